@@ -1,0 +1,39 @@
+/* bpf/obj.h: what a file descriptor is (a BPF map, program or link, or
+ * something else), and a BPF object's info in the JSON shape of bpftool's
+ * `map show -j`, `prog show -j` and `link show -j`. */
+#ifndef BPFPIN_BPF_OBJ_H
+#define BPFPIN_BPF_OBJ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct json_object;
+
+enum obj_kind { OBJ_NONE = 0, OBJ_MAP = 1, OBJ_PROG = 2, OBJ_LINK = 3 };
+
+struct obj_ident {
+	enum obj_kind kind;
+	uint32_t id;       /* kernel object id */
+	uint32_t type;     /* enum bpf_map_type / bpf_prog_type / bpf_link_type */
+	char name[16];     /* object name ("" for links) */
+};
+
+/* Identify fd. A BPF map, program or link fills *out and returns 0.
+ * Anything else returns -EINVAL and writes why into why[] in the form
+ * "fd is a regular file, not a BPF object" (also for BTF objects, which
+ * cannot be pinned here). -EBADF if fd is not open. */
+int obj_identify(int fd, struct obj_ident *out, char *why, size_t whylen);
+
+/* "map", "prog", "link" (or "none"). */
+const char *obj_kind_name(enum obj_kind kind);
+/* bpftool's names: "hash", "percpu_array", "xdp", "tracing", ... or NULL. */
+const char *obj_map_type_name(uint32_t type);
+const char *obj_prog_type_name(uint32_t type);
+const char *obj_link_type_name(uint32_t type);
+
+/* The object's info as bpftool -j {map,prog,link} show prints it for one
+ * object (an object, not an array). NULL with errno set on failure. The
+ * caller owns the returned reference. */
+struct json_object *obj_info_json(int fd, const struct obj_ident *ident);
+
+#endif

@@ -1,0 +1,245 @@
+/* daemon/conn.c: one client connection: its credentials (SO_PEERCRED and
+ * SO_PEERGROUPS, read once at accept), reading requests, and replies with
+ * their fds, queued while the peer is not reading. A connection whose
+ * queue is full is not read from until it drains, so a client cannot make
+ * the daemon buffer without bound. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <json-c/json.h>
+
+#include "daemon/log.h"
+#include "daemon/server.h"
+
+struct outmsg {
+	STAILQ_ENTRY(outmsg) entry;
+	int nfds;
+	int fds[PROTO_FDS_MAX];
+	size_t len;
+	char buf[];
+};
+
+#define READS_PER_WAKEUP 64
+
+static char rxbuf[PROTO_MSG_MAX + 1];
+static int rxfds[PROTO_FDS_MAX];
+
+static int read_groups(struct conn *c)
+{
+	socklen_t len = 64 * sizeof(gid_t);
+
+	for (;;) {
+		gid_t *g = realloc(c->groups, len ? len : sizeof(gid_t));
+
+		if (!g)
+			return -ENOMEM;
+		c->groups = g;
+		if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == 0) {
+			c->ngroups = len / sizeof(gid_t);
+			return 0;
+		}
+		if (errno != ERANGE)
+			return -errno;
+	}
+}
+
+static int read_cred(struct conn *c)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0)
+		return -errno;
+	c->pid = uc.pid;
+	c->uid = uc.uid;
+	c->gid = uc.gid;
+	return read_groups(c);
+}
+
+void conn_cred(const struct conn *c, mode_t umask, struct ns_cred *cred)
+{
+	*cred = (struct ns_cred){
+		.uid = c->uid, .gid = c->gid, .pid = c->pid, .umask = umask,
+		.ngroups = c->ngroups, .groups = c->groups,
+	};
+}
+
+static void outmsg_free(struct outmsg *m)
+{
+	proto_close_fds(m->fds, m->nfds);
+	free(m);
+}
+
+void conn_free(struct conn *c)
+{
+	struct outmsg *m;
+
+	while ((m = STAILQ_FIRST(&c->outq))) {
+		STAILQ_REMOVE_HEAD(&c->outq, entry);
+		outmsg_free(m);
+	}
+	TAILQ_REMOVE(&c->srv->conns, c, entry);
+	c->srv->nconns--;
+	event_free(c->ev);
+	close(c->fd);
+	free(c->groups);
+	free(c);
+}
+
+static void set_events(struct conn *c)
+{
+	short what = EV_PERSIST;
+
+	c->reading = c->nqueued < CONN_MAX_QUEUED;
+	if (c->reading)
+		what |= EV_READ;
+	if (c->nqueued)
+		what |= EV_WRITE;
+	event_del(c->ev);
+	event_assign(c->ev, c->srv->base, c->fd, what, event_get_callback(c->ev), c);
+	event_add(c->ev, NULL);
+}
+
+/* Queue a reply the socket could not take now; takes the fds. */
+static int enqueue(struct conn *c, const char *s, size_t len, struct request *req)
+{
+	struct outmsg *m = malloc(sizeof(*m) + len);
+
+	if (!m)
+		return -ENOMEM;
+	memcpy(m->buf, s, len);
+	m->len = len;
+	m->nfds = req->nout;
+	memcpy(m->fds, req->out_fds, sizeof(int) * req->nout);
+	req->nout = 0;
+	STAILQ_INSERT_TAIL(&c->outq, m, entry);
+	c->nqueued++;
+	return 0;
+}
+
+/* Send the reply now if nothing is queued before it, else queue it. */
+static int send_reply(struct conn *c, struct json_object *reply, struct request *req)
+{
+	size_t len;
+	const char *s = json_object_to_json_string_length(reply,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	int r = -EAGAIN;
+
+	if (len > PROTO_MSG_MAX)
+		return log_warn(-EMSGSIZE, "reply to request %llu",
+				(unsigned long long)req->id);
+	if (!c->nqueued)
+		r = proto_send(c->fd, s, len, req->out_fds, req->nout);
+	if (r == -EAGAIN)
+		r = enqueue(c, s, len, req);
+	proto_close_fds(req->out_fds, req->nout);
+	req->nout = 0;
+	return r;
+}
+
+static int flush_queue(struct conn *c)
+{
+	struct outmsg *m;
+
+	while ((m = STAILQ_FIRST(&c->outq))) {
+		int r = proto_send(c->fd, m->buf, m->len, m->fds, m->nfds);
+
+		if (r == -EAGAIN)
+			return 0;
+		if (r < 0)
+			return r;
+		STAILQ_REMOVE_HEAD(&c->outq, entry);
+		c->nqueued--;
+		outmsg_free(m);
+	}
+	return 0;
+}
+
+/* Serve one message already in rxbuf/rxfds. */
+static int serve(struct conn *c, ssize_t n, int nfds)
+{
+	struct request req = { .conn = c, .fds = rxfds, .nfds = nfds };
+	struct json_object *reply;
+	int r;
+
+	if (n == -EMSGSIZE)
+		reply = proto_error(0, EMSGSIZE,
+				    "message too large or too many fds (limits: 65536 bytes, 253 fds)");
+	else
+		reply = dispatch(&req, rxbuf, n);
+	proto_close_fds(rxfds, nfds);
+	r = send_reply(c, reply, &req);
+	json_object_put(reply);
+	json_object_put(req.result);
+	json_object_put(req.msg);
+	proto_close_fds(req.out_fds, req.nout);
+	return r;
+}
+
+static int read_some(struct conn *c)
+{
+	for (int i = 0; i < READS_PER_WAKEUP && c->nqueued < CONN_MAX_QUEUED; i++) {
+		int nfds;
+		ssize_t n = proto_recv(c->fd, rxbuf, sizeof(rxbuf), rxfds, &nfds);
+
+		if (n == -EAGAIN)
+			return 0;
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0 && n != -EMSGSIZE)
+			return (int)n;
+		if (serve(c, n, nfds) < 0)
+			return -EPIPE;
+	}
+	return 0;
+}
+
+static void on_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	bool was_reading = c->reading;
+	unsigned was_queued = c->nqueued;
+
+	if (((what & EV_WRITE) && flush_queue(c) < 0) ||
+	    ((what & EV_READ) && read_some(c) < 0)) {
+		conn_free(c);
+		return;
+	}
+	if (was_reading != (c->nqueued < CONN_MAX_QUEUED) ||
+	    (was_queued == 0) != (c->nqueued == 0))
+		set_events(c);
+}
+
+int conn_accept(struct server *srv, int fd)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c) {
+		close(fd);
+		return -ENOMEM;
+	}
+	c->srv = srv;
+	c->fd = fd;
+	STAILQ_INIT(&c->outq);
+	if ((r = read_cred(c)) < 0 ||
+	    !(c->ev = event_new(srv->base, fd, EV_READ | EV_PERSIST, on_event, c))) {
+		free(c->groups);
+		free(c);
+		close(fd);
+		return log_warn(r ? r : -ENOMEM, "new connection");
+	}
+	c->reading = true;
+	event_add(c->ev, NULL);
+	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
+	srv->nconns++;
+	log_debug("connection from pid %d uid %u gid %u", (int)c->pid,
+		  (unsigned)c->uid, (unsigned)c->gid);
+	return 0;
+}

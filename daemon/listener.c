@@ -1,0 +1,149 @@
+/* daemon/listener.c: the listening socket: bind with a safe umask, mode
+ * 0666 (permissions are checked per operation), accept4 non-blocking. A
+ * socket inherited from systemd (LISTEN_FDS) is used as it is. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+
+#include "daemon/log.h"
+#include "daemon/server.h"
+
+static int mkdir_parents(const char *path)
+{
+	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* Remove a socket left by a daemon that died: only a socket nobody answers. */
+static int remove_stale(const struct sockaddr_un *sa)
+{
+	struct stat st;
+	int fd, r;
+
+	if (lstat(sa->sun_path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	r = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	close(fd);
+	if (r == 0)
+		return -EADDRINUSE;
+	return unlink(sa->sun_path) < 0 ? -errno : 0;
+}
+
+static int bind_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	if ((r = mkdir_parents(path)) < 0 || (r = remove_stale(&sa)) < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	old = umask(0111);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0 || listen(fd, 128) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static void on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_warn(-errno, "accept");
+			if (errno != EINTR && errno != ECONNABORTED)
+				return;
+			continue;
+		}
+		if (srv->nconns >= SERVER_MAX_CONNS) {
+			log_warnx("connection limit (%d) reached: closing a new one",
+				  SERVER_MAX_CONNS);
+			close(fd);
+			continue;
+		}
+		conn_accept(srv, fd);
+	}
+}
+
+/* The first LISTEN_FDS socket, when systemd passed one; else -1. */
+static int inherited_socket(void)
+{
+	if (sd_listen_fds(1) < 1 ||
+	    sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_SEQPACKET, 1, NULL, 0) <= 0)
+		return -1;
+	fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC);
+	fcntl(SD_LISTEN_FDS_START, F_SETFL, O_NONBLOCK);
+	return SD_LISTEN_FDS_START;
+}
+
+int server_listen(struct server *srv, const char *path)
+{
+	int fd = inherited_socket();
+
+	if (fd < 0) {
+		fd = bind_socket(path);
+		if (fd < 0)
+			return fd;
+		srv->path = strdup(path);
+	}
+	srv->listen_fd = fd;
+	TAILQ_INIT(&srv->conns);
+	srv->listen_ev = event_new(srv->base, fd, EV_READ | EV_PERSIST, on_accept, srv);
+	if (!srv->listen_ev || event_add(srv->listen_ev, NULL) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+void server_shutdown(struct server *srv)
+{
+	struct conn *c;
+
+	while ((c = TAILQ_FIRST(&srv->conns)))
+		conn_free(c);
+	if (srv->listen_ev)
+		event_free(srv->listen_ev);
+	if (srv->listen_fd >= 0)
+		close(srv->listen_fd);
+	if (srv->path)
+		unlink(srv->path);
+	free(srv->path);
+	srv->listen_ev = NULL;
+	srv->listen_fd = -1;
+	srv->path = NULL;
+}

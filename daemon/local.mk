@@ -1,0 +1,12 @@
+# daemon/: bpfpind.
+sbin_PROGRAMS += daemon/bpfpind
+daemon_bpfpind_SOURCES = \
+	daemon/main.c daemon/options.c daemon/options.h daemon/log.c daemon/log.h \
+	daemon/server.h daemon/listener.c daemon/conn.c daemon/dispatch.c \
+	daemon/params.c daemon/params.h daemon/ops.h daemon/ops_obj.c \
+	daemon/ops_ns.c daemon/stat_json.c
+daemon_bpfpind_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JSONC_CFLAGS) \
+	$(SYSTEMD_CFLAGS) $(FUSE_CFLAGS) $(LIBBPF_CFLAGS)
+daemon_bpfpind_LDADD = fs/libnsfuse.la fs/libns.la bpf/libbpfobj.la \
+	lib/libproto.la $(LIBEVENT_LIBS) $(JSONC_LIBS) $(SYSTEMD_LIBS) \
+	$(FUSE_LIBS) $(LIBBPF_LIBS) $(LIBELF_LIBS)

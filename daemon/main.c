@@ -1,0 +1,154 @@
+/* daemon/main.c: bpfpind: open the namespace over its store, listen on
+ * the socket, mount the FUSE face, and run the libevent loop until SIGTERM
+ * or SIGINT; then unmount, remove the socket and close everything. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <systemd/sd-daemon.h>
+
+#include "daemon/log.h"
+#include "daemon/options.h"
+#include "daemon/server.h"
+#include "fs/fuse.h"
+
+struct daemon {
+	struct options opt;
+	struct server srv;
+	struct fsx *fsx;
+	struct event *sigterm, *sigint;
+};
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	log_info("%s: shutting down", strsignal((int)sig));
+	event_base_loopbreak(d->srv.base);
+}
+
+static int open_store(struct daemon *d)
+{
+	char store[4096];
+	int r;
+
+	if (mkdir(d->opt.state_dir, 0700) < 0 && errno != EEXIST)
+		return log_warn(-errno, "state dir %s", d->opt.state_dir);
+	if (chmod(d->opt.state_dir, 0700) < 0)
+		return log_warn(-errno, "state dir %s", d->opt.state_dir);
+	snprintf(store, sizeof(store), "%s/store", d->opt.state_dir);
+	if ((r = ns_open(&d->srv.ns, store)) < 0)
+		return log_warn(r, "opening the store %s", store);
+	ns_set_fd_cache(d->srv.ns, d->opt.fd_cache);
+	log_info("store %s: %llu nodes", store,
+		 (unsigned long long)ns_node_count(d->srv.ns));
+	return 0;
+}
+
+static int add_signal(struct daemon *d, struct event **ev, int sig)
+{
+	*ev = evsignal_new(d->srv.base, sig, on_signal, d);
+	return *ev && event_add(*ev, NULL) == 0 ? 0 : -ENOMEM;
+}
+
+static int start(struct daemon *d)
+{
+	int r;
+
+	d->srv.listen_fd = -1;
+	if (evthread_use_pthreads() < 0 || !(d->srv.base = event_base_new()))
+		return log_warn(-ENOMEM, "libevent");
+	signal(SIGPIPE, SIG_IGN);
+	if ((r = add_signal(d, &d->sigterm, SIGTERM)) < 0 ||
+	    (r = add_signal(d, &d->sigint, SIGINT)) < 0)
+		return r;
+	if ((r = open_store(d)) < 0)
+		return r;
+	if ((r = server_listen(&d->srv, d->opt.socket_path)) < 0)
+		return log_warn(r, "listening on %s", d->opt.socket_path);
+	log_info("listening on %s", d->opt.socket_path);
+	if (d->opt.mount_dir) {
+		if ((r = fsx_start(&d->fsx, d->srv.base, d->srv.ns, d->opt.mount_dir)) < 0)
+			return log_warn(r, "mounting on %s", d->opt.mount_dir);
+		log_info("mounted on %s", d->opt.mount_dir);
+	}
+	return 0;
+}
+
+static void stop(struct daemon *d)
+{
+	if (d->fsx)
+		fsx_stop(d->fsx);
+	server_shutdown(&d->srv);
+	if (d->srv.ns)
+		ns_close(d->srv.ns);
+	if (d->sigterm)
+		event_free(d->sigterm);
+	if (d->sigint)
+		event_free(d->sigint);
+	if (d->srv.base)
+		event_base_free(d->srv.base);
+}
+
+/* Fork into the background; the parent exits once the child is ready
+ * (it reads one byte from the pipe) or failed (EOF). */
+static int background(int *ready_fd)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	if ((pid = fork()) < 0)
+		return -errno;
+	if (pid > 0) {
+		close(p[1]);
+		exit(read(p[0], &c, 1) == 1 ? EXIT_SUCCESS : EXIT_FAILURE);
+	}
+	close(p[0]);
+	setsid();
+	*ready_fd = p[1];
+	return 0;
+}
+
+static void ready(int ready_fd)
+{
+	sd_notify(0, "READY=1\nSTATUS=serving");
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "", 1) != 1)
+			log_warn(-errno, "telling the parent we are ready");
+		close(ready_fd);
+		freopen("/dev/null", "r", stdin);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = { 0 };
+	int r, ready_fd = -1;
+
+	if ((r = options_parse(&d.opt, argc, argv)) != 0)
+		return r > 0 ? EXIT_SUCCESS : 2;
+	log_init(d.opt.log_level, !d.opt.foreground);
+	if (!d.opt.foreground && background(&ready_fd) < 0)
+		return EXIT_FAILURE;
+	umask(022);
+	r = start(&d);
+	if (r == 0) {
+		ready(ready_fd);
+		r = event_base_dispatch(d.srv.base) < 0 ? -EIO : 0;
+		sd_notify(0, "STOPPING=1");
+	}
+	stop(&d);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,51 @@
+/* daemon/ops.h: the RPC operations, each a thin adapter from a request's
+ * parameters to one namespace function (fs/ns.h) and back to JSON. */
+#ifndef BPFPIN_DAEMON_OPS_H
+#define BPFPIN_DAEMON_OPS_H
+
+#include "daemon/params.h"
+#include "daemon/server.h"
+
+struct ns_stat;
+
+/* A handler returns 0 (req->result set, or left NULL for {}) or -errno
+ * (req->errmsg may say more; else the dispatcher says path: strerror). */
+typedef int (*op_fn)(struct request *req);
+
+struct op {
+	const char *name;
+	op_fn fn;
+};
+
+/* Look an op up by name; NULL if unknown. */
+const struct op *ops_find(const char *name);
+
+/* ops_obj.c */
+int op_hello(struct request *req);
+int op_pin(struct request *req);
+int op_get(struct request *req);
+int op_get_many(struct request *req);
+int op_info(struct request *req);
+/* ops_ns.c */
+int op_stat(struct request *req);
+int op_list(struct request *req);
+int op_unlink(struct request *req);
+int op_mkdir(struct request *req);
+int op_rmdir(struct request *req);
+int op_rename(struct request *req);
+int op_link(struct request *req);
+int op_symlink(struct request *req);
+int op_readlink(struct request *req);
+int op_chmod(struct request *req);
+int op_chown(struct request *req);
+int op_utimens(struct request *req);
+
+/* stat_json.c: the stat object of doc/protocol.md. */
+struct json_object *stat_json(const struct ns_stat *st);
+/* {"stat": STAT} */
+struct json_object *stat_result(const struct ns_stat *st);
+/* Set req->errmsg to "PATH: strerror" unless a message is set already;
+ * returns err. */
+int op_fail(struct request *req, const char *path, int err);
+
+#endif

@@ -1,0 +1,190 @@
+/* daemon/ops_obj.c: the ops that move BPF objects: hello, pin (an fd in),
+ * get and get_many (fds out, opened by the kernel with the access mode
+ * asked), and info (bpftool's show JSON). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "daemon/ops.h"
+
+int op_hello(struct request *req)
+{
+	struct json_object *o = json_object_new_object();
+	const struct conn *c = req->conn;
+
+	json_object_object_add(o, "version", json_object_new_int(PROTO_VERSION));
+	json_object_object_add(o, "server", json_object_new_string("bpfpind " PACKAGE_VERSION));
+	json_object_object_add(o, "max_msg", json_object_new_int(PROTO_MSG_MAX));
+	json_object_object_add(o, "max_fds", json_object_new_int(PROTO_FDS_MAX));
+	json_object_object_add(o, "uid", json_object_new_int64(c->uid));
+	json_object_object_add(o, "gid", json_object_new_int64(c->gid));
+	json_object_object_add(o, "pid", json_object_new_int64(c->pid));
+	req->result = o;
+	return 0;
+}
+
+struct pin_args {
+	const char *path;
+	int fd;
+	mode_t umask;
+};
+
+static const struct param pin_params[] = {
+	PARAM(struct pin_args, path, P_PATH, true),
+	PARAM(struct pin_args, fd, P_FD, true),
+	PARAM(struct pin_args, umask, P_UMASK, false),
+	{ 0 },
+};
+
+int op_pin(struct request *req)
+{
+	struct pin_args a = { .umask = 022 };
+	struct obj_ident ident;
+	struct ns_cred cred;
+	struct ns_stat st;
+	int r;
+
+	if ((r = params_parse(pin_params, req, &a)) < 0)
+		return r;
+	r = obj_identify(a.fd, &ident, req->errmsg, sizeof(req->errmsg));
+	if (r < 0)
+		return r;
+	conn_cred(req->conn, a.umask, &cred);
+	r = ns_pin(req->conn->srv->ns, &cred, NS_AT(a.path), a.fd, &ident, &st);
+	if (r < 0)
+		return op_fail(req, a.path, r);
+	req->result = stat_result(&st);
+	return 0;
+}
+
+struct get_args {
+	const char *path;
+	int access;
+	bool info;
+	struct json_object *paths;
+};
+
+static const struct param get_params[] = {
+	PARAM(struct get_args, path, P_PATH, true),
+	PARAM(struct get_args, access, P_ACCESS, false),
+	PARAM(struct get_args, info, P_BOOL, false),
+	{ 0 },
+};
+
+/* Add the object's info JSON to o under "info". */
+static int add_info(struct request *req, struct json_object *o, int fd,
+		    const struct ns_stat *st, const char *path)
+{
+	struct json_object *info = obj_info_json(fd, &st->obj);
+
+	if (!info)
+		return op_fail(req, path, -errno);
+	json_object_object_add(o, "info", info);
+	return 0;
+}
+
+int op_get(struct request *req)
+{
+	struct get_args a = { .access = O_RDWR };
+	struct ns_cred cred;
+	struct ns_stat st;
+	int r, fd;
+
+	if ((r = params_parse(get_params, req, &a)) < 0)
+		return r;
+	conn_cred(req->conn, 0, &cred);
+	r = ns_get(req->conn->srv->ns, &cred, NS_AT(a.path), a.access, &fd, &st);
+	if (r < 0)
+		return op_fail(req, a.path, r);
+	req->out_fds[req->nout++] = fd;
+	req->result = stat_result(&st);
+	json_object_object_add(req->result, "fd", json_object_new_int(0));
+	return a.info ? add_info(req, req->result, fd, &st, a.path) : 0;
+}
+
+static const struct param get_many_params[] = {
+	PARAM(struct get_args, paths, P_PATHS, true),
+	PARAM(struct get_args, access, P_ACCESS, false),
+	{ 0 },
+};
+
+static struct json_object *item_error(const char *path, int err)
+{
+	char msg[512];
+	struct json_object *o = json_object_new_object(), *e;
+
+	snprintf(msg, sizeof(msg), "%.400s: %s", path, strerror(-err));
+	e = proto_error(0, err, msg);
+	json_object_object_add(o, "error",
+			       json_object_get(json_object_object_get(e, "error")));
+	json_object_put(e);
+	return o;
+}
+
+int op_get_many(struct request *req)
+{
+	struct get_args a = { .access = O_RDWR };
+	struct json_object *items;
+	struct ns_cred cred;
+	size_t n;
+	int r;
+
+	if ((r = params_parse(get_many_params, req, &a)) < 0)
+		return r;
+	conn_cred(req->conn, 0, &cred);
+	n = json_object_array_length(a.paths);
+	items = json_object_new_array_ext((int)n);
+	for (size_t i = 0; i < n; i++) {
+		const char *path = json_object_get_string(json_object_array_get_idx(a.paths, i));
+		struct json_object *item;
+		struct ns_stat st;
+		int fd;
+
+		r = ns_get(req->conn->srv->ns, &cred, NS_AT(path), a.access, &fd, &st);
+		if (r < 0) {
+			json_object_array_add(items, item_error(path, r));
+			continue;
+		}
+		item = json_object_new_object();
+		json_object_object_add(item, "fd", json_object_new_int(req->nout));
+		req->out_fds[req->nout++] = fd;
+		json_object_array_add(items, item);
+	}
+	req->result = json_object_new_object();
+	json_object_object_add(req->result, "items", items);
+	return 0;
+}
+
+int op_info(struct request *req)
+{
+	struct get_args a = { .access = O_RDONLY };
+	struct ns_cred cred;
+	struct ns_stat st;
+	int r, fd;
+
+	if ((r = params_parse(get_params, req, &a)) < 0)
+		return r;
+	conn_cred(req->conn, 0, &cred);
+	/* Showing an object's info needs no access to it: stat semantics. */
+	cred.checked = false;
+	r = ns_stat(req->conn->srv->ns, &cred, NS_AT(a.path), true, &st);
+	if (r == 0 && st.type != NS_PIN)
+		r = st.type == NS_DIR ? -EISDIR : -EINVAL;
+	if (r == 0) {
+		struct ns_cred root = { .uid = 0, .gid = 0, .pid = cred.pid };
+
+		r = ns_get(req->conn->srv->ns, &root, NS_AT(a.path), O_RDWR, &fd, &st);
+	}
+	if (r < 0)
+		return op_fail(req, a.path, r);
+	req->result = json_object_new_object();
+	r = add_info(req, req->result, fd, &st, a.path);
+	close(fd);
+	return r;
+}

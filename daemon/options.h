@@ -1,0 +1,22 @@
+/* daemon/options.h: bpfpind's command line. */
+#ifndef BPFPIN_DAEMON_OPTIONS_H
+#define BPFPIN_DAEMON_OPTIONS_H
+
+#include <stdbool.h>
+
+#define DEFAULT_STATE_DIR "/var/lib/bpfpin"
+#define DEFAULT_MOUNT_DIR "/run/bpfpin/fs"
+
+struct options {
+	const char *socket_path;
+	const char *state_dir;     /* the store is state_dir/store */
+	const char *mount_dir;     /* NULL: --no-mount */
+	bool foreground;
+	int log_level;
+	unsigned fd_cache;
+};
+
+/* 0: run; 1: done (help or version printed); -1: usage error (printed). */
+int options_parse(struct options *o, int argc, char **argv);
+
+#endif

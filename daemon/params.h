@@ -1,0 +1,43 @@
+/* daemon/params.h: request parameters parsed by tables of (member name,
+ * type, offset) into an op's argument struct, with an errno and a message
+ * naming the member when one is missing or ill-typed. */
+#ifndef BPFPIN_DAEMON_PARAMS_H
+#define BPFPIN_DAEMON_PARAMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct json_object;
+struct request;
+
+enum param_type {
+	P_PATH,     /* const char *: string, length checked (ENAMETOOLONG) */
+	P_STRING,   /* const char *: any string up to 4095 bytes */
+	P_U64,      /* uint64_t */
+	P_ID,       /* int64_t: -1 or a uid/gid */
+	P_MODE,     /* mode_t: 0..07777 */
+	P_UMASK,    /* mode_t: 0..0777 */
+	P_BOOL,     /* bool */
+	P_FD,       /* int: index into the request's fds -> the fd itself */
+	P_ACCESS,   /* int: "rdonly" / "wronly" / "rdwr" -> O_RDONLY/... */
+	P_RENAME,   /* unsigned: array of "noreplace" / "exchange" */
+	P_PATHS,    /* struct json_object *: array of 1..253 strings */
+	P_TIME,     /* struct timespec: ns, -1 = UTIME_OMIT (absent = now) */
+};
+
+struct param {
+	const char *name;
+	enum param_type type;
+	size_t offset;
+	bool required;
+};
+
+#define PARAM(st, member, type, req) { #member, type, offsetof(st, member), req }
+#define PARAM_AS(name, st, member, type, req) { name, type, offsetof(st, member), req }
+
+/* Fill args from req->msg per the table (terminated by a NULL name).
+ * Absent optional members keep the values args already holds. On error,
+ * returns -errno with req->errmsg set. */
+int params_parse(const struct param *table, struct request *req, void *args);
+
+#endif

@@ -1,0 +1,173 @@
+/* fs/ns.h: the pin namespace, a tree of directories, pins and symlinks.
+ *
+ * It is the single source of truth behind both faces (the RPC and FUSE):
+ * every operation is one function here that takes the caller's credentials
+ * and returns 0 or -errno with the kernel bpffs's semantics. The tree lives
+ * in memory and is mirrored one to one onto a private bpffs mount (the
+ * store, fs/store.h), which holds the BPF objects and survives a crash of
+ * the daemon. Only one thread (the daemon's loop) calls into a struct ns. */
+#ifndef BPFPIN_FS_NS_H
+#define BPFPIN_FS_NS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "bpf/obj.h"
+
+#define NS_ROOT_INO 1          /* inode number of "/" (FUSE_ROOT_ID too) */
+#define NS_PATH_MAX 4096       /* bytes of a path, NUL included */
+#define NS_NAME_MAX 255        /* bytes of one component */
+#define NS_SYMLOOP_MAX 40      /* symlinks followed in one resolution */
+#define NS_NGROUPS_MAX 65536
+
+struct ns;
+
+/* Who is asking. groups may be NULL when ngroups is 0. */
+struct ns_cred {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	mode_t umask;          /* applied to created pins and directories */
+	int ngroups;
+	const gid_t *groups;   /* supplementary groups */
+	bool checked;          /* the kernel already checked DAC (FUSE with
+	                        * default_permissions): skip mode checks */
+};
+
+enum ns_type { NS_DIR = 1, NS_PIN = 2, NS_SYMLINK = 3 };
+
+struct ns_stat {
+	uint64_t ino;
+	enum ns_type type;
+	mode_t mode;           /* S_IFDIR/S_IFREG/S_IFLNK | permission bits */
+	uid_t uid;
+	gid_t gid;
+	uint32_t nlink;
+	uint64_t size;         /* symlink: length of the target; else 0 */
+	struct timespec atime, mtime, ctime;
+	pid_t pid;             /* peer that created the node (0: unknown) */
+	struct obj_ident obj;  /* pins: the kernel object; else kind OBJ_NONE */
+};
+
+/* Where an operation applies: path resolved relative to the directory
+ * whose inode number is dir. An absolute path ignores dir (it starts at
+ * the root); FUSE passes a single name with its parent's inode. */
+struct ns_at {
+	uint64_t dir;
+	const char *path;
+};
+#define NS_AT(p) ((struct ns_at){ .dir = NS_ROOT_INO, .path = (p) })
+/* As AT_EMPTY_PATH: an empty path names the node whose inode number is dir
+ * itself, whatever its type (also one kept alive only by FUSE lookup
+ * references), and is never followed. ns_chmod, ns_chown, ns_utimens,
+ * ns_readlink, ns_link (oldat) and ns_stat accept it. */
+#define NS_AT_INO(ino) ((struct ns_at){ .dir = (ino), .path = "" })
+
+/* Open the namespace over the store directory (a bpffs is mounted there if
+ * none is, mode 0700) and rebuild the tree from what the store holds. */
+int ns_open(struct ns **out, const char *store_dir);
+void ns_close(struct ns *ns);
+/* Count of nodes (dirs, pins, symlinks), for statfs and logs. */
+uint64_t ns_node_count(const struct ns *ns);
+/* Bound the number of BPF object fds kept open to speed up GET (LRU). */
+void ns_set_fd_cache(struct ns *ns, unsigned max_fds);
+
+/* Pin the BPF object fd (identified by ident) at a new path. The fd is
+ * not consumed. The pin's mode is 0600 & ~cred->umask. */
+int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+	   int fd, const struct obj_ident *ident, struct ns_stat *st);
+/* Open a pinned object, following symlinks. accmode is O_RDONLY, O_WRONLY
+ * or O_RDWR; the caller needs the matching permission. A map fd is opened
+ * by the kernel with that access mode; a link only O_RDWR (else -EINVAL).
+ * On success *fd is a new fd owned by the caller (O_CLOEXEC). */
+int ns_get(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+	   int accmode, int *fd, struct ns_stat *st);
+int ns_unlink(struct ns *ns, const struct ns_cred *cred, struct ns_at at);
+int ns_mkdir(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+	     mode_t mode, struct ns_stat *st);
+int ns_rmdir(struct ns *ns, const struct ns_cred *cred, struct ns_at at);
+/* flags: 0, RENAME_NOREPLACE or RENAME_EXCHANGE (linux/fs.h values). */
+int ns_rename(struct ns *ns, const struct ns_cred *cred, struct ns_at from,
+	      struct ns_at to, unsigned flags);
+/* Hard link: oldat names an existing pin (not followed if a symlink). */
+int ns_link(struct ns *ns, const struct ns_cred *cred, struct ns_at oldat,
+	    struct ns_at newat, struct ns_stat *st);
+int ns_symlink(struct ns *ns, const struct ns_cred *cred, const char *target,
+	       struct ns_at at, struct ns_stat *st);
+/* Copies the target into buf (NUL-terminated, truncated to size); returns
+ * its full length or -errno (-EINVAL if not a symlink). */
+int ns_readlink(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+		char *buf, size_t size);
+/* The final component is followed if it is a symlink, as chmod(2) does. */
+int ns_chmod(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+	     mode_t mode);
+/* (uid_t)-1 / (gid_t)-1 leave that id unchanged. Follows symlinks. */
+int ns_chown(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+	     uid_t uid, gid_t gid);
+/* times[0] atime, times[1] mtime; UTIME_NOW and UTIME_OMIT as utimensat. */
+int ns_utimens(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+	       const struct timespec times[2]);
+/* follow: stat (true) or lstat (false) semantics on the final component. */
+int ns_stat(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+	    bool follow, struct ns_stat *st);
+/* Same as ns_stat on an inode number (FUSE getattr); -ENOENT if unknown. */
+int ns_stat_ino(struct ns *ns, uint64_t ino, struct ns_stat *st);
+
+/* Directory listing with a resumable cursor. Entries come in a stable
+ * order; each has a cookie > 0, and a listing started at cookie c returns
+ * the entries after c (start with 0). "." and ".." are not listed. fn
+ * returns nonzero to stop early (that entry is then not consumed). The
+ * caller needs read permission on the directory. */
+struct ns_dirent {
+	const char *name;
+	uint64_t cookie;
+	struct ns_stat st;
+};
+typedef int (*ns_dirent_fn)(const struct ns_dirent *de, void *arg);
+int ns_readdir(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+	       uint64_t cookie, ns_dirent_fn fn, void *arg);
+
+/* FUSE lookup counts: a node stays known by its inode number (ns_stat_ino,
+ * ns_open_obj_ino) while its lookup count is above zero, even after its
+ * last name is gone. ns_lookup_ref resolves like ns_stat(follow=false) and
+ * takes one reference on success. */
+int ns_lookup_ref(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+		  struct ns_stat *st);
+void ns_forget(struct ns *ns, uint64_t ino, uint64_t nlookup);
+/* Forget every lookup reference (the FUSE session ended). */
+void ns_forget_all(struct ns *ns);
+
+/* The inode face, for FUSE (which names a node by inode number only).
+ * ns_setattr_ino applies the members selected in valid, in one operation,
+ * with the rules of chmod/chown/utimensat (ownership checks from cred). */
+enum {
+	NS_SA_MODE = 1 << 0,
+	NS_SA_UID = 1 << 1,
+	NS_SA_GID = 1 << 2,
+	NS_SA_ATIME = 1 << 3,   /* atime as given (tv_nsec may be UTIME_NOW) */
+	NS_SA_MTIME = 1 << 4,
+};
+struct ns_setattr {
+	unsigned valid;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	struct timespec atime, mtime;
+};
+int ns_setattr_ino(struct ns *ns, const struct ns_cred *cred, uint64_t ino,
+		   const struct ns_setattr *sa, struct ns_stat *st);
+int ns_readlink_ino(struct ns *ns, uint64_t ino, char *buf, size_t size);
+/* Hard link to the node ino (a pin) under a new name. */
+int ns_link_ino(struct ns *ns, const struct ns_cred *cred, uint64_t ino,
+		struct ns_at newat, struct ns_stat *st);
+
+/* Open the object behind a pin inode (for reading it on the FUSE face);
+ * accmode as ns_get. No permission check: the caller has done it. */
+int ns_open_obj_ino(struct ns *ns, uint64_t ino, int accmode, int *fd);
+
+/* Change counter, bumped by every successful mutation (for caches). */
+uint64_t ns_generation(const struct ns *ns);
+
+#endif

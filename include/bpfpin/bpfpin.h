@@ -1,0 +1,114 @@
+/* bpfpin/bpfpin.h: libbpfpin, the C client of bpfpind.
+ *
+ * A struct bpfpin is one connection to the daemon's Unix socket. Every call
+ * returns 0 (or a count, or an fd) on success and -errno on failure; after
+ * a failure bpfpin_errmsg() gives the daemon's human message. The library
+ * never logs and never raises SIGPIPE. A connection is not thread-safe:
+ * use one per thread. */
+#ifndef BPFPIN_BPFPIN_H
+#define BPFPIN_BPFPIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BPFPIN_DEFAULT_SOCKET "/run/bpfpin/bpfpind.sock"
+#define BPFPIN_SOCKET_ENV "BPFPIN_SOCKET"
+
+struct bpfpin;
+
+enum bpfpin_node_type {
+	BPFPIN_NODE_DIR = 1,
+	BPFPIN_NODE_PIN = 2,
+	BPFPIN_NODE_SYMLINK = 3,
+};
+
+enum bpfpin_obj_kind {
+	BPFPIN_OBJ_NONE = 0,
+	BPFPIN_OBJ_MAP = 1,
+	BPFPIN_OBJ_PROG = 2,
+	BPFPIN_OBJ_LINK = 3,
+};
+
+struct bpfpin_stat {
+	uint64_t ino;
+	enum bpfpin_node_type type;
+	uint32_t mode;          /* S_IFDIR / S_IFREG / S_IFLNK | permissions */
+	uint32_t uid, gid;
+	uint32_t nlink;
+	uint64_t size;          /* symlink: target length */
+	struct timespec atime, mtime, ctime;
+	int32_t pid;            /* pid of the peer that created the node */
+	enum bpfpin_obj_kind obj_kind;  /* pins only */
+	uint32_t obj_id;        /* kernel object id */
+	uint32_t obj_type;      /* enum bpf_map_type / bpf_prog_type / bpf_link_type */
+	char obj_type_name[32]; /* bpftool's name: "hash", "xdp", ... */
+	char obj_name[16];
+};
+
+struct bpfpin_dirent {
+	char name[256];
+	struct bpfpin_stat st;
+};
+
+/* Connect to path; NULL means $BPFPIN_SOCKET, else BPFPIN_DEFAULT_SOCKET. */
+int bpfpin_connect(const char *path, struct bpfpin **out);
+void bpfpin_close(struct bpfpin *b);
+/* The connection's socket (for poll). */
+int bpfpin_socket_fd(const struct bpfpin *b);
+/* The daemon's message for the last failed call ("" if none). */
+const char *bpfpin_errmsg(const struct bpfpin *b);
+
+struct bpfpin_pin_opts {
+	size_t sz;              /* sizeof(struct bpfpin_pin_opts) */
+	int umask;              /* -1 (or sz == 0): the process's umask */
+};
+
+/* Pin the BPF map, program or link behind fd at path. fd stays the
+ * caller's. opts may be NULL. */
+int bpfpin_pin(struct bpfpin *b, int fd, const char *path,
+	       const struct bpfpin_pin_opts *opts);
+/* Get a pinned object, following symlinks. flags: O_RDONLY, O_WRONLY or
+ * O_RDWR (0 == O_RDONLY, so pass O_RDWR for read-write). Returns a new
+ * O_CLOEXEC fd. A map fd is opened read-only or write-only by the kernel. */
+int bpfpin_get(struct bpfpin *b, const char *path, int flags);
+/* Get n objects in as few round trips as possible. fds[i] receives an fd
+ * or -errno for paths[i]. Returns 0 if the exchange worked (individual
+ * entries may still have failed) or -errno. */
+int bpfpin_get_many(struct bpfpin *b, const char *const *paths, size_t n,
+		    int flags, int *fds);
+/* The object's info in the JSON shape of bpftool -j {map,prog,link} show,
+ * as a malloc'd string in *json (caller frees). */
+int bpfpin_info(struct bpfpin *b, const char *path, char **json);
+int bpfpin_unlink(struct bpfpin *b, const char *path);
+int bpfpin_mkdir(struct bpfpin *b, const char *path, mode_t mode);
+int bpfpin_rmdir(struct bpfpin *b, const char *path);
+/* flags: 0, RENAME_NOREPLACE or RENAME_EXCHANGE. */
+int bpfpin_rename(struct bpfpin *b, const char *from, const char *to,
+		  unsigned int flags);
+int bpfpin_link(struct bpfpin *b, const char *oldpath, const char *newpath);
+int bpfpin_symlink(struct bpfpin *b, const char *target, const char *linkpath);
+/* Copies the target into buf (NUL-terminated); returns its length. */
+int bpfpin_readlink(struct bpfpin *b, const char *path, char *buf, size_t size);
+int bpfpin_chmod(struct bpfpin *b, const char *path, mode_t mode);
+/* (uid_t)-1 / (gid_t)-1 leave that id unchanged. */
+int bpfpin_chown(struct bpfpin *b, const char *path, uid_t uid, gid_t gid);
+/* As utimensat(2): UTIME_NOW and UTIME_OMIT work; NULL means now. */
+int bpfpin_utimens(struct bpfpin *b, const char *path,
+		   const struct timespec times[2]);
+int bpfpin_stat(struct bpfpin *b, const char *path, struct bpfpin_stat *st);
+int bpfpin_lstat(struct bpfpin *b, const char *path, struct bpfpin_stat *st);
+/* List a directory: up to max entries after *cursor (start with 0). Returns
+ * the number of entries stored (0 at the end) and advances *cursor. */
+int bpfpin_list(struct bpfpin *b, const char *path, uint64_t *cursor,
+		struct bpfpin_dirent *ents, size_t max);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

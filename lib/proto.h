@@ -1,0 +1,45 @@
+/* lib/proto.h: the wire protocol shared by bpfpind and its clients.
+ *
+ * A Unix SOCK_SEQPACKET socket; one JSON object per message, at most
+ * PROTO_MSG_MAX bytes, with up to PROTO_FDS_MAX fds as SCM_RIGHTS. Every
+ * message carries "v" (PROTO_VERSION) and "id" (the request id, echoed in
+ * the reply). doc/protocol.md is the specification. */
+#ifndef BPFPIN_LIB_PROTO_H
+#define BPFPIN_LIB_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct json_object;
+
+#define PROTO_VERSION 1
+#define PROTO_MSG_MAX 65536
+#define PROTO_FDS_MAX 253
+#define PROTO_DEFAULT_SOCKET "/run/bpfpin/bpfpind.sock"
+
+/* Send one message with nfds fds. The fds are not consumed. Returns 0 or
+ * -errno (-EPIPE when the peer is gone; never raises SIGPIPE). */
+int proto_send(int sock, const void *buf, size_t len, const int *fds, int nfds);
+/* Serialize msg compactly and send it. */
+int proto_send_json(int sock, struct json_object *msg, const int *fds, int nfds);
+/* Receive one message into buf (size bytes; a NUL is appended, so the
+ * message may hold size - 1 bytes). Received fds are O_CLOEXEC and stored
+ * in fds[] (room for PROTO_FDS_MAX), their count in *nfds. Returns the
+ * length, 0 at end of stream, or -errno: -EMSGSIZE when the message or its
+ * fds were truncated (every fd that did arrive is then closed). */
+ssize_t proto_recv(int sock, char *buf, size_t size, int *fds, int *nfds);
+/* Close n fds, skipping negative entries. */
+void proto_close_fds(const int *fds, int n);
+
+/* "ENOENT" for ENOENT; "E<number>" for an errno without a name here. */
+const char *proto_errno_name(int err);
+/* The inverse; 0 if unknown. */
+int proto_errno_value(const char *name);
+
+/* Build {"v":1,"id":id,"error":{"errno":err,"name":..,"message":msg}}. */
+struct json_object *proto_error(uint64_t id, int err, const char *msg);
+/* Build {"v":1,"id":id,"result":result} (result is consumed; NULL gives {}). */
+struct json_object *proto_result(uint64_t id, struct json_object *result);
+
+#endif

@@ -1,0 +1,114 @@
+#!/bin/bash
+# quickstart.sh: set up a Debian 12 machine for bpfpin, build it, and run it.
+#   ./quickstart.sh          install, build, run bpfpind in the foreground
+#   ./quickstart.sh build    install and build only
+#   ./quickstart.sh test     install, build, run the whole test suite
+# Needs root (apt-get, bpf(2), mounts). Builds out of tree in ./build.
+set -euo pipefail
+cd "$(dirname "$0")"
+SRC=$PWD
+BUILD=${BUILD_DIR:-$SRC/build}
+
+PACKAGES=(build-essential pkgconf autoconf automake libtool
+	libfuse3-dev fuse3 libbpf-dev bpftool libelf-dev libevent-dev
+	libjson-c-dev libcriterion-dev libsystemd-dev clang llvm
+	python3 jq attr util-linux procps iproute2 less)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+need_root() {
+	if [[ $(id -u) != 0 ]]; then
+		echo "quickstart.sh: run me as root (bpfpind needs bpf(2) and mounts)" >&2
+		exit 1
+	fi
+}
+
+install_deps() {
+	local missing=()
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+	done
+	if ((${#missing[@]})); then
+		say "installing: ${missing[*]}"
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+}
+
+build() {
+	say "building in $BUILD"
+	if [[ ! -x $SRC/configure || $SRC/configure.ac -nt $SRC/configure ]]; then
+		(cd "$SRC" && autoreconf -fi >/dev/null 2>&1 || autoreconf -fi)
+	fi
+	mkdir -p "$BUILD"
+	cd "$BUILD"
+	[[ -f Makefile ]] || "$SRC/configure" -q --prefix=/usr/local --sysconfdir=/etc --localstatedir=/var
+	make -j"$(nproc)" -s
+	make -j"$(nproc)" -s check TESTS=   # build the test programs too
+}
+
+# Sum criterion's "Synthesis" lines into one closing line.
+summary() {
+	local pass=0 fail=0 skip=0 t p f c s
+	while read -r t p f c s; do
+		pass=$((pass + p)); fail=$((fail + f + c)); skip=$((skip + s))
+	done < <(sed -n 's/.*Synthesis: Tested: \([0-9]*\) | Passing: \([0-9]*\) | Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2 \3 \4 0/p' \
+		"$BUILD"/tests/*.log 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g')
+	echo "tests: $pass passed, $fail failed, $skip skipped"
+}
+
+run_tests() {
+	local rc=0
+	cd "$BUILD"
+	say "running the test suite"
+	make -j2 check || rc=$?
+	if ((rc)); then
+		say "failures: test logs follow"
+		for log in tests/*.log; do
+			grep -qE '^(FAIL|ERROR|XPASS)' "${log%.log}.trs" 2>/dev/null && { echo "--- $log"; tail -n 80 "$log"; }
+		done
+	fi
+	if ((rc == 0)) && [[ ${BPFPIN_DISTCHECK:-1} == 1 ]]; then
+		say "make distcheck"
+		make -s distcheck >distcheck.log 2>&1 || { rc=$?; tail -n 60 distcheck.log; }
+	fi
+	summary
+	return $rc
+}
+
+run_daemon() {
+	local sock=/run/bpfpin/bpfpind.sock mnt=/run/bpfpin/fs
+	mkdir -p /run/bpfpin
+	cat <<MSG
+
+bpfpind listens on $sock and mounts the namespace on $mnt.
+Try it from another shell:
+  $BUILD/cli/bpfpin mkdir /demo
+  bpftool map create /sys/fs/bpf/demo type hash key 4 value 8 entries 16 name demo
+  $BUILD/cli/bpfpin pin pinned /sys/fs/bpf/demo /demo/counters && rm /sys/fs/bpf/demo
+  ls -l $mnt/demo && cat $mnt/demo/counters
+  $BUILD/cli/bpfpin get /demo/counters rdonly
+Stop with Ctrl-C.
+
+MSG
+	exec "$BUILD/daemon/bpfpind" --foreground --socket "$sock" --mount "$mnt"
+}
+
+main() {
+	local cmd=${1:-run}
+	case $cmd in
+	run|build|test) ;;
+	-h|--help|help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "quickstart.sh: unknown command '$cmd' (run, build, test)" >&2; exit 2 ;;
+	esac
+	need_root
+	install_deps
+	build
+	case $cmd in
+	build) say "built: $BUILD/daemon/bpfpind and $BUILD/cli/bpfpin" ;;
+	test) run_tests ;;
+	run) run_daemon ;;
+	esac
+}
+
+main "$@"

@@ -1,0 +1,25 @@
+# tests/: criterion suites against a real bpfpind, real kernel objects and
+# real mounts. Each suite's rules live in tests/SUITE.mk.
+noinst_LTLIBRARIES += tests/libharness.la
+tests_libharness_la_SOURCES = tests/harness.c tests/harness.h
+tests_libharness_la_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+tests_libharness_la_LIBADD = $(LIBBPF_LIBS)
+
+TEST_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) $(LIBBPF_CFLAGS) $(JSONC_CFLAGS)
+TEST_LIBS = tests/libharness.la $(CRITERION_LIBS) $(LIBBPF_LIBS) $(JSONC_LIBS)
+
+AM_TESTS_ENVIRONMENT = \
+	BPFPIND='$(abs_top_builddir)/daemon/bpfpind'; \
+	BPFPIN_CLI='$(abs_top_builddir)/cli/bpfpin'; \
+	BPFPIN_SRCDIR='$(abs_top_srcdir)'; \
+	BPFPIN_BUILDDIR='$(abs_top_builddir)'; \
+	export BPFPIND BPFPIN_CLI BPFPIN_SRCDIR BPFPIN_BUILDDIR;
+EXTRA_DIST += $(srcdir)/tests/*.mk
+
+include $(srcdir)/tests/rpc.mk
+include $(srcdir)/tests/ns.mk
+include $(srcdir)/tests/obj.mk
+include $(srcdir)/tests/dump.mk
+include $(srcdir)/tests/lib.mk
+include $(srcdir)/tests/fuse.mk
+include $(srcdir)/tests/cli.mk
