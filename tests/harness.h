@@ -10,7 +10,7 @@
 
 struct th_daemon {
 	pid_t pid;
-	char dir[128];     /* temporary directory holding all of it */
+	char dir[64];      /* temporary directory holding all of it */
 	char sock[192];    /* dir/sock */
 	char state[192];   /* dir/state (the store is state/store) */
 	char mnt[192];     /* dir/mnt, or "" when started without a mount */

@@ -1,0 +1,28 @@
+# libbpfpin: wire protocol (shared with the daemon) and the public client API.
+noinst_LTLIBRARIES += lib/libproto.la
+lib_libproto_la_SOURCES = lib/proto.c lib/proto.h
+lib_libproto_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JSONC_CFLAGS)
+lib_libproto_la_LIBADD = $(JSONC_LIBS)
+
+# The client's objects, also linked whole into tests/test_lib, which reaches
+# the private functions of lib/client.h.
+noinst_LTLIBRARIES += lib/libclient.la
+lib_libclient_la_SOURCES = lib/client.h lib/client_conn.c lib/client_req.c \
+	lib/client_call.c lib/client_stat.c lib/client_obj.c lib/client_many.c \
+	lib/client_list.c lib/client_ns.c
+lib_libclient_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JSONC_CFLAGS)
+lib_libclient_la_LIBADD = lib/libproto.la $(JSONC_LIBS)
+
+lib_LTLIBRARIES += lib/libbpfpin.la
+lib_libbpfpin_la_SOURCES =
+lib_libbpfpin_la_LIBADD = lib/libclient.la $(JSONC_LIBS)
+lib_libbpfpin_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
+	-Wl,--version-script=$(srcdir)/lib/libbpfpin.map
+EXTRA_lib_libbpfpin_la_DEPENDENCIES = $(srcdir)/lib/libbpfpin.map
+EXTRA_DIST += lib/libbpfpin.map lib/libbpfpin.pc.in
+
+bpfpinincludedir = $(includedir)/bpfpin
+bpfpininclude_HEADERS = include/bpfpin/bpfpin.h
+
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = lib/libbpfpin.pc
