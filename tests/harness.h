@@ -11,10 +11,10 @@
 struct th_daemon {
 	pid_t pid;
 	char dir[64];      /* temporary directory holding all of it */
-	char sock[192];    /* dir/sock */
-	char state[192];   /* dir/state (the store is state/store) */
-	char mnt[192];     /* dir/mnt, or "" when started without a mount */
-	char log[192];     /* dir/log: the daemon's stderr */
+	char sock[100];    /* dir/sock */
+	char state[100];   /* dir/state (the store is state/store) */
+	char mnt[100];     /* dir/mnt, or "" when started without a mount */
+	char log[100];     /* dir/log: the daemon's stderr */
 	bool mounted;      /* started with --mount */
 	const char *const *extra;
 };
