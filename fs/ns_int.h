@@ -1,0 +1,231 @@
+/* fs/ns_int.h: the namespace's insides, shared by the fs/ns_*.c files:
+ * nodes and dentries (ns_tree.c), path walks (ns_path.c), permission checks
+ * (ns_perm.c), the object fd cache (ns_fdcache.c), the side log of pids
+ * (ns_meta.c) and the rebuild from the store (ns_load.c). */
+#ifndef BPFPIN_FS_NS_INT_H
+#define BPFPIN_FS_NS_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fs/ns.h"
+#include "fs/store.h"
+
+/* Slots of the fd cache per pin, indexed by O_RDONLY, O_WRONLY, O_RDWR. */
+#define NS_ACC_N 3
+
+struct ns_dentry;
+struct ns_fdc;
+
+/* A directory's children in cookie order. Removed entries leave a
+ * tombstone (d == NULL) so that cookies stay sorted for binary search. */
+struct ns_slot {
+	uint64_t cookie;
+	struct ns_dentry *d;
+};
+
+struct ns_dir {
+	struct ns_slot *slots;
+	uint32_t n, cap, live;
+	uint64_t next_cookie;
+};
+
+struct ns_pin_node {
+	struct obj_ident obj;
+	struct ns_fdc *fdc[NS_ACC_N];
+	int keep_fd;            /* rdwr fd of a nameless pin still looked up */
+};
+
+struct ns_sym_node {
+	char *target;
+	size_t len;
+};
+
+struct ns_node {
+	uint64_t ino;
+	struct ns_node *ino_next;       /* inode table chain */
+	struct ns_dentry *names;        /* its dentries (several: hard links) */
+	enum ns_type type;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	uint32_t nlink;
+	pid_t pid;
+	uint64_t nlookup;               /* FUSE lookup count */
+	uint64_t store_ino;             /* st_ino in the store, for the log */
+	struct timespec atime, mtime, ctime;
+	union {
+		struct ns_dir dir;
+		struct ns_pin_node pin;
+		struct ns_sym_node sym;
+	} u;
+};
+
+struct ns_dentry {
+	struct ns_dentry *hnext;        /* name hash chain */
+	struct ns_dentry *alias_next, *alias_prev;
+	struct ns_node *parent;
+	struct ns_node *node;
+	uint64_t cookie;
+	uint32_t slot;                  /* index in parent->u.dir.slots */
+	uint32_t hash;
+	uint16_t len;
+	char name[];
+};
+
+struct ns_fdcache {
+	struct ns_fdc *head;            /* most recently used */
+	struct ns_fdc *tail;
+	unsigned count, max;
+};
+
+struct ns {
+	struct store store;
+	struct ns_node *root;
+	uint64_t next_ino;
+	uint64_t nodes;
+	uint64_t generation;
+	struct ns_node **itab;          /* ino -> node */
+	size_t imask;
+	struct ns_dentry **htab;        /* (parent ino, name) -> dentry */
+	size_t hmask, hcount;
+	struct ns_fdcache fdc;
+	int meta_fd;                    /* append-only side log, or -1 */
+	uint64_t meta_lines;            /* lines in it, live or not */
+};
+
+/* ns_tree.c: nodes, the inode table, store paths. */
+int ns_tree_init(struct ns *ns);
+void ns_tree_fini(struct ns *ns);
+struct ns_node *ns_node_new(struct ns *ns, enum ns_type type);
+/* Frees a node that has no names left (closes its cached fds). */
+void ns_node_free(struct ns *ns, struct ns_node *n);
+/* After a name of n went away: frees n once it has no names and no lookup
+ * references; a nameless pin still looked up keeps only its kept fd. */
+void ns_node_release(struct ns *ns, struct ns_node *n);
+struct ns_node *ns_node_find(const struct ns *ns, uint64_t ino);
+/* The parent of a directory (root: root; removed: NULL). */
+struct ns_node *ns_node_parent(const struct ns_node *dir);
+bool ns_node_is_dead(const struct ns_node *n);
+void ns_node_stat(const struct ns_node *n, struct ns_stat *st);
+/* Store path of name inside dir (name NULL: of dir itself). */
+int ns_tree_path(const struct ns *ns, const struct ns_node *dir,
+		 const char *name, size_t len, char *buf, size_t size);
+int ns_node_path(const struct ns *ns, const struct ns_node *n, char *buf,
+		 size_t size);
+void ns_now(struct timespec *ts);
+void ns_node_touch_dir(struct ns_node *dir, const struct timespec *now);
+
+/* ns_dentry.c: names, their hash and the child arrays. Adding and
+ * removing names keeps link counts. */
+struct ns_dentry *ns_dentry_find(const struct ns *ns,
+				 const struct ns_node *dir, const char *name,
+				 size_t len);
+int ns_dentry_add(struct ns *ns, struct ns_node *dir, const char *name,
+		  size_t len, struct ns_node *n);
+/* The same in steps, for rename, which may not fail once the store has
+ * renamed: allocate, make room in dir, then attach (cannot fail). */
+struct ns_dentry *ns_dentry_alloc(const char *name, size_t len);
+int ns_dentry_reserve(struct ns *ns, struct ns_node *dir);
+void ns_dentry_attach(struct ns *ns, struct ns_node *dir,
+		      struct ns_dentry *d, struct ns_node *n);
+/* Unhashes and frees d; the node lives on (see ns_node_release). */
+void ns_dentry_del(struct ns *ns, struct ns_dentry *d);
+/* Gives d's child to e and e's to d (RENAME_EXCHANGE). */
+void ns_dentry_swap(struct ns_dentry *d, struct ns_dentry *e);
+/* First slot whose cookie is above cookie. */
+uint32_t ns_dir_seek(const struct ns_dir *dir, uint64_t cookie);
+
+/* ns_path.c */
+enum ns_last { LAST_NORM, LAST_DOT, LAST_DOTDOT, LAST_ROOT };
+
+struct ns_nd {
+	struct ns *ns;
+	const struct ns_cred *cred;
+	int *links;                     /* symlinks followed so far */
+	struct ns_node *dir;            /* directory of the last component */
+	const char *last;
+	size_t len;
+	enum ns_last type;
+	bool slash;                     /* the path ended in '/' */
+};
+
+/* Walks all but the last component of at (following symlinks). */
+int ns_path_parent(struct ns_nd *nd, int *links, struct ns *ns,
+		const struct ns_cred *cred, struct ns_at at);
+/* Looks the last component up in nd->dir without following it: -ENOENT,
+ * -ENAMETOOLONG, or 0 with *d (NULL for "." ".." and "/"). */
+int ns_path_child(const struct ns_nd *nd, struct ns_dentry **d);
+/* Resolves the last component, following a final symlink if follow or if
+ * the path ended in '/'. */
+int ns_path_final(struct ns_nd *nd, bool follow, struct ns_node **out);
+int ns_path_lookup(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+		bool follow, struct ns_node **out);
+/* For the creation of nd's last component: -EEXIST, -ENOENT, -EACCES...
+ * want_dir: mkdir (a trailing '/' is fine). */
+int ns_path_may_create(const struct ns_nd *nd, bool want_dir);
+/* Only the name checks of path_may_create (EEXIST, ENOENT, ENAMETOOLONG). */
+int ns_path_new_name(const struct ns_nd *nd, bool want_dir);
+
+/* ns_perm.c: mask of MAY_* bits. */
+#define MAY_X 1
+#define MAY_W 2
+#define MAY_R 4
+bool ns_perm_root(const struct ns_cred *c);
+bool ns_perm_in_group(const struct ns_cred *c, gid_t gid);
+bool ns_perm_owner(const struct ns_cred *c, const struct ns_node *n);
+int ns_perm_check(const struct ns_cred *c, const struct ns_node *n, int mask);
+int ns_perm_may_delete(const struct ns_cred *c, const struct ns_node *dir,
+		    const struct ns_node *victim, bool isdir);
+int ns_perm_may_create(const struct ns_cred *c, const struct ns_node *dir);
+int ns_perm_may_link(const struct ns_cred *c, const struct ns_node *n);
+int ns_perm_cred_valid(const struct ns_cred *c);
+
+/* ns_fdcache.c */
+void ns_fdc_init(struct ns_fdcache *c, unsigned max);
+void ns_fdc_fini(struct ns *ns);
+void ns_fdc_set_max(struct ns *ns, unsigned max);
+/* A dup of the cached fd for (n, acc), or -ENOENT. */
+int ns_fdc_get(struct ns *ns, struct ns_node *n, int acc);
+/* Keeps fd (consumed) for (n, acc). */
+void ns_fdc_put(struct ns *ns, struct ns_node *n, int acc, int fd);
+/* Hands the cached fd of (n, acc) over to the caller, or -ENOENT. */
+int ns_fdc_take(struct ns *ns, struct ns_node *n, int acc);
+void ns_fdc_drop_node(struct ns *ns, struct ns_node *n);
+
+/* ns_obj.c: opening the objects behind pins. */
+/* -EACCES for a non-pin (as BPF_OBJ_GET), -EINVAL for a link asked for
+ * anything but O_RDWR. */
+int ns_obj_check(const struct ns_node *n, int accmode);
+int ns_obj_slot(const struct ns_node *n, int accmode);
+int ns_obj_open(struct ns *ns, struct ns_node *n, int accmode, int *fd);
+/* Before n's last name goes: keep a rdwr fd if it is still looked up. */
+void ns_obj_keep(struct ns *ns, struct ns_node *n);
+/* The store refused: undo obj_keep. */
+void ns_obj_unkeep(struct ns *ns, struct ns_node *n);
+
+/* ns_meta.c: the side log of who pinned what (lossy by design). */
+int ns_meta_open(struct ns *ns);
+void ns_meta_close(struct ns *ns);
+void ns_meta_append(struct ns *ns, const struct ns_node *n);
+/* Reads the log into a map store_ino -> (obj id << 32 | pid). */
+struct ns_u64map;
+int ns_meta_load(struct ns *ns, struct ns_u64map *m);
+/* Rewrites the log with the live nodes only. */
+int ns_meta_compact(struct ns *ns);
+
+/* ns_u64map.c: open addressing map of u64 -> u64 (keys != 0). */
+struct ns_u64map {
+	uint64_t *keys, *vals;
+	size_t mask, count;
+};
+void ns_u64map_init(struct ns_u64map *m);
+void ns_u64map_fini(struct ns_u64map *m);
+int ns_u64map_put(struct ns_u64map *m, uint64_t key, uint64_t val);
+bool ns_u64map_get(const struct ns_u64map *m, uint64_t key, uint64_t *val);
+
+/* ns_load.c */
+int ns_load_tree(struct ns *ns);
+
+#endif

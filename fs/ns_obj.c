@@ -1,0 +1,109 @@
+/* fs/ns_obj.c: opening the BPF object behind a pin node: from the fd
+ * cache, else with BPF_OBJ_GET on its store path; and for a pin whose last
+ * name is gone while FUSE still knows its inode, from one rdwr fd kept
+ * aside for that time. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "fs/ns_int.h"
+
+/* The kernel hands out program and link fds rdwr whatever was asked, so
+ * one cache slot serves every mode. */
+int ns_obj_slot(const struct ns_node *n, int accmode)
+{
+	return n->u.pin.obj.kind == OBJ_MAP ? accmode : O_RDWR;
+}
+
+/* What BPF_OBJ_GET says of a path that is no object. */
+#define NOT_AN_OBJECT (-EACCES)
+
+int ns_obj_check(const struct ns_node *n, int accmode)
+{
+	if (n->type != NS_PIN)
+		return NOT_AN_OBJECT;
+	if (n->u.pin.obj.kind == OBJ_LINK && accmode != O_RDWR)
+		return -EINVAL;
+	return 0;
+}
+
+static int open_kept(const struct ns_node *n, int acc)
+{
+	static const unsigned flags[] = {
+		[O_RDONLY] = BPF_F_RDONLY, [O_WRONLY] = BPF_F_WRONLY,
+	};
+	LIBBPF_OPTS(bpf_get_fd_by_id_opts, opts);
+	int fd;
+
+	if (n->u.pin.keep_fd < 0)
+		return -ENOENT;
+	if (acc == O_RDWR) {
+		fd = fcntl(n->u.pin.keep_fd, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	}
+	/* No path is left to BPF_OBJ_GET it read-only or write-only; the
+	 * kept fd holds the map, so its id still names it. */
+	opts.open_flags = flags[acc];
+	fd = bpf_map_get_fd_by_id_opts(n->u.pin.obj.id, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
+static int open_fresh(struct ns *ns, const struct ns_node *n, int acc)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (!n->names)
+		return open_kept(n, acc);
+	r = ns_node_path(ns, n, path, sizeof(path));
+	return r < 0 ? r : store_get(path, acc);
+}
+
+int ns_obj_open(struct ns *ns, struct ns_node *n, int accmode, int *fd)
+{
+	int acc = ns_obj_slot(n, accmode);
+	int r = ns_fdc_get(ns, n, acc), dup;
+
+	if (r >= 0) {
+		*fd = r;
+		return 0;
+	}
+	r = open_fresh(ns, n, acc);
+	if (r < 0)
+		return r;
+	dup = ns->fdc.max ? fcntl(r, F_DUPFD_CLOEXEC, 0) : -1;
+	if (dup < 0) {
+		*fd = r;
+		return 0;
+	}
+	ns_fdc_put(ns, n, acc, r);
+	*fd = dup;
+	return 0;
+}
+
+void ns_obj_keep(struct ns *ns, struct ns_node *n)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (n->type != NS_PIN || n->nlookup == 0 || n->nlink > 1 ||
+	    n->u.pin.keep_fd >= 0)
+		return;
+	fd = ns_fdc_take(ns, n, O_RDWR);
+	if (fd < 0 && ns_node_path(ns, n, path, sizeof(path)) == 0)
+		fd = store_get(path, O_RDWR);
+	if (fd >= 0)
+		n->u.pin.keep_fd = fd;
+}
+
+void ns_obj_unkeep(struct ns *ns, struct ns_node *n)
+{
+	if (n->type != NS_PIN || n->u.pin.keep_fd < 0 || !n->names)
+		return;
+	ns_fdc_put(ns, n, O_RDWR, n->u.pin.keep_fd);
+	n->u.pin.keep_fd = -1;
+}

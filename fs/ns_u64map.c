@@ -1,0 +1,87 @@
+/* fs/ns_u64map.c: a small open-addressing map of nonzero u64 keys to u64
+ * values, used while the tree is rebuilt (store inode -> node for hard
+ * links, store inode -> pid from the side log). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "fs/ns_int.h"
+
+#define U64MAP_MIN 64
+
+void ns_u64map_init(struct ns_u64map *m)
+{
+	*m = (struct ns_u64map){ 0 };
+}
+
+void ns_u64map_fini(struct ns_u64map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	ns_u64map_init(m);
+}
+
+static size_t slot_of(const struct ns_u64map *m, uint64_t key)
+{
+	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & m->mask;
+
+	while (m->keys[i] && m->keys[i] != key)
+		i = (i + 1) & m->mask;
+	return i;
+}
+
+static int grow(struct ns_u64map *m)
+{
+	struct ns_u64map old = *m;
+	size_t size = m->keys ? (m->mask + 1) * 2 : U64MAP_MIN;
+
+	m->keys = calloc(size, sizeof(*m->keys));
+	m->vals = calloc(size, sizeof(*m->vals));
+	if (!m->keys || !m->vals) {
+		free(m->keys);
+		free(m->vals);
+		*m = old;
+		return -ENOMEM;
+	}
+	m->mask = size - 1;
+	m->count = 0;
+	for (size_t i = 0; old.keys && i <= old.mask; i++) {
+		if (old.keys[i])
+			ns_u64map_put(m, old.keys[i], old.vals[i]);
+	}
+	free(old.keys);
+	free(old.vals);
+	return 0;
+}
+
+int ns_u64map_put(struct ns_u64map *m, uint64_t key, uint64_t val)
+{
+	size_t i;
+
+	if (!m->keys || (m->count + 1) * 2 > m->mask + 1) {
+		int r = grow(m);
+
+		if (r < 0)
+			return r;
+	}
+	i = slot_of(m, key);
+	if (!m->keys[i])
+		m->count++;
+	m->keys[i] = key;
+	m->vals[i] = val;
+	return 0;
+}
+
+bool ns_u64map_get(const struct ns_u64map *m, uint64_t key, uint64_t *val)
+{
+	size_t i;
+
+	if (!m->keys)
+		return false;
+	i = slot_of(m, key);
+	if (!m->keys[i])
+		return false;
+	*val = m->vals[i];
+	return true;
+}

@@ -1,0 +1,254 @@
+/* fs/store.c: the private bpffs mirror of the namespace: mounting it, the
+ * kernel operations the namespace applies to it before changing its tree,
+ * and the walk that rebuilds the tree from it. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "fs/store.h"
+
+static int neg_errno(int r)
+{
+	return r < 0 ? -errno : r;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(dir);
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, dir, len + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
+/* The side log lives next to the mount, in the private state dir. */
+static int set_meta_path(struct store *s, const char *mnt)
+{
+	const char *slash = strrchr(mnt, '/');
+	size_t dirlen = slash ? (size_t)(slash - mnt) : 0;
+	int n = snprintf(s->meta, sizeof(s->meta), "%.*s/meta.log",
+			 (int)dirlen, mnt);
+
+	return n < 0 || (size_t)n >= sizeof(s->meta) ? -ENAMETOOLONG : 0;
+}
+
+static int mount_bpffs(const char *dir)
+{
+	struct statfs sf;
+
+	if (statfs(dir, &sf) < 0)
+		return -errno;
+	if (sf.f_type == BPF_FS_MAGIC)
+		return 0;
+	return neg_errno(mount("bpffs", dir, "bpf",
+			       MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700"));
+}
+
+/* The namespace's root is a directory of the mount, not the mount's own
+ * root, where the kernel may preload entries of its own (maps.debug and
+ * progs.debug). A fresh root looks like a fresh /sys/fs/bpf: 01777. */
+static int make_root(const char *root, bool *fresh)
+{
+	*fresh = mkdir(root, 0700) == 0;
+	if (!*fresh)
+		return errno == EEXIST ? 0 : -errno;
+	return neg_errno(chmod(root, 01777));
+}
+
+int store_open(struct store *s, const char *dir, bool *fresh)
+{
+	char mnt[PATH_MAX];
+	int r = mkdir_p(dir), n;
+
+	if (r < 0)
+		return r;
+	if (!realpath(dir, mnt))
+		return -errno;
+	if ((r = set_meta_path(s, mnt)) < 0 || (r = mount_bpffs(mnt)) < 0)
+		return r;
+	n = snprintf(s->root, sizeof(s->root), "%s/ns", mnt);
+	if (n < 0 || (size_t)n >= sizeof(s->root))
+		return -ENAMETOOLONG;
+	s->rootlen = (size_t)n;
+	return make_root(s->root, fresh);
+}
+
+int store_pin(const char *path, int fd)
+{
+	return neg_errno(bpf_obj_pin(fd, path));
+}
+
+int store_get(const char *path, int accmode)
+{
+	static const unsigned flags[] = {
+		[O_RDONLY] = BPF_F_RDONLY, [O_WRONLY] = BPF_F_WRONLY,
+		[O_RDWR] = 0,
+	};
+	LIBBPF_OPTS(bpf_obj_get_opts, opts);
+
+	if (accmode < 0 || accmode > O_RDWR)
+		return -EINVAL;
+	opts.file_flags = flags[accmode];
+	return neg_errno(bpf_obj_get_opts(path, &opts));
+}
+
+int store_mkdir(const char *path, mode_t mode)
+{
+	return neg_errno(mkdir(path, mode));
+}
+
+int store_rmdir(const char *path)
+{
+	return neg_errno(rmdir(path));
+}
+
+int store_unlink(const char *path)
+{
+	return neg_errno(unlink(path));
+}
+
+int store_rename(const char *from, const char *to, unsigned flags)
+{
+	return neg_errno(renameat2(AT_FDCWD, from, AT_FDCWD, to, flags));
+}
+
+int store_link(const char *from, const char *to)
+{
+	return neg_errno(linkat(AT_FDCWD, from, AT_FDCWD, to, 0));
+}
+
+int store_symlink(const char *target, const char *path)
+{
+	return neg_errno(symlink(target, path));
+}
+
+int store_chmod(const char *path, mode_t mode)
+{
+	return neg_errno(fchmodat(AT_FDCWD, path, mode & 07777, 0));
+}
+
+int store_chown(const char *path, uid_t uid, gid_t gid)
+{
+	return neg_errno(fchownat(AT_FDCWD, path, uid, gid,
+				  AT_SYMLINK_NOFOLLOW));
+}
+
+int store_utimens(const char *path, const struct timespec ts[2])
+{
+	return neg_errno(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW));
+}
+
+int store_lstat(const char *path, struct stat *st)
+{
+	return neg_errno(fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW));
+}
+
+struct walk {
+	store_walk_fn fn;
+	void *arg;
+	char path[PATH_MAX];
+	char target[PATH_MAX];
+};
+
+static int walk_dir(struct walk *w, int dfd, size_t plen, void *parent);
+
+static int walk_entry(struct walk *w, int dfd, size_t plen, const char *name,
+		      void *parent)
+{
+	size_t nlen = strlen(name);
+	struct stat st;
+	struct store_entry e = { .parent = parent, .name = name,
+				 .path = w->path, .st = &st };
+	void *sub = NULL;
+	int r;
+
+	if (plen + 1 + nlen >= sizeof(w->path))
+		return -ENAMETOOLONG;
+	w->path[plen] = '/';
+	memcpy(w->path + plen + 1, name, nlen + 1);
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode)) {
+		ssize_t n = readlinkat(dfd, name, w->target,
+				       sizeof(w->target) - 1);
+
+		if (n < 0)
+			return -errno;
+		w->target[n] = '\0';
+		e.target = w->target;
+	}
+	r = w->fn(w->arg, &e, &sub);
+	if (r == 0 && S_ISDIR(st.st_mode))
+		r = walk_dir(w, openat(dfd, name, O_RDONLY | O_DIRECTORY |
+				       O_NOFOLLOW | O_CLOEXEC),
+			     plen + 1 + nlen, sub);
+	w->path[plen] = '\0';
+	return r;
+}
+
+/* Consumes dfd. */
+static int walk_dir(struct walk *w, int dfd, size_t plen, void *parent)
+{
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (dfd < 0)
+		return -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		r = -errno;
+		close(dfd);
+		return r;
+	}
+	while (r == 0 && (errno = 0, de = readdir(d))) {
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = walk_entry(w, dirfd(d), plen, de->d_name, parent);
+	}
+	if (r == 0 && errno)
+		r = -errno;
+	closedir(d);
+	return r;
+}
+
+int store_walk(const struct store *s, void *root, store_walk_fn fn,
+	       void *arg)
+{
+	struct walk *w = malloc(sizeof(*w));
+	int r;
+
+	if (!w)
+		return -ENOMEM;
+	w->fn = fn;
+	w->arg = arg;
+	memcpy(w->path, s->root, s->rootlen + 1);
+	r = walk_dir(w, open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+		     s->rootlen, root);
+	free(w);
+	return r;
+}
