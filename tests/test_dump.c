@@ -1,0 +1,1396 @@
+/* tests/test_dump.c: bpf/dump.h against real kernel maps and the real
+ * bpftool: what bpftool can dump comes out equal to `bpftool -j/-p map
+ * dump id N`, every map type the kernel offers dumps as valid JSON, big
+ * maps dump whole in bounded memory, and keys round-trip through
+ * dump_parse_key and dump_lookup. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+
+#include "bpf/dump.h"
+#include "tests/harness.h"
+
+#define PROG(name) DUMP_PROGS_DIR "/" name ".bpf.o"
+#define CGROUP2_ROOT "/sys/fs/cgroup/unified"
+#define MAP_TYPE_CGRP_STORAGE 32
+#define MAP_TYPE_ARENA 33
+#define MAP_F_MMAPABLE (1U << 10)
+
+TestSuite(dump, .timeout = 120);
+
+static const struct dump_opts compact = { .format = DUMP_JSON };
+static const struct dump_opts pretty = { .pretty = true };
+static const struct dump_opts table = { .format = DUMP_TABLE };
+
+/* ---- output and parsing ---- */
+
+static char *read_fd(int fd)
+{
+	struct stat st;
+	char *s;
+
+	cr_assert_eq(fstat(fd, &st), 0);
+	s = malloc((size_t)st.st_size + 1);
+	cr_assert_not_null(s);
+	cr_assert_eq(pread(fd, s, (size_t)st.st_size, 0), st.st_size);
+	s[st.st_size] = '\0';
+	return s;
+}
+
+static char *dump_str(int map_fd, const struct dump_opts *o)
+{
+	int mfd = memfd_create("dump", MFD_CLOEXEC);
+	int rc;
+	char *s;
+
+	cr_assert_geq(mfd, 0);
+	rc = dump_map(map_fd, mfd, o);
+	cr_assert_eq(rc, 0, "dump_map: %s", strerror(-rc));
+	s = read_fd(mfd);
+	close(mfd);
+	return s;
+}
+
+/* The whole text must be one JSON value (a trailing newline aside). */
+static json_object *parse(const char *s)
+{
+	struct json_tokener *tok = json_tokener_new();
+	size_t len = strlen(s);
+	json_object *j;
+
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	j = json_tokener_parse_ex(tok, s, (int)len);
+	cr_assert_not_null(j, "not JSON (%s): %.2000s",
+			   json_tokener_error_desc(json_tokener_get_error(tok)),
+			   s);
+	cr_assert_eq(strspn(s + json_tokener_get_parse_end(tok), "\n"),
+		     len - json_tokener_get_parse_end(tok),
+		     "text after the JSON value: %.200s",
+		     s + json_tokener_get_parse_end(tok));
+	json_tokener_free(tok);
+	return j;
+}
+
+static uint32_t map_id(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	cr_assert_eq(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	return info.id;
+}
+
+static char *bpftool(int map_fd, const char *flags)
+{
+	int st;
+	char *s = th_run(&st, "bpftool %s map dump id %u 2>/dev/null", flags,
+			 map_id(map_fd));
+
+	cr_assert_not_null(s);
+	cr_assert_eq(st, 0, "bpftool %s map dump failed: %s", flags, s);
+	return s;
+}
+
+static void assert_json_equal(const char *mine, const char *theirs)
+{
+	json_object *a = parse(mine), *b = parse(theirs);
+
+	cr_assert(json_object_equal(a, b),
+		  "dump differs from bpftool:\nours:    %.3000s\nbpftool: %.3000s",
+		  mine, theirs);
+	json_object_put(a);
+	json_object_put(b);
+}
+
+/* Compact and pretty, each parsed and compared with bpftool's. */
+static void assert_same_as_bpftool(int map_fd)
+{
+	char *mine = dump_str(map_fd, &compact), *theirs = bpftool(map_fd, "-j");
+
+	assert_json_equal(mine, theirs);
+	free(mine);
+	free(theirs);
+	mine = dump_str(map_fd, &pretty);
+	theirs = bpftool(map_fd, "-p");
+	assert_json_equal(mine, theirs);
+	free(mine);
+	free(theirs);
+}
+
+static void assert_bytes_as_bpftool(int map_fd, const struct dump_opts *o,
+				    const char *flags)
+{
+	char *mine = dump_str(map_fd, o), *theirs = bpftool(map_fd, flags);
+
+	cr_assert_str_eq(mine, theirs);
+	free(mine);
+	free(theirs);
+}
+
+/* ---- maps and their contents ---- */
+
+static int map_new(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max,
+		   const struct bpf_map_create_opts *opts)
+{
+	int fd = bpf_map_create(type, "dumptest", ks, vs, max, opts);
+
+	cr_assert_geq(fd, 0, "bpf_map_create(%u): %s", type, strerror(errno));
+	return fd;
+}
+
+static uint8_t pattern(uint32_t entry, uint32_t byte)
+{
+	uint32_t x = entry * 2654435761u + byte * 40503u + 0x9e37u;
+
+	return (uint8_t)(x ^ x >> 13);
+}
+
+static void fill_value(uint8_t *v, uint32_t size, uint32_t entry)
+{
+	for (uint32_t b = 0; b < size; b++)
+		v[b] = pattern(entry, b);
+}
+
+/* n entries with keys 0..n-1 (little endian in key_size bytes) and
+ * patterned values, per-CPU ones different on each CPU. */
+static void fill(int fd, uint32_t ks, uint32_t vbytes, uint32_t n)
+{
+	uint8_t key[64] = { 0 }, value[4096];
+
+	cr_assert_leq(vbytes, sizeof(value));
+	for (uint32_t i = 0; i < n; i++) {
+		memcpy(key, &i, ks < 4 ? ks : 4);
+		fill_value(value, vbytes, i);
+		cr_assert_eq(bpf_map_update_elem(fd, key, value, 0), 0,
+			     "update %u: %s", i, strerror(errno));
+	}
+}
+
+static uint32_t ncpus(void)
+{
+	return (uint32_t)libbpf_num_possible_cpus();
+}
+
+static int map_filled(uint32_t type, uint32_t ks, uint32_t vs, uint32_t n,
+		      bool percpu)
+{
+	int fd = map_new(type, ks, vs, 64, NULL);
+
+	fill(fd, ks, percpu ? ((vs + 7) & ~7u) * ncpus() : vs, n);
+	return fd;
+}
+
+static int map_in_map(uint32_t type)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+	int inner[3], fd;
+
+	for (int i = 0; i < 3; i++)
+		inner[i] = map_new(BPF_MAP_TYPE_ARRAY, 4, 4, 1, NULL);
+	o.inner_map_fd = inner[0];
+	fd = map_new(type, 4, 4, 8, &o);
+	for (uint32_t k = 1; k < 6; k += 2)
+		cr_assert_eq(bpf_map_update_elem(fd, &k, &inner[k / 2], 0), 0);
+	return fd;
+}
+
+static int prog_array(void)
+{
+	int fd = map_new(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 8, NULL);
+	int prog = th_prog_load();
+
+	cr_assert_geq(prog, 0);
+	for (uint32_t k = 2; k < 8; k += 3)
+		cr_assert_eq(bpf_map_update_elem(fd, &k, &prog, 0), 0);
+	return fd;
+}
+
+static int lpm_trie(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+	int fd = map_new(BPF_MAP_TYPE_LPM_TRIE, 8, 4, 16, &o);
+	const uint8_t prefixes[][8] = {
+		{ 8, 0, 0, 0, 10, 0, 0, 0 },
+		{ 16, 0, 0, 0, 10, 1, 0, 0 },
+		{ 32, 0, 0, 0, 192, 168, 1, 1 },
+	};
+
+	for (uint32_t i = 0; i < 3; i++)
+		cr_assert_eq(bpf_map_update_elem(fd, prefixes[i], &i, 0), 0);
+	return fd;
+}
+
+/* ---- maps typed by the BTF of tests/progs/dump_types.bpf.c ---- */
+
+static struct bpf_object *types_obj;
+
+static struct bpf_object *load_obj(const char *path)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+
+	cr_assert(!libbpf_get_error(obj), "open %s", path);
+	cr_assert_eq(bpf_object__load(obj), 0, "load %s", path);
+	return obj;
+}
+
+static int obj_map(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	cr_assert_not_null(m, "no map %s", name);
+	return bpf_map__fd(m);
+}
+
+/* Offset in bytes of member of struct sname, from the object's BTF. */
+static uint32_t member_off(const char *sname, const char *member)
+{
+	const struct btf *btf = bpf_object__btf(types_obj);
+	int id = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT);
+	const struct btf_type *t = btf__type_by_id(btf, (uint32_t)id);
+
+	cr_assert_gt(id, 0);
+	for (uint32_t i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, btf_members(t)[i].name_off),
+			    member))
+			return btf_member_bit_offset(t, i) / 8;
+	cr_assert_fail("no member %s in %s", member, sname);
+	return 0;
+}
+
+/* Patterned dt_val values, with a string, a known enum and negatives
+ * where bpftool has special cases. */
+static void fill_dt_val(int fd, uint32_t n)
+{
+	uint32_t size = (uint32_t)btf__resolve_size(
+		bpf_object__btf(types_obj),
+		(uint32_t)btf__find_by_name_kind(bpf_object__btf(types_obj),
+						 "dt_val", BTF_KIND_STRUCT));
+	uint8_t v[512];
+	int32_t blue = -3, neg = -123456;
+
+	for (uint32_t k = 0; k < n; k++) {
+		fill_value(v, size, k);
+		if (k == 1) {
+			memcpy(v + member_off("dt_val", "name"), "hello", 6);
+			memcpy(v + member_off("dt_val", "col"), &blue, 4);
+			memcpy(v + member_off("dt_val", "i"), &neg, 4);
+			v[member_off("dt_val", "small")] = 2;
+			v[member_off("dt_val", "b")] = 0;
+		}
+		if (k == 2)
+			memset(v + member_off("dt_val", "name"), 0, 12);
+		cr_assert_eq(bpf_map_update_elem(fd, &k, v, 0), 0);
+	}
+}
+
+static int dt_map(const char *name, uint32_t n)
+{
+	struct bpf_map *m;
+	int fd;
+
+	types_obj = load_obj(PROG("dump_types"));
+	fd = obj_map(types_obj, name);
+	m = bpf_object__find_map_by_name(types_obj, name);
+	if (!strcmp(name, "dt_hash") || !strcmp(name, "dt_array"))
+		fill_dt_val(fd, n);
+	else
+		fill(fd, bpf_map__key_size(m),
+		     bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_HASH ||
+		     bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_ARRAY ||
+		     bpf_map__type(m) == BPF_MAP_TYPE_LRU_PERCPU_HASH
+			     ? ((bpf_map__value_size(m) + 7) & ~7u) * ncpus()
+			     : bpf_map__value_size(m),
+		     n);
+	return fd;
+}
+
+/* ---- equal to bpftool, without BTF ---- */
+
+Test(dump, hash_equals_bpftool)
+{
+	assert_same_as_bpftool(map_filled(BPF_MAP_TYPE_HASH, 4, 8, 10, false));
+}
+
+Test(dump, array_equals_bpftool)
+{
+	assert_same_as_bpftool(map_filled(BPF_MAP_TYPE_ARRAY, 4, 12, 5, false));
+}
+
+Test(dump, percpu_hash_equals_bpftool)
+{
+	assert_same_as_bpftool(
+		map_filled(BPF_MAP_TYPE_PERCPU_HASH, 4, 12, 6, true));
+}
+
+Test(dump, percpu_array_equals_bpftool)
+{
+	assert_same_as_bpftool(
+		map_filled(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 3, true));
+}
+
+Test(dump, lru_hash_equals_bpftool)
+{
+	assert_same_as_bpftool(
+		map_filled(BPF_MAP_TYPE_LRU_HASH, 8, 20, 7, false));
+}
+
+Test(dump, lru_percpu_hash_equals_bpftool)
+{
+	assert_same_as_bpftool(
+		map_filled(BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 7, true));
+}
+
+Test(dump, lpm_trie_equals_bpftool)
+{
+	assert_same_as_bpftool(lpm_trie());
+}
+
+Test(dump, hash_of_maps_equals_bpftool)
+{
+	assert_same_as_bpftool(map_in_map(BPF_MAP_TYPE_HASH_OF_MAPS));
+}
+
+Test(dump, array_of_maps_equals_bpftool)
+{
+	assert_same_as_bpftool(map_in_map(BPF_MAP_TYPE_ARRAY_OF_MAPS));
+}
+
+Test(dump, prog_array_equals_bpftool)
+{
+	assert_same_as_bpftool(prog_array());
+}
+
+Test(dump, empty_map_equals_bpftool)
+{
+	assert_same_as_bpftool(map_new(BPF_MAP_TYPE_HASH, 4, 8, 4, NULL));
+}
+
+/* ---- equal to bpftool, with BTF ---- */
+
+Test(dump, hash_with_btf_equals_bpftool)
+{
+	assert_same_as_bpftool(dt_map("dt_hash", 4));
+}
+
+Test(dump, array_with_btf_equals_bpftool)
+{
+	assert_same_as_bpftool(dt_map("dt_array", 4));
+}
+
+Test(dump, percpu_hash_with_btf_equals_bpftool)
+{
+	assert_same_as_bpftool(dt_map("dt_pc_hash", 5));
+}
+
+Test(dump, percpu_array_with_btf_equals_bpftool)
+{
+	assert_same_as_bpftool(dt_map("dt_pc_array", 3));
+}
+
+Test(dump, lru_hash_with_btf_equals_bpftool)
+{
+	assert_same_as_bpftool(dt_map("dt_lru", 6));
+}
+
+Test(dump, lru_percpu_hash_with_btf_equals_bpftool)
+{
+	assert_same_as_bpftool(dt_map("dt_lru_pc", 6));
+}
+
+Test(dump, lpm_trie_with_btf_equals_bpftool)
+{
+	int fd;
+
+	types_obj = load_obj(PROG("dump_types"));
+	fd = obj_map(types_obj, "dt_lpm");
+	for (uint32_t i = 0; i < 3; i++) {
+		uint8_t key[8] = { 8 + 8 * (uint8_t)i, 0, 0, 0, 10, 1, 2, 3 };
+		uint8_t val[4];
+
+		fill_value(val, 4, i);
+		cr_assert_eq(bpf_map_update_elem(fd, key, val, 0), 0);
+	}
+	assert_same_as_bpftool(fd);
+}
+
+Test(dump, prog_array_with_btf_equals_bpftool)
+{
+	int fd, prog = th_prog_load();
+	uint32_t k = 1;
+
+	types_obj = load_obj(PROG("dump_types"));
+	fd = obj_map(types_obj, "dt_prog_array");
+	cr_assert_eq(bpf_map_update_elem(fd, &k, &prog, 0), 0);
+	assert_same_as_bpftool(fd);
+}
+
+/* Global variables: the value is a DATASEC of VARs. */
+Test(dump, global_data_sections_equal_bpftool)
+{
+	struct bpf_map *m;
+	int n = 0;
+
+	types_obj = load_obj(PROG("dump_types"));
+	bpf_object__for_each_map(m, types_obj) {
+		if (!bpf_map__is_internal(m))
+			continue;
+		assert_same_as_bpftool(bpf_map__fd(m));
+		n++;
+	}
+	cr_assert_eq(n, 3, ".data, .rodata and .bss");
+}
+
+/* BTF kinds clang 14 does not emit: enum64, BTF_INT_CHAR, odd widths. */
+static int hand_btf_map(void)
+{
+	struct btf *b = btf__new_empty();
+	int u32 = btf__add_int(b, "unsigned int", 4, 0);
+	int e64 = btf__add_enum64(b, "e64", 8, false);
+	int ch, i24, s;
+
+	btf__add_enum64_value(b, "E_BIG", 0xffffffff00000001ULL);
+	btf__add_enum64_value(b, "E_SMALL", 3);
+	ch = btf__add_int(b, "mychar", 1, BTF_INT_CHAR);
+	i24 = btf__add_int(b, "i24", 4, 0);
+	/* btf__add_int takes whole bytes; narrow this one to 24 bits. */
+	*(uint32_t *)(btf__type_by_id(b, (uint32_t)i24) + 1) = 24;
+	s = btf__add_struct(b, "hand", 24);
+	btf__add_field(b, "big", e64, 0, 0);
+	btf__add_field(b, "unknown", e64, 64, 0);
+	btf__add_field(b, "c", ch, 128, 0);
+	btf__add_field(b, "nonprint", ch, 136, 0);
+	btf__add_field(b, "odd", i24, 160, 0);
+	cr_assert_eq(btf__load_into_kernel(b), 0);
+	LIBBPF_OPTS(bpf_map_create_opts, o, .btf_fd = btf__fd(b),
+		    .btf_key_type_id = (uint32_t)u32,
+		    .btf_value_type_id = (uint32_t)s);
+	return map_new(BPF_MAP_TYPE_HASH, 4, 24, 4, &o);
+}
+
+Test(dump, enum64_char_and_odd_ints_equal_bpftool)
+{
+	int fd = hand_btf_map();
+	uint8_t v[24] = { 0 };
+	uint64_t big = 0xffffffff00000001ULL, unknown = 0xfffffffffffffff0ULL;
+	uint32_t k = 7, odd = 0xabcdef;
+
+	memcpy(v, &big, 8);
+	memcpy(v + 8, &unknown, 8);
+	v[16] = 'Z';
+	v[17] = 0x07;
+	memcpy(v + 20, &odd, 4);
+	cr_assert_eq(bpf_map_update_elem(fd, &k, v, 0), 0);
+	assert_same_as_bpftool(fd);
+}
+
+/* ---- the same bytes as bpftool ---- */
+
+Test(dump, compact_output_is_byte_identical_to_bpftool)
+{
+	assert_bytes_as_bpftool(dt_map("dt_hash", 4), &compact, "-j");
+}
+
+Test(dump, pretty_output_is_byte_identical_to_bpftool)
+{
+	assert_bytes_as_bpftool(dt_map("dt_pc_hash", 3), &pretty, "-p");
+}
+
+Test(dump, table_without_btf_is_bpftool_plain_output)
+{
+	assert_bytes_as_bpftool(map_filled(BPF_MAP_TYPE_HASH, 4, 8, 5, false),
+				&table, "");
+	assert_bytes_as_bpftool(map_filled(BPF_MAP_TYPE_HASH, 4, 20, 5, false),
+				&table, "");
+	assert_bytes_as_bpftool(
+		map_filled(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 2, true), &table,
+		"");
+}
+
+/* ---- where bpftool's JSON is not JSON, ours is ---- */
+
+Test(dump, floats_are_json_numbers)
+{
+	int fd, k = 0;
+	struct { float f; double d; float inf; double nan; } v = {
+		1.5f, -0.1, INFINITY, NAN,
+	};
+	json_object *j, *val;
+	char *s;
+
+	types_obj = load_obj(PROG("dump_types"));
+	fd = obj_map(types_obj, "dt_floats");
+	cr_assert_eq(bpf_map_update_elem(fd, &k, &v, 0), 0);
+	s = dump_str(fd, &compact);
+	j = parse(s);
+	val = json_object_object_get(json_object_object_get(
+		json_object_array_get_idx(j, 0), "formatted"), "value");
+	cr_assert_float_eq(json_object_get_double(json_object_object_get(val, "f")), 1.5, 1e-9);
+	cr_assert_float_eq(json_object_get_double(json_object_object_get(val, "d")), -0.1, 1e-12);
+	cr_assert_str_eq(json_object_get_string(json_object_object_get(val, "inf")), "inf");
+	cr_assert_str_eq(json_object_get_string(json_object_object_get(val, "nan")), "nan");
+	cr_assert(strstr(s, "\"d\":-0.1,"), "shortest form: %s", s);
+	json_object_put(j);
+	free(s);
+}
+
+Test(dump, backslash_in_char_array_is_escaped)
+{
+	int fd = dt_map("dt_hash", 1);
+	uint8_t v[512] = { 0 };
+	uint32_t k = 0;
+	json_object *j;
+	char *s;
+
+	memcpy(v + member_off("dt_val", "name"), "a\\b\"c", 6);
+	cr_assert_eq(bpf_map_update_elem(fd, &k, v, 0), 0);
+	s = dump_str(fd, &compact);
+	j = parse(s);
+	cr_assert_str_eq(json_object_get_string(json_object_object_get(
+				 json_object_object_get(json_object_object_get(
+					 json_object_array_get_idx(j, 0),
+					 "formatted"), "value"), "name")),
+			 "a\\b\"c");
+	json_object_put(j);
+	free(s);
+}
+
+/* ---- every map type ---- */
+
+static int tcp_listener(bool reuseport)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	cr_assert_geq(fd, 0);
+	if (reuseport)
+		cr_assert_eq(setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+					sizeof(one)), 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	return fd;
+}
+
+static uint64_t cookie(int sock)
+{
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+
+	cr_assert_eq(getsockopt(sock, SOL_SOCKET, SO_COOKIE, &c, &len), 0);
+	return c;
+}
+
+/* A socket map whose key 3 holds a listening socket (*sock). */
+static int socket_map(uint32_t type, uint32_t vs, int *sock)
+{
+	int fd = map_new(type, 4, vs, 8, NULL);
+	uint64_t value;
+	uint32_t k = 3;
+
+	*sock = tcp_listener(type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
+	value = (uint64_t)*sock;
+	if (vs == 8)
+		cr_assert_eq(bpf_map_update_elem(fd, &k, &value, 0), 0,
+			     "%s", strerror(errno));
+	return fd;
+}
+
+static int sockmap(void) { int s; return socket_map(BPF_MAP_TYPE_SOCKMAP, 8, &s); }
+static int sockhash(void) { int s; return socket_map(BPF_MAP_TYPE_SOCKHASH, 8, &s); }
+static int reuseport(void) { int s; return socket_map(BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, 8, &s); }
+
+static int push3(uint32_t type)
+{
+	int fd = map_new(type, 0, 4, 8, NULL);
+
+	for (uint32_t v = 1; v <= 3; v++)
+		cr_assert_eq(bpf_map_update_elem(fd, NULL, &v, 0), 0);
+	return fd;
+}
+
+static int queue(void) { return push3(BPF_MAP_TYPE_QUEUE); }
+static int stack(void) { return push3(BPF_MAP_TYPE_STACK); }
+
+static int devmap(uint32_t type, uint32_t key)
+{
+	int fd = map_new(type, 4, 4, 8, NULL);
+	uint32_t lo = 1;
+
+	cr_assert_eq(bpf_map_update_elem(fd, &key, &lo, 0), 0);
+	return fd;
+}
+
+static int dev_map(void) { return devmap(BPF_MAP_TYPE_DEVMAP, 2); }
+static int dev_map_hash(void) { return devmap(BPF_MAP_TYPE_DEVMAP_HASH, 9); }
+
+static int cpumap(void)
+{
+	int fd = map_new(BPF_MAP_TYPE_CPUMAP, 4, 4, ncpus(), NULL);
+	uint32_t cpu = 0, qsize = 192;
+
+	cr_assert_eq(bpf_map_update_elem(fd, &cpu, &qsize, 0), 0);
+	return fd;
+}
+
+/* A tcp_congestion_ops struct_ops map, typed by vmlinux BTF. */
+static int struct_ops(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id = btf__find_by_name_kind(vmlinux,
+					"bpf_struct_ops_tcp_congestion_ops",
+					BTF_KIND_STRUCT);
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+
+	cr_assert_gt(id, 0);
+	types_obj = load_obj(PROG("dump_types"));
+	o.btf_fd = bpf_object__btf_fd(types_obj);
+	o.btf_vmlinux_value_type_id = (uint32_t)id;
+	id = map_new(BPF_MAP_TYPE_STRUCT_OPS, 4,
+		     (uint32_t)btf__resolve_size(vmlinux, (uint32_t)id), 1, &o);
+	btf__free(vmlinux);
+	return id;
+}
+
+static int types_map(const char *name)
+{
+	types_obj = load_obj(PROG("dump_types"));
+	return obj_map(types_obj, name);
+}
+
+static int bloom(void)
+{
+	int fd = map_new(BPF_MAP_TYPE_BLOOM_FILTER, 0, 4, 16, NULL);
+	uint32_t v = 42;
+
+	cr_assert_eq(bpf_map_update_elem(fd, NULL, &v, 0), 0);
+	return fd;
+}
+
+static int arena(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = MAP_F_MMAPABLE);
+
+	return map_new(MAP_TYPE_ARENA, 0, 0, 1, &o);
+}
+
+#define R(t, l, ...) { .name = #t, .type = t, .listed = l, __VA_ARGS__ }
+struct recipe {
+	const char *name;
+	uint32_t type;
+	bool listed;            /* dumps as an array of entries */
+	uint32_t ks, vs, max;   /* for a plain bpf_map_create */
+	int (*make)(void);
+	const char *obj_map;    /* or a map of dump_types.bpf.o */
+};
+
+static int plain(const struct recipe *r)
+{
+	if (r->make)
+		return r->make();
+	if (r->obj_map)
+		return types_map(r->obj_map);
+	return map_filled(r->type, r->ks, r->vs, r->max,
+			  r->type == BPF_MAP_TYPE_PERCPU_HASH ||
+			  r->type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+			  r->type == BPF_MAP_TYPE_LRU_PERCPU_HASH);
+}
+
+static int hash_of_maps(void) { return map_in_map(BPF_MAP_TYPE_HASH_OF_MAPS); }
+static int array_of_maps(void) { return map_in_map(BPF_MAP_TYPE_ARRAY_OF_MAPS); }
+
+static const struct recipe recipes[] = {
+	R(BPF_MAP_TYPE_HASH, true, .ks = 4, .vs = 8, .max = 3),
+	R(BPF_MAP_TYPE_ARRAY, true, .ks = 4, .vs = 8, .max = 3),
+	R(BPF_MAP_TYPE_PROG_ARRAY, true, .make = prog_array),
+	R(BPF_MAP_TYPE_PERF_EVENT_ARRAY, false, .ks = 4, .vs = 4, .max = 0),
+	R(BPF_MAP_TYPE_PERCPU_HASH, true, .ks = 4, .vs = 8, .max = 3),
+	R(BPF_MAP_TYPE_PERCPU_ARRAY, true, .ks = 4, .vs = 8, .max = 3),
+	R(BPF_MAP_TYPE_STACK_TRACE, true, .ks = 4, .vs = 64, .max = 0),
+	R(BPF_MAP_TYPE_CGROUP_ARRAY, false, .ks = 4, .vs = 4, .max = 0),
+	R(BPF_MAP_TYPE_LRU_HASH, true, .ks = 4, .vs = 8, .max = 3),
+	R(BPF_MAP_TYPE_LRU_PERCPU_HASH, true, .ks = 4, .vs = 8, .max = 3),
+	R(BPF_MAP_TYPE_LPM_TRIE, true, .make = lpm_trie),
+	R(BPF_MAP_TYPE_ARRAY_OF_MAPS, true, .make = array_of_maps),
+	R(BPF_MAP_TYPE_HASH_OF_MAPS, true, .make = hash_of_maps),
+	R(BPF_MAP_TYPE_DEVMAP, true, .make = dev_map),
+	R(BPF_MAP_TYPE_SOCKMAP, true, .make = sockmap),
+	R(BPF_MAP_TYPE_CPUMAP, true, .make = cpumap),
+	R(BPF_MAP_TYPE_XSKMAP, false, .ks = 4, .vs = 4, .max = 0),
+	R(BPF_MAP_TYPE_SOCKHASH, true, .make = sockhash),
+	R(BPF_MAP_TYPE_CGROUP_STORAGE, true, .ks = 8, .vs = 8, .max = 0),
+	R(BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, true, .make = reuseport),
+	R(BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, true, .ks = 8, .vs = 8, .max = 0),
+	R(BPF_MAP_TYPE_QUEUE, false, .make = queue),
+	R(BPF_MAP_TYPE_STACK, false, .make = stack),
+	R(BPF_MAP_TYPE_SK_STORAGE, false, .obj_map = "dt_sk_storage"),
+	R(BPF_MAP_TYPE_DEVMAP_HASH, true, .make = dev_map_hash),
+	R(BPF_MAP_TYPE_STRUCT_OPS, true, .make = struct_ops),
+	R(BPF_MAP_TYPE_RINGBUF, false, .ks = 0, .vs = 0, .max = 0),
+	R(BPF_MAP_TYPE_INODE_STORAGE, false, .obj_map = "dt_inode_storage"),
+	R(BPF_MAP_TYPE_TASK_STORAGE, false, .obj_map = "dt_task_storage"),
+	R(BPF_MAP_TYPE_BLOOM_FILTER, false, .make = bloom),
+	R(BPF_MAP_TYPE_USER_RINGBUF, false, .ks = 0, .vs = 0, .max = 0),
+	R(MAP_TYPE_CGRP_STORAGE, false, .obj_map = "dt_cgrp_storage"),
+	R(MAP_TYPE_ARENA, false, .make = arena),
+};
+
+static int make(const struct recipe *r)
+{
+	static const uint32_t empty_max[] = {
+		[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = 2,
+		[BPF_MAP_TYPE_STACK_TRACE] = 8,
+		[BPF_MAP_TYPE_CGROUP_ARRAY] = 4,
+		[BPF_MAP_TYPE_XSKMAP] = 4,
+		[BPF_MAP_TYPE_RINGBUF] = 4096,
+		[BPF_MAP_TYPE_USER_RINGBUF] = 4096,
+	};
+
+	if (r->type < sizeof(empty_max) / sizeof(empty_max[0]) &&
+	    empty_max[r->type])
+		return map_new(r->type, r->ks, r->vs, empty_max[r->type], NULL);
+	if (r->type == BPF_MAP_TYPE_CGROUP_STORAGE ||
+	    r->type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE)
+		return map_new(r->type, r->ks, r->vs, 0, NULL);
+	return plain(r);
+}
+
+/* The object a type that cannot be listed dumps as. */
+static void assert_says_why(json_object *j, const struct recipe *r, int fd)
+{
+	json_object *type = json_object_object_get(j, "type");
+	const char *want = r->type == MAP_TYPE_ARENA ? "arena"
+			   : libbpf_bpf_map_type_str(r->type);
+
+	cr_assert(json_object_is_type(j, json_type_object), "%s", r->name);
+	cr_assert_not_null(json_object_object_get(j, "error"), "%s", r->name);
+	cr_assert_not_null(json_object_object_get(j, "reason"), "%s", r->name);
+	cr_assert_str_eq(json_object_get_string(type), want);
+	cr_assert_eq(json_object_get_int64(json_object_object_get(j, "id")),
+		     map_id(fd));
+}
+
+static void assert_valid(const struct recipe *r)
+{
+	int fd = make(r);
+	char *c = dump_str(fd, &compact), *p = dump_str(fd, &pretty);
+	char *t = dump_str(fd, &table);
+	json_object *j = parse(c), *jp = parse(p);
+
+	cr_assert(json_object_equal(j, jp), "%s: pretty and compact differ",
+		  r->name);
+	if (r->listed)
+		cr_assert(json_object_is_type(j, json_type_array),
+			  "%s: %.500s", r->name, c);
+	else
+		assert_says_why(j, r, fd);
+	cr_assert_gt(strlen(t), 0);
+	json_object_put(j);
+	json_object_put(jp);
+	free(c);
+	free(p);
+	free(t);
+	close(fd);
+}
+
+Test(dump, every_map_type_dumps_as_valid_json)
+{
+	for (size_t i = 0; i < sizeof(recipes) / sizeof(recipes[0]); i++)
+		assert_valid(&recipes[i]);
+}
+
+/* Values a lookup can return but bpftool cannot name. */
+static json_object *first_entry(int fd, char **text)
+{
+	json_object *j;
+
+	*text = dump_str(fd, &compact);
+	j = parse(*text);
+	cr_assert(json_object_is_type(j, json_type_array));
+	cr_assert_eq(json_object_array_length(j), 1, "%s", *text);
+	return j;
+}
+
+static uint64_t hex_u64(json_object *bytes)
+{
+	uint64_t v = 0;
+
+	for (size_t i = json_object_array_length(bytes); i-- > 0;)
+		v = v << 8 | strtoul(json_object_get_string(
+				     json_object_array_get_idx(bytes, i)), NULL, 16);
+	return v;
+}
+
+static void assert_cookie(uint32_t type)
+{
+	int sock, fd = socket_map(type, 8, &sock);
+	char *s;
+	json_object *j = first_entry(fd, &s);
+	json_object *e = json_object_array_get_idx(j, 0);
+
+	cr_assert_eq(hex_u64(json_object_object_get(e, "key")), 3);
+	cr_assert_eq(hex_u64(json_object_object_get(e, "value")), cookie(sock),
+		     "%s", s);
+	json_object_put(j);
+	free(s);
+}
+
+Test(dump, sockmap_values_are_socket_cookies)
+{
+	assert_cookie(BPF_MAP_TYPE_SOCKMAP);
+}
+
+Test(dump, sockhash_values_are_socket_cookies)
+{
+	assert_cookie(BPF_MAP_TYPE_SOCKHASH);
+}
+
+Test(dump, reuseport_sockarray_values_are_socket_cookies)
+{
+	assert_cookie(BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
+}
+
+Test(dump, sockmap_with_4_byte_values_says_why)
+{
+	int sock, fd = socket_map(BPF_MAP_TYPE_SOCKMAP, 4, &sock);
+	char *s = dump_str(fd, &compact);
+	json_object *j = parse(s);
+
+	cr_assert(strstr(json_object_get_string(
+			       json_object_object_get(j, "reason")),
+			 "value_size is 8"), "%s", s);
+	json_object_put(j);
+	free(s);
+}
+
+Test(dump, devmap_skips_empty_slots)
+{
+	char *s;
+	json_object *j = first_entry(dev_map(), &s);
+
+	cr_assert_eq(hex_u64(json_object_object_get(
+			     json_object_array_get_idx(j, 0), "key")), 2);
+	json_object_put(j);
+	free(s);
+}
+
+static void assert_peeks(uint32_t type, uint32_t next)
+{
+	int fd = push3(type);
+	char *s = dump_str(fd, &compact), *again = dump_str(fd, &compact);
+	json_object *j = parse(s);
+	uint32_t v = 0;
+
+	cr_assert_eq(hex_u64(json_object_object_get(
+			     json_object_object_get(j, "peek"), "value")),
+		     next, "%s", s);
+	cr_assert_str_eq(s, again);
+	cr_assert_eq(bpf_map_lookup_and_delete_elem(fd, NULL, &v), 0);
+	cr_assert_eq(v, next, "the dump consumed an element");
+	json_object_put(j);
+	free(s);
+	free(again);
+}
+
+Test(dump, queue_dump_peeks_without_consuming)
+{
+	assert_peeks(BPF_MAP_TYPE_QUEUE, 1);
+}
+
+Test(dump, stack_dump_peeks_without_consuming)
+{
+	assert_peeks(BPF_MAP_TYPE_STACK, 3);
+}
+
+Test(dump, ringbuf_dump_reports_size_and_positions)
+{
+	int fd = map_new(BPF_MAP_TYPE_RINGBUF, 0, 0, 8192, NULL);
+	char *s = dump_str(fd, &compact);
+	json_object *j = parse(s);
+
+	cr_assert_eq(json_object_get_int64(json_object_object_get(j, "size")),
+		     8192, "%s", s);
+	cr_assert_not_null(json_object_object_get(j, "consumer_pos"), "%s", s);
+	cr_assert_not_null(json_object_object_get(j, "producer_pos"), "%s", s);
+	json_object_put(j);
+	free(s);
+}
+
+Test(dump, struct_ops_equals_bpftool)
+{
+	assert_same_as_bpftool(struct_ops());
+}
+
+/* ---- stack traces ---- */
+
+/* dump_stack.bpf.o records the stacks of our own syscalls. */
+static int recorded_stacks(void)
+{
+	struct bpf_object *obj = bpf_object__open_file(PROG("dump_stack"), NULL);
+	struct bpf_program *prog;
+	struct bpf_map *m;
+	uint32_t tgid = (uint32_t)getpid();
+
+	cr_assert(!libbpf_get_error(obj));
+	bpf_object__for_each_map(m, obj)
+		if (bpf_map__is_internal(m) && strstr(bpf_map__name(m), ".rodata"))
+			cr_assert_eq(bpf_map__set_initial_value(m, &tgid,
+								sizeof(tgid)), 0);
+	cr_assert_eq(bpf_object__load(obj), 0);
+	prog = bpf_object__find_program_by_name(obj, "ds_record");
+	cr_assert(!libbpf_get_error(bpf_program__attach(prog)));
+	for (int i = 0; i < 4; i++)
+		syscall(SYS_getpid);
+	return obj_map(obj, "ds_stacks");
+}
+
+Test(dump, stack_trace_without_kallsyms_equals_bpftool)
+{
+	int fd = recorded_stacks();
+	char *s = dump_str(fd, &compact);
+	json_object *j = parse(s);
+
+	cr_assert_gt(json_object_array_length(j), 0, "no stack recorded");
+	assert_same_as_bpftool(fd);
+	json_object_put(j);
+	free(s);
+}
+
+/* "name+0x1a" at addr: name's address in /proc/kallsyms plus 0x1a. */
+static void assert_symbol(const char *addr, const char *sym)
+{
+	char name[160], *plus, *out;
+	unsigned long long a = strtoull(addr, NULL, 16), off;
+	bool found = false;
+
+	snprintf(name, sizeof(name), "%s", sym);
+	plus = strrchr(name, '+');
+	cr_assert_not_null(plus, "%s", sym);
+	*plus = '\0';
+	off = strtoull(plus + 1, NULL, 16);
+	out = th_run(NULL, "awk '$3 == \"%s\" { print $1 }' /proc/kallsyms",
+		     name);
+	for (char *l = strtok(out, "\n"); l && !found; l = strtok(NULL, "\n"))
+		found = strtoull(l, NULL, 16) + off == a;
+	cr_assert(found, "%s is not at %s", sym, addr);
+	free(out);
+}
+
+Test(dump, stack_trace_with_kallsyms_names_kernel_symbols)
+{
+	const struct dump_opts o = { .kallsyms = 1 };
+	int fd = recorded_stacks();
+	char *s = dump_str(fd, &o);
+	json_object *j = parse(s), *frames;
+
+	frames = json_object_object_get(json_object_object_get(
+		json_object_array_get_idx(j, 0), "formatted"), "value");
+	cr_assert_gt(json_object_array_length(frames), 0, "%s", s);
+	for (size_t i = 0; i < json_object_array_length(frames); i++) {
+		json_object *f = json_object_array_get_idx(frames, i);
+		json_object *sym = json_object_object_get(f, "sym");
+
+		cr_assert_not_null(sym, "frame without a symbol: %s", s);
+		assert_symbol(json_object_get_string(
+				      json_object_object_get(f, "addr")),
+			      json_object_get_string(sym));
+	}
+	json_object_put(j);
+	free(s);
+}
+
+/* ---- cgroup storage, with entries made by attaching a program ---- */
+
+static char cg_dir[128];
+static int cg_fd = -1, cg_prog = -1;
+
+static void cg_cleanup(void)
+{
+	if (cg_prog >= 0)
+		bpf_prog_detach2(cg_prog, cg_fd, BPF_CGROUP_INET_EGRESS);
+	if (cg_dir[0])
+		rmdir(cg_dir);
+}
+
+static struct bpf_object *attached_cgroup_obj(void)
+{
+	struct bpf_object *obj = load_obj(PROG("dump_cgroup"));
+
+	snprintf(cg_dir, sizeof(cg_dir), CGROUP2_ROOT "/bpfpin-dump.XXXXXX");
+	cr_assert_not_null(mkdtemp(cg_dir), "%s: %s", cg_dir, strerror(errno));
+	cg_fd = open(cg_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_geq(cg_fd, 0);
+	cg_prog = bpf_program__fd(bpf_object__find_program_by_name(obj, "dc_count"));
+	cr_assert_eq(bpf_prog_attach(cg_prog, cg_fd, BPF_CGROUP_INET_EGRESS, 0), 0);
+	return obj;
+}
+
+Test(dump, cgroup_storage_equals_bpftool, .fini = cg_cleanup)
+{
+	int fd = obj_map(attached_cgroup_obj(), "dc_storage");
+	char *s;
+	json_object *j = first_entry(fd, &s);
+
+	assert_same_as_bpftool(fd);
+	json_object_put(j);
+	free(s);
+}
+
+Test(dump, percpu_cgroup_storage_equals_bpftool, .fini = cg_cleanup)
+{
+	int fd = obj_map(attached_cgroup_obj(), "dc_pcpu_storage");
+	char *s;
+	json_object *j = first_entry(fd, &s);
+
+	assert_same_as_bpftool(fd);
+	json_object_put(j);
+	free(s);
+}
+
+/* ---- size and memory ---- */
+
+/* n entries key i -> value 3i, written in small batches so that filling
+ * the map does not raise our own peak memory. */
+static int big_hash(uint32_t n)
+{
+	int fd = map_new(BPF_MAP_TYPE_HASH, 4, 8, n, NULL);
+	uint32_t keys[1024];
+	uint64_t vals[1024];
+
+	for (uint32_t i = 0; i < n;) {
+		uint32_t c = 0;
+
+		for (; c < 1024 && i < n; c++, i++) {
+			keys[c] = i;
+			vals[c] = 3ull * i;
+		}
+		cr_assert_eq(bpf_map_update_batch(fd, keys, vals, &c, NULL), 0);
+	}
+	return fd;
+}
+
+Test(dump, large_map_dumps_every_entry)
+{
+	const uint32_t n = 100000;
+	int fd = big_hash(n);
+	char *s = dump_str(fd, &compact), *theirs = bpftool(fd, "-j");
+	json_object *j = parse(s);
+	uint8_t *seen = calloc(n, 1);
+
+	cr_assert_eq(json_object_array_length(j), n);
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(j, i);
+		uint64_t k = hex_u64(json_object_object_get(e, "key"));
+
+		cr_assert_lt(k, n);
+		cr_assert_eq(seen[k], 0, "key %llu twice", (unsigned long long)k);
+		seen[k] = 1;
+		cr_assert_eq(hex_u64(json_object_object_get(e, "value")), 3 * k);
+	}
+	assert_json_equal(s, theirs);
+	json_object_put(j);
+	free(seen);
+	free(s);
+	free(theirs);
+}
+
+static long vm_hwm_kib(void)
+{
+	char *s = th_run(NULL, "grep VmHWM /proc/%d/status", (int)getpid());
+	long kib = strtol(s + strcspn(s, "0123456789"), NULL, 10);
+
+	free(s);
+	return kib;
+}
+
+Test(dump, memory_stays_bounded_on_a_200k_entry_map)
+{
+	int fd = big_hash(200000);
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int refs = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	long before, after;
+
+	/* "5" resets the peak to what we use now. */
+	cr_assert_eq(write(refs, "5", 1), 1);
+	before = vm_hwm_kib();
+	cr_assert_eq(dump_map(fd, null, &compact), 0);
+	after = vm_hwm_kib();
+	cr_assert_lt(after - before, 3 * 1024, "VmHWM grew by %ld KiB",
+		     after - before);
+	close(refs);
+	close(null);
+}
+
+/* ---- keys: parse_key and lookup ---- */
+
+Test(dump, parse_key_reads_hex_forms)
+{
+	static const char *const forms[] = {
+		"0x01 0x00 0x00 0x00", "01 00 00 00", "01000000",
+		"0x01000000", " 1 0 0 0\n",
+	};
+	int fd = map_new(BPF_MAP_TYPE_HASH, 4, 8, 4, NULL);
+	const uint8_t want[4] = { 1, 0, 0, 0 };
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		uint8_t key[4];
+		char err[128] = "";
+
+		cr_assert_eq(dump_parse_key(fd, forms[i], key, 4, err,
+					    sizeof(err)), 0,
+			     "%s: %s", forms[i], err);
+		cr_assert_arr_eq(key, want, 4, "%s", forms[i]);
+	}
+}
+
+Test(dump, parse_key_rejects_bad_hex_and_says_why)
+{
+	int fd = map_new(BPF_MAP_TYPE_HASH, 4, 8, 4, NULL);
+	uint8_t key[4];
+	char err[128];
+
+	cr_assert_eq(dump_parse_key(fd, "01 00", key, 4, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_str_eq(err, "2 bytes given, the key has 4");
+	cr_assert_eq(dump_parse_key(fd, "01 zz 00 00", key, 4, err,
+				    sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "\"zz\" is not a hex byte");
+	cr_assert_eq(dump_parse_key(fd, "01 00 00 00", key, 3, err,
+				    sizeof(err)), -EINVAL);
+}
+
+Test(dump, parse_key_reads_json_typed_by_btf)
+{
+	int fd = dt_map("dt_pc_hash", 0);
+	const uint8_t want[8] = { 2, 1, 0, 0, 3, 0, 4, 5 };
+	uint8_t key[8];
+	char err[128] = "";
+
+	cr_assert_eq(dump_parse_key(fd, "{\"a\":258,\"b\":3,\"c\":[4,5]}", key,
+				    8, err, sizeof(err)), 0, "%s", err);
+	cr_assert_arr_eq(key, want, 8);
+	cr_assert_eq(dump_parse_key(fd, "{\"a\":1,\"nope\":2}", key, 8, err,
+				    sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "no member \"nope\"");
+	cr_assert_eq(dump_parse_key(fd, "{\"b\":65536}", key, 8, err,
+				    sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "b: 65536 does not fit in 2 bytes");
+}
+
+/* Every formatted key parses back to its bytes, and the lookup of those
+ * bytes prints the very entry of the dump. */
+static void assert_keys_round_trip(int fd, uint32_t ks)
+{
+	char *s = dump_str(fd, &compact);
+	json_object *j = parse(s);
+
+	cr_assert_gt(json_object_array_length(j), 0);
+	for (size_t i = 0; i < json_object_array_length(j); i++) {
+		json_object *e = json_object_array_get_idx(j, i), *got;
+		json_object *fk = json_object_object_get(
+			json_object_object_get(e, "formatted"), "key");
+		uint8_t key[64], raw[64];
+		char err[128] = "", *line;
+		int mfd = memfd_create("lookup", MFD_CLOEXEC);
+
+		for (uint32_t b = 0; b < ks; b++)
+			raw[b] = (uint8_t)strtoul(json_object_get_string(
+				json_object_array_get_idx(
+					json_object_object_get(e, "key"), b)),
+				NULL, 16);
+		cr_assert_eq(dump_parse_key(fd, json_object_to_json_string_ext(
+						    fk, JSON_C_TO_STRING_PLAIN),
+					    key, ks, err, sizeof(err)), 0, "%s", err);
+		cr_assert_arr_eq(key, raw, ks);
+		cr_assert_eq(dump_lookup(fd, key, ks, mfd, &compact), 0);
+		line = read_fd(mfd);
+		got = parse(line);
+		cr_assert(json_object_equal(got, e), "%s\n%s", line, s);
+		json_object_put(got);
+		free(line);
+		close(mfd);
+	}
+	json_object_put(j);
+	free(s);
+}
+
+Test(dump, lookup_of_every_key_equals_its_dumped_entry)
+{
+	assert_keys_round_trip(dt_map("dt_hash", 4), 4);
+}
+
+Test(dump, percpu_lookup_of_every_key_equals_its_dumped_entry)
+{
+	assert_keys_round_trip(dt_map("dt_pc_hash", 4), 8);
+}
+
+Test(dump, lookup_of_an_absent_key_is_enoent_and_writes_nothing)
+{
+	int fd = map_filled(BPF_MAP_TYPE_HASH, 4, 8, 2, false);
+	int mfd = memfd_create("lookup", MFD_CLOEXEC);
+	uint32_t k = 99;
+	struct stat st;
+
+	cr_assert_eq(dump_lookup(fd, &k, 4, mfd, &compact), -ENOENT);
+	cr_assert_eq(fstat(mfd, &st), 0);
+	cr_assert_eq(st.st_size, 0);
+}
+
+/* Socket storage cannot be listed, but a lookup by socket fd works. */
+Test(dump, sk_storage_lookup_by_socket_fd_is_formatted)
+{
+	int fd = types_map("dt_sk_storage"), sock = tcp_listener(false);
+	int mfd = memfd_create("lookup", MFD_CLOEXEC);
+	const int32_t v[3] = { -7, 8, 9 };
+	json_object *j, *val;
+	char *s;
+
+	cr_assert_eq(bpf_map_update_elem(fd, &sock, v, 0), 0, "%s",
+		     strerror(errno));
+	cr_assert_eq(dump_lookup(fd, &sock, 4, mfd, &compact), 0);
+	s = read_fd(mfd);
+	j = parse(s);
+	val = json_object_object_get(json_object_object_get(j, "formatted"),
+				     "value");
+	cr_assert_eq(json_object_get_int64(json_object_object_get(val, "n")),
+		     -7, "%s", s);
+	cr_assert_eq(json_object_get_int64(json_object_object_get(val, "m")),
+		     8, "%s", s);
+	json_object_put(j);
+	free(s);
+}
+
+/* ---- output fds ---- */
+
+struct drain {
+	int fd;
+	char *buf;
+	size_t len;
+};
+
+static void *drain_fd(void *arg)
+{
+	struct drain *d = arg;
+	size_t cap = 1 << 20;
+	ssize_t n;
+
+	d->buf = malloc(cap);
+	while ((n = read(d->fd, d->buf + d->len, cap - d->len - 1)) > 0) {
+		d->len += (size_t)n;
+		if (cap - d->len < 65536)
+			d->buf = realloc(d->buf, cap *= 2);
+	}
+	d->buf[d->len] = '\0';
+	return NULL;
+}
+
+/* out[0] is read by a thread while the dump writes to the non-blocking
+ * out[1]; what arrives must be the whole dump. */
+static void assert_streams(int out[2])
+{
+	int fd = big_hash(20000);
+	char *want = dump_str(fd, &compact);
+	struct drain d = { .fd = out[0] };
+	pthread_t t;
+
+	cr_assert_eq(fcntl(out[1], F_SETFL, O_NONBLOCK), 0);
+	cr_assert_eq(pthread_create(&t, NULL, drain_fd, &d), 0);
+	cr_assert_eq(dump_map(fd, out[1], &compact), 0);
+	close(out[1]);
+	pthread_join(t, NULL);
+	cr_assert_eq(d.len, strlen(want));
+	cr_assert(memcmp(d.buf, want, d.len) == 0);
+	free(d.buf);
+	free(want);
+	close(out[0]);
+}
+
+Test(dump, streams_through_a_nonblocking_pipe)
+{
+	int p[2];
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	assert_streams(p);
+}
+
+Test(dump, streams_through_a_nonblocking_socket)
+{
+	int s[2];
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s), 0);
+	assert_streams(s);
+}
+
+Test(dump, socket_without_reader_is_epipe)
+{
+	int fd = big_hash(20000), s[2];
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s), 0);
+	close(s[1]);
+	cr_assert_eq(dump_map(fd, s[0], &compact), -EPIPE);
+}
+
+Test(dump, program_fd_is_einval)
+{
+	int mfd = memfd_create("dump", MFD_CLOEXEC);
+	struct stat st;
+
+	cr_assert_eq(dump_map(th_prog_load(), mfd, &compact), -EINVAL);
+	cr_assert_eq(fstat(mfd, &st), 0);
+	cr_assert_eq(st.st_size, 0);
+}
+
+Test(dump, write_only_map_fd_is_eperm_and_writes_nothing)
+{
+	int fd = map_filled(BPF_MAP_TYPE_HASH, 4, 8, 3, false), wfd;
+	int mfd = memfd_create("dump", MFD_CLOEXEC);
+	LIBBPF_OPTS(bpf_get_fd_by_id_opts, o, .open_flags = BPF_F_WRONLY);
+	struct stat st;
+
+	wfd = bpf_map_get_fd_by_id_opts(map_id(fd), &o);
+	cr_assert_geq(wfd, 0);
+	cr_assert_eq(dump_map(wfd, mfd, &compact), -EPERM);
+	cr_assert_eq(fstat(mfd, &st), 0);
+	cr_assert_eq(st.st_size, 0);
+}
+
+/* ---- the table ---- */
+
+Test(dump, table_prints_one_json_line_per_btf_entry)
+{
+	char *t = dump_str(dt_map("dt_pc_hash", 3), &table), *save = NULL;
+	int lines = 0;
+
+	for (char *l = strtok_r(t, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save), lines++) {
+		char *eq = strstr(l, " = ");
+
+		if (lines == 3) {
+			cr_assert_str_eq(l, "Found 3 elements");
+			continue;
+		}
+		cr_assert_not_null(eq, "%s", l);
+		*eq = '\0';
+		json_object_put(parse(l));
+		json_object_put(parse(eq + 3));
+	}
+	cr_assert_eq(lines, 4);
+	free(t);
+}
