@@ -99,6 +99,20 @@ static void stop(struct daemon *d)
 		event_base_free(d->srv.base);
 }
 
+/* A daemon keeps no terminal or pipe of its caller open, except stderr,
+ * where it logs (besides syslog). */
+static int detach_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+	return 0;
+}
+
 /* Fork into the background; the parent exits once the child is ready
  * (it reads one byte from the pipe) or failed (EOF). */
 static int background(int *ready_fd)
@@ -118,7 +132,7 @@ static int background(int *ready_fd)
 	close(p[0]);
 	setsid();
 	*ready_fd = p[1];
-	return 0;
+	return detach_stdio();
 }
 
 static void ready(int ready_fd)
@@ -128,7 +142,6 @@ static void ready(int ready_fd)
 		if (write(ready_fd, "", 1) != 1)
 			log_warn(-errno, "telling the parent we are ready");
 		close(ready_fd);
-		freopen("/dev/null", "r", stdin);
 	}
 }
 

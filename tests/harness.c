@@ -29,7 +29,7 @@
 #define FUSE_SUPER_MAGIC 0x65735546
 #endif
 
-static const char *daemon_path(void)
+const char *th_bpfpind(void)
 {
 	const char *p = getenv("BPFPIND");
 
@@ -45,7 +45,7 @@ const char *th_cli(void)
 
 static void exec_daemon(const struct th_daemon *d)
 {
-	const char *argv[32] = { daemon_path(), "--foreground", "--socket", d->sock,
+	const char *argv[32] = { th_bpfpind(), "--foreground", "--socket", d->sock,
 				 "--state-dir", d->state, "--log-level", "debug" };
 	int n = 8, fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
@@ -59,6 +59,8 @@ static void exec_daemon(const struct th_daemon *d)
 		argv[n++] = d->extra[i];
 	if (fd >= 0)
 		dup2(fd, STDERR_FILENO);
+	/* the daemon starts with stdio only, as under systemd */
+	close_range(3, ~0U, 0);
 	execv(argv[0], (char *const *)argv);
 	_exit(127);
 }

@@ -49,7 +49,8 @@ void th_bpffs_umount(const char *dir);
 char *th_run(int *status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* The CLI of the build tree ($BPFPIN_CLI). */
+/* The daemon and the CLI of the build tree ($BPFPIND, $BPFPIN_CLI). */
+const char *th_bpfpind(void);
 const char *th_cli(void);
 
 #endif

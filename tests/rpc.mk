@@ -11,3 +11,10 @@ TESTS += tests/test_compare
 tests_test_compare_SOURCES = tests/test_compare.c tests/compare.c tests/compare.h
 tests_test_compare_CFLAGS = $(TEST_CFLAGS)
 tests_test_compare_LDADD = lib/libbpfpin.la $(TEST_LIBS)
+
+# bpfpind as a process: options, signals, restart, background, Python client.
+check_PROGRAMS += tests/test_daemon
+TESTS += tests/test_daemon
+tests_test_daemon_SOURCES = tests/test_daemon.c
+tests_test_daemon_CFLAGS = $(TEST_CFLAGS)
+tests_test_daemon_LDADD = lib/libbpfpin.la $(TEST_LIBS)

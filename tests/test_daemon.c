@@ -1,0 +1,138 @@
+/* tests/test_daemon.c: bpfpind as a process: its options, a clean stop on
+ * SIGTERM and SIGINT, pins that survive a SIGKILL and a restart, running
+ * in the background, and the Python example client against it. */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpfpin/bpfpin.h>
+
+#include "tests/harness.h"
+
+TestSuite(daemon, .timeout = 120);
+
+Test(daemon, help_and_version)
+{
+	int st;
+	char *out = th_run(&st, "%s --help", th_bpfpind());
+
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	cr_expect(strstr(out, "--state-dir") && strstr(out, "--no-mount"), "%s", out);
+	free(out);
+	out = th_run(&st, "%s --version", th_bpfpind());
+	cr_expect_str_eq(out, "bpfpind " PACKAGE_VERSION "\n");
+	free(out);
+	out = th_run(&st, "%s --bogus 2>&1", th_bpfpind());
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "usage error exits 2");
+	cr_expect(strstr(out, "--help") != NULL, "%s", out);
+	free(out);
+}
+
+static void stops_cleanly_on(int sig)
+{
+	struct th_daemon d;
+	int status;
+
+	cr_assert_eq(th_daemon_start(&d, false, NULL), 0);
+	cr_assert_eq(access(d.sock, F_OK), 0);
+	kill(d.pid, sig);
+	cr_assert_eq(waitpid(d.pid, &status, 0), d.pid);
+	d.pid = 0;
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+	cr_expect_neq(access(d.sock, F_OK), 0, "the socket was removed");
+	th_daemon_stop(&d);
+}
+
+Test(daemon, sigterm_stops_and_removes_socket) { stops_cleanly_on(SIGTERM); }
+Test(daemon, sigint_stops_and_removes_socket) { stops_cleanly_on(SIGINT); }
+
+static uint32_t id_of(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	cr_assert_eq(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	return info.id;
+}
+
+Test(daemon, pins_survive_sigkill_and_restart)
+{
+	struct th_daemon d;
+	struct bpfpin *b;
+	struct bpfpin_stat st;
+	int map = th_map_create(BPF_MAP_TYPE_HASH, 4, 4, 8), fd;
+	char target[64];
+
+	cr_assert_eq(th_daemon_start(&d, false, NULL), 0);
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	cr_assert_eq(bpfpin_mkdir(b, "/keep", 0750), 0);
+	cr_assert_eq(bpfpin_pin(b, map, "/keep/m", NULL), 0);
+	cr_assert_eq(bpfpin_chown(b, "/keep/m", 12, 34), 0);
+	cr_assert_eq(bpfpin_symlink(b, "keep/m", "/l"), 0);
+	bpfpin_close(b);
+	close(map);   /* only the daemon's store holds the map now */
+	cr_assert_eq(th_daemon_restart(&d, SIGKILL), 0);
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	cr_assert_eq(bpfpin_stat(b, "/keep/m", &st), 0);
+	cr_expect_eq(st.uid, 12);
+	cr_expect_eq(st.gid, 34);
+	cr_assert_eq(bpfpin_stat(b, "/keep", &st), 0);
+	cr_expect_eq(st.mode & 07777, 0750);
+	cr_assert_gt(bpfpin_readlink(b, "/l", target, sizeof(target)), 0);
+	cr_expect_str_eq(target, "keep/m");
+	fd = bpfpin_get(b, "/l", O_RDONLY);
+	cr_assert_geq(fd, 0);
+	cr_expect_gt(id_of(fd), 0);
+	close(fd);
+	bpfpin_close(b);
+	th_daemon_stop(&d);
+}
+
+Test(daemon, background_mode_returns_once_serving)
+{
+	char dir[] = "/tmp/bpfpin-bg.XXXXXX", sock[64], pidline[32];
+	struct bpfpin *b;
+	int st;
+	char *out;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/sock", dir);
+	out = th_run(&st, "%s --socket %s --state-dir %s/state --no-mount 2>%s/log",
+		     th_bpfpind(), sock, dir, dir);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
+	free(out);
+	cr_expect_eq(bpfpin_connect(sock, &b), 0, "it serves as soon as the parent returned");
+	bpfpin_close(b);
+	out = th_run(NULL, "pgrep -f -- '--socket %s' | head -1", sock);
+	snprintf(pidline, sizeof(pidline), "%s", out);
+	free(out);
+	cr_assert_gt(atoi(pidline), 0);
+	kill(atoi(pidline), SIGTERM);
+	for (int i = 0; i < 500 && access(sock, F_OK) == 0; i++)
+		usleep(10000);
+	cr_expect_neq(access(sock, F_OK), 0);
+	free(th_run(NULL, "umount -l %s/state/store; rm -rf %s", dir, dir));
+}
+
+Test(daemon, python_example_client_works)
+{
+	struct th_daemon d;
+	int st;
+	char *out;
+
+	cr_assert_eq(th_daemon_start(&d, false, NULL), 0);
+	out = th_run(&st, "BPFPIN_SOCKET=%s sh %s/examples/python/test_example.sh 2>&1",
+		     d.sock, getenv("BPFPIN_SRCDIR"));
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
+	free(out);
+	th_daemon_stop(&d);
+}
