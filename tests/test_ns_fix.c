@@ -52,42 +52,11 @@ int nsf_map_create(void)
 	return fd;
 }
 
-static void ident_of(int fd, const char *kind, struct obj_ident *id)
-{
-	union {
-		struct bpf_map_info map;
-		struct bpf_prog_info prog;
-		struct bpf_link_info link;
-	} info;
-	__u32 len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	cr_assert_eq(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
-	memset(id, 0, sizeof(*id));
-	if (!strcmp(kind, "anon_inode:bpf-map")) {
-		*id = (struct obj_ident){ .kind = OBJ_MAP, .id = info.map.id,
-					  .type = info.map.type };
-		memcpy(id->name, info.map.name, sizeof(id->name));
-	} else if (!strcmp(kind, "anon_inode:bpf-prog")) {
-		*id = (struct obj_ident){ .kind = OBJ_PROG, .id = info.prog.id,
-					  .type = info.prog.type };
-		memcpy(id->name, info.prog.name, sizeof(id->name));
-	} else {
-		*id = (struct obj_ident){ .kind = OBJ_LINK, .id = info.link.id,
-					  .type = info.link.type };
-	}
-}
-
 void nsf_ident(int fd, struct obj_ident *id)
 {
-	char proc[64], kind[64];
-	ssize_t n;
+	char why[128];
 
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	n = readlink(proc, kind, sizeof(kind) - 1);
-	cr_assert_gt(n, 0);
-	kind[n] = '\0';
-	ident_of(fd, kind, id);
+	cr_assert_eq(obj_identify(fd, id, why, sizeof(why)), 0, "%s", why);
 }
 
 int nsf_link_create(char *cgroup, size_t size)
