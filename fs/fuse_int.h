@@ -1,0 +1,125 @@
+/* fs/fuse_int.h: what the files of the FUSE face share: the session state,
+ * the worker pool that runs long reads off the loop, conversions from
+ * fs/ns.h's types to FUSE's, and the handlers the ops table binds. */
+#ifndef BPFPIN_FS_FUSE_INT_H
+#define BPFPIN_FS_FUSE_INT_H
+
+#define FUSE_USE_VERSION 314
+
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <fuse_lowlevel.h>
+
+#include "fs/ns.h"
+
+struct event;
+struct event_base;
+
+/* How long the kernel may trust a name or attributes without asking again:
+ * a change made over the RPC shows on the mount within this delay. The loop
+ * thread never sends invalidations (that can deadlock against requests it
+ * is serving), so this bound is the whole coherence story. */
+#define FSX_ENTRY_TIMEOUT 1.0
+#define FSX_ATTR_TIMEOUT 1.0
+
+/* Work that must not run on the loop: run() on a worker thread, then done()
+ * back on the loop thread, which alone replies and touches ns. */
+struct fsx_job {
+	TAILQ_ENTRY(fsx_job) link;
+	void (*run)(struct fsx_job *job);
+	void (*done)(struct fsx_job *job);
+	int err;              /* -EINTR until run() sets it */
+};
+struct fsx_workers;
+int fsx_workers_start(struct fsx_workers **out, struct event_base *base);
+void fsx_workers_submit(struct fsx_workers *w, struct fsx_job *job);
+/* Let running jobs finish, skip queued ones (err stays -EINTR), join the
+ * threads, then call every pending done() on the calling thread. */
+void fsx_workers_stop(struct fsx_workers *w);
+
+/* A document read through an open pin: fixed at open (one consistent
+ * JSON document per reader), kept in a memfd, freed at release. Each costs
+ * the daemon an fd and memory: readers get ENFILE past this many. */
+#define FSX_SNAPS_MAX 1024
+struct fsx_snap {
+	LIST_ENTRY(fsx_snap) link;
+	int fd;
+	off_t size;
+};
+
+struct fsx_open;
+
+struct fsx {
+	struct ns *ns;
+	struct fuse_session *se;
+	struct event *ev;
+	struct fuse_buf buf;            /* one request at a time */
+	struct fsx_workers *workers;
+	LIST_HEAD(, fsx_snap) snaps;    /* open files, freed at stop */
+	unsigned nsnaps;                /* snapshots open or being made */
+	TAILQ_HEAD(, fsx_open) intr;    /* opens interrupted, to answer */
+	char *dir;
+};
+
+static inline struct fsx *fsx_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+struct ns_cred fsx_cred(fuse_req_t req);
+void fsx_stat(const struct ns_stat *nst, struct stat *st);
+/* Reply with a node on which the caller took a lookup reference. A reply
+ * fails only when the connection is gone; fsx_stop then forgets all. */
+void fsx_reply_entry(fuse_req_t req, const struct ns_stat *st);
+
+void fsx_init(void *userdata, struct fuse_conn_info *conn);
+
+void fsx_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fsx_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void fsx_forget_multi(fuse_req_t req, size_t count,
+		      struct fuse_forget_data *forgets);
+void fsx_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+	       mode_t mode);
+void fsx_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fsx_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fsx_symlink(fuse_req_t req, const char *target, fuse_ino_t parent,
+		 const char *name);
+void fsx_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		fuse_ino_t newparent, const char *newname, unsigned flags);
+void fsx_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+	      const char *newname);
+void fsx_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+	       mode_t mode, dev_t rdev);
+void fsx_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		mode_t mode, struct fuse_file_info *fi);
+
+void fsx_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fsx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		 int valid, struct fuse_file_info *fi);
+void fsx_readlink(fuse_req_t req, fuse_ino_t ino);
+void fsx_statfs(fuse_req_t req, fuse_ino_t ino);
+
+void fsx_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		 struct fuse_file_info *fi);
+void fsx_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi);
+
+void fsx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fsx_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+	      struct fuse_file_info *fi);
+void fsx_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fsx_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fsx_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+	       struct fuse_file_info *fi);
+/* Answer the opens interrupted while a request was processed. */
+void fsx_answer_interrupted(struct fsx *fsx);
+/* Free the snapshots of files the kernel will never release. */
+void fsx_snaps_free(struct fsx *fsx);
+
+void fsx_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		  size_t size);
+void fsx_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+
+extern const struct fuse_lowlevel_ops fsx_ops;
+
+#endif

@@ -1,0 +1,212 @@
+/* fs/fuse_ops.c: the FUSE low-level ops table and the operations on names
+ * (lookup and forget, mkdir, unlink, rmdir, symlink, rename, link, and the
+ * creations bpffs refuses). Each handler is one ns_* call with the
+ * caller's credentials and one reply. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "fs/fuse_int.h"
+
+const struct fuse_lowlevel_ops fsx_ops = {
+	.init = fsx_init,
+	.lookup = fsx_lookup,
+	.forget = fsx_forget,
+	.forget_multi = fsx_forget_multi,
+	.getattr = fsx_getattr,
+	.setattr = fsx_setattr,
+	.readlink = fsx_readlink,
+	.mknod = fsx_mknod,
+	.mkdir = fsx_mkdir,
+	.unlink = fsx_unlink,
+	.rmdir = fsx_rmdir,
+	.symlink = fsx_symlink,
+	.rename = fsx_rename,
+	.link = fsx_link,
+	.open = fsx_open,
+	.read = fsx_read,
+	.flush = fsx_flush,
+	.release = fsx_release,
+	.fsync = fsx_fsync,
+	.readdir = fsx_readdir,
+	.readdirplus = fsx_readdirplus,
+	.statfs = fsx_statfs,
+	.getxattr = fsx_getxattr,
+	.listxattr = fsx_listxattr,
+	.create = fsx_create,
+};
+
+/* The kernel checked DAC against the mode bits (default_permissions), so
+ * ns need not, and the supplementary groups are not needed. */
+struct ns_cred fsx_cred(fuse_req_t req)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	return (struct ns_cred){
+		.uid = ctx->uid,
+		.gid = ctx->gid,
+		.pid = ctx->pid,
+		.umask = ctx->umask,
+		.checked = true,
+	};
+}
+
+void fsx_stat(const struct ns_stat *nst, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = nst->ino;
+	st->st_mode = nst->mode;
+	st->st_nlink = nst->nlink;
+	st->st_uid = nst->uid;
+	st->st_gid = nst->gid;
+	st->st_size = nst->size;
+	st->st_blksize = 4096;
+	st->st_atim = nst->atime;
+	st->st_mtim = nst->mtime;
+	st->st_ctim = nst->ctime;
+}
+
+void fsx_reply_entry(fuse_req_t req, const struct ns_stat *st)
+{
+	struct fuse_entry_param e = {
+		.ino = st->ino,
+		.generation = 1,
+		.attr_timeout = FSX_ATTR_TIMEOUT,
+		.entry_timeout = FSX_ENTRY_TIMEOUT,
+	};
+
+	fsx_stat(st, &e.attr);
+	fuse_reply_entry(req, &e);
+}
+
+static struct ns_at fsx_at(fuse_ino_t dir, const char *name)
+{
+	return (struct ns_at){ .dir = dir, .path = name };
+}
+
+void fsx_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct ns_cred cred = fsx_cred(req);
+	struct ns_stat st;
+	int r;
+
+	r = ns_lookup_ref(fsx_of(req)->ns, &cred, fsx_at(parent, name), &st);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fsx_reply_entry(req, &st);
+}
+
+void fsx_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	ns_forget(fsx_of(req)->ns, ino, nlookup);
+	fuse_reply_none(req);
+}
+
+void fsx_forget_multi(fuse_req_t req, size_t count,
+		      struct fuse_forget_data *forgets)
+{
+	struct ns *ns = fsx_of(req)->ns;
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		ns_forget(ns, forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+/* A node created here is known to the kernel from this reply on: it holds
+ * a lookup reference like one from lookup. */
+static void fsx_reply_created(fuse_req_t req, fuse_ino_t parent,
+			      const char *name, int r)
+{
+	struct ns_cred cred = fsx_cred(req);
+	struct ns_stat st;
+
+	if (r == 0)
+		r = ns_lookup_ref(fsx_of(req)->ns, &cred, fsx_at(parent, name),
+				  &st);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fsx_reply_entry(req, &st);
+}
+
+void fsx_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+	       mode_t mode)
+{
+	struct ns_cred cred = fsx_cred(req);
+	struct ns_stat st;
+	int r;
+
+	r = ns_mkdir(fsx_of(req)->ns, &cred, fsx_at(parent, name),
+		     mode & 07777, &st);
+	fsx_reply_created(req, parent, name, r);
+}
+
+void fsx_symlink(fuse_req_t req, const char *target, fuse_ino_t parent,
+		 const char *name)
+{
+	struct ns_cred cred = fsx_cred(req);
+	struct ns_stat st;
+	int r;
+
+	r = ns_symlink(fsx_of(req)->ns, &cred, target, fsx_at(parent, name),
+		       &st);
+	fsx_reply_created(req, parent, name, r);
+}
+
+void fsx_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+	      const char *newname)
+{
+	struct ns_cred cred = fsx_cred(req);
+	struct ns_stat st;
+	int r;
+
+	r = ns_link_ino(fsx_of(req)->ns, &cred, ino,
+			fsx_at(newparent, newname), &st);
+	fsx_reply_created(req, newparent, newname, r);
+}
+
+void fsx_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct ns_cred cred = fsx_cred(req);
+
+	fuse_reply_err(req, -ns_unlink(fsx_of(req)->ns, &cred,
+				       fsx_at(parent, name)));
+}
+
+void fsx_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct ns_cred cred = fsx_cred(req);
+
+	fuse_reply_err(req, -ns_rmdir(fsx_of(req)->ns, &cred,
+				      fsx_at(parent, name)));
+}
+
+void fsx_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		fuse_ino_t newparent, const char *newname, unsigned flags)
+{
+	struct ns_cred cred = fsx_cred(req);
+
+	fuse_reply_err(req, -ns_rename(fsx_of(req)->ns, &cred,
+				       fsx_at(parent, name),
+				       fsx_at(newparent, newname), flags));
+}
+
+/* bpffs has neither mknod nor create: the kernel answers EPERM for a
+ * device or fifo, and EACCES for a regular file (mknod(2) of one goes to
+ * create, as FUSE sends it here). */
+void fsx_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+	       mode_t mode, dev_t rdev)
+{
+	fuse_reply_err(req, S_ISREG(mode) ? EACCES : EPERM);
+}
+
+/* bpffs has no create: open(O_CREAT) of a new name fails with EACCES
+ * (touch, shell redirections, cp). Pins are made by the RPC only. */
+void fsx_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		mode_t mode, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EACCES);
+}
