@@ -1,0 +1,238 @@
+/* cli/main.c: bpfpin, the command-line client of bpfpind, in bpftool's
+ * grammar: global options, a table of commands chosen by name or unique
+ * prefix, help and version, and the one connection every command shares. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfpin/bpfpin.h"
+#include "cli/cli.h"
+#include "cli/output.h"
+
+struct cli_global cli;
+
+static struct bpfpin *conn;
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const struct cmd cmds[] = {
+	{ "pin", cmd_pin,
+	  "pin {map|prog|link} {id ID|pinned KPATH} PATH\n"
+	  "pin {pinned KPATH|fd FD} PATH",
+	  "Pin a BPF object at PATH: a map, program or link by its kernel id,\n"
+	  "one pinned on a kernel bpffs, or an fd this command inherited." },
+	{ "get", cmd_get,
+	  "get PATH [rdonly|wronly|rdwr]\n"
+	  "get PATH [rdonly|wronly|rdwr] -- CMD [ARG...]",
+	  "Print the object's info, as bpftool map/prog/link show does. With\n"
+	  "CMD, run it with the object as fd 3, LISTEN_FDS=1, LISTEN_PID and\n"
+	  "LISTEN_FDNAMES=<basename of PATH> set (sd_listen_fds_with_names(3)).\n"
+	  "The access mode defaults to rdwr." },
+	{ "export", cmd_export, "export PATH KPATH",
+	  "Pin the object at PATH on a kernel bpffs as KPATH. KPATH's directory\n"
+	  "must already be on a bpffs; nothing is mounted." },
+	{ "ls", cmd_ls, "ls [-l] [-R] [PATH]",
+	  "List a directory (default /). -l: mode, links, owner, group, size,\n"
+	  "mtime, name, symlink target and object; -R: recursively." },
+	{ "stat", cmd_stat, "stat [-L] PATH...",
+	  "Print every attribute of a node, and a pin's object info. -L\n"
+	  "follows a final symlink." },
+	{ "rm", cmd_rm, "rm PATH...", "Remove pins and symlinks." },
+	{ "mkdir", cmd_mkdir, "mkdir [-p] [-m MODE] PATH...",
+	  "Create directories. -p: parents too, no error if it exists;\n"
+	  "-m: this mode (octal or symbolic) regardless of the umask." },
+	{ "rmdir", cmd_rmdir, "rmdir PATH...", "Remove empty directories." },
+	{ "mv", cmd_mv, "mv [-n|--noreplace|-x|--exchange|-T] FROM TO",
+	  "Rename FROM to TO, replacing TO unless --noreplace; --exchange swaps\n"
+	  "them. Into TO/ if TO is a directory, unless -T or a flag is given." },
+	{ "ln", cmd_ln, "ln [-s] TARGET PATH",
+	  "Make PATH a hard link to the pin TARGET, or with -s a symlink\n"
+	  "holding TARGET." },
+	{ "chmod", cmd_chmod, "chmod MODE PATH...",
+	  "Change permissions: octal (0640) or symbolic (u+rw,go-w)." },
+	{ "chown", cmd_chown, "chown OWNER[:GROUP] PATH...",
+	  "Change owner and/or group (names or numbers; \":GROUP\" alone)." },
+	{ "dump", cmd_dump, "dump PATH",
+	  "Print every entry of the map at PATH: a table, or JSON with -j." },
+	{ "lookup", cmd_lookup, "lookup PATH [key] KEY...",
+	  "Print one entry. KEY: hex bytes (\"01 00 00 00\", \"0x01 0 0 0\")\n"
+	  "or a JSON value typed by the map's BTF." },
+	{ "help", cmd_help, "help [COMMAND]", "Print help." },
+	{ "version", cmd_version, "version", "Print the version." },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* Each synopsis line as "bpfpin LINE", the first behind prefix. */
+static void print_synopsis(const char *prefix, const char *syn)
+{
+	size_t pad = strlen(prefix);
+
+	for (const char *line = syn; line;) {
+		const char *nl = strchr(line, '\n');
+		int len = nl ? (int)(nl - line) : (int)strlen(line);
+
+		printf("%*s%sbpfpin %.*s\n", line == syn ? 0 : (int)pad, "",
+		       line == syn ? prefix : "", len, line);
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+static const char global_help[] =
+	"Options:\n"
+	"  -j, --json          print JSON\n"
+	"  -p, --pretty        print pretty JSON (implies -j)\n"
+	"  -s, --socket PATH   bpfpind's socket (default: $" BPFPIN_SOCKET_ENV
+	", else\n"
+	"                      " BPFPIN_DEFAULT_SOCKET ")\n"
+	"  -h, --help          print help (bpfpin help COMMAND: one command's)\n"
+	"  -V, --version       print the version\n";
+
+void cli_cmd_help(const struct cmd *c)
+{
+	print_synopsis("Usage: ", c->synopsis);
+	printf("\n%s\n\n%s", c->help, global_help);
+	out_wrote();
+}
+
+static void tool_help(void)
+{
+	fputs("Usage: bpfpin [OPTIONS] COMMAND [ARGS...]\n\nCommands:\n", stdout);
+	for (const struct cmd *c = cmds; c->name; c++)
+		print_synopsis("  ", c->synopsis);
+	printf("\nCommands may be shortened to a unique prefix.\n\n%s",
+	       global_help);
+	out_wrote();
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	struct cli_args a;
+	int r = cli_args(argc, argv, "", NULL, NULL, NULL, 0, &a), i;
+
+	if (r)
+		return r;
+	if (a.argc == 0) {
+		tool_help();
+		return CLI_OK;
+	}
+	if (a.argc > 1)
+		return cli_usage("one command at a time");
+	i = CLI_MATCH(a.argv[0], cmds);
+	if (i < 0)
+		return cli_usage("%s command '%s'",
+				 i == -EINVAL ? "ambiguous" : "unknown", a.argv[0]);
+	cli_cmd_help(&cmds[i]);
+	return CLI_OK;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	struct cli_args a;
+	int r = cli_args(argc, argv, "", NULL, NULL, NULL, 0, &a);
+
+	if (r)
+		return r;
+	if (a.argc)
+		return cli_usage("no arguments expected");
+	out()->version(PACKAGE_VERSION);
+	return CLI_OK;
+}
+
+struct bpfpin *cli_conn(void)
+{
+	const char *path = cli.socket;
+	int r;
+
+	if (conn)
+		return conn;
+	r = bpfpin_connect(path, &conn);
+	if (r == 0)
+		return conn;
+	conn = NULL;
+	if (!path)
+		path = getenv(BPFPIN_SOCKET_ENV);
+	cli_fail("connect %s: %s", path && *path ? path : BPFPIN_DEFAULT_SOCKET,
+		 strerror(-r));
+	return NULL;
+}
+
+const char *cli_errmsg(void)
+{
+	return conn ? bpfpin_errmsg(conn) : "";
+}
+
+void cli_disconnect(void)
+{
+	if (conn)
+		bpfpin_close(conn);
+	conn = NULL;
+}
+
+static const struct option main_longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Options before the command; '+' stops at the command's name. */
+static int global_options(int argc, char **argv)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:jps:hV", main_longopts,
+				NULL)) != -1) {
+		if (c == 'h') {
+			tool_help();
+			return CLI_DONE;
+		}
+		if (c == 'V') {
+			out()->version(PACKAGE_VERSION);
+			return CLI_DONE;
+		}
+		if (c == ':')
+			return cli_usage("option %s needs an argument",
+					 argv[optind - 1]);
+		if (c == '?')
+			return optopt ? cli_usage("unknown option -%c", optopt) :
+					cli_usage("unknown option %s", argv[optind - 1]);
+		cli_global_opt(c, optarg);
+	}
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	int r = global_options(argc, argv), i;
+
+	if (r)
+		return r;
+	if (optind == argc)
+		return cli_usage("missing command");
+	i = CLI_MATCH(argv[optind], cmds);
+	if (i < 0)
+		return cli_usage("%s command '%s'",
+				 i == -EINVAL ? "ambiguous" : "unknown", argv[optind]);
+	cli.cmd = &cmds[i];
+	return cmds[i].fn(argc - optind, argv + optind);
+}
+
+int main(int argc, char **argv)
+{
+	int r = run(argc, argv);
+
+	cli_disconnect();
+	out_end();
+	if (fflush(stdout) != 0 && r == CLI_OK) {
+		fprintf(stderr, "bpfpin: write error: %s\n", strerror(errno));
+		r = CLI_FAIL;
+	}
+	return r == CLI_DONE ? CLI_OK : r;
+}
