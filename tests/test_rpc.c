@@ -273,7 +273,7 @@ Test(rpc, client_vanishing_mid_request_disturbs_nobody)
 		bpfpin_close(late);
 	}
 	/* the daemon closes each vanished connection as it reads its EOF */
-	for (int i = 0; i < 500 && th_fd_count(d.pid) > before; i++)
+	for (int i = 0; i < 2000 && th_fd_count(d.pid) > before; i++)
 		usleep(10000);
 	cr_expect_eq(kill(d.pid, 0), 0, "the daemon is alive");
 	{
@@ -283,8 +283,9 @@ Test(rpc, client_vanishing_mid_request_disturbs_nobody)
 		cr_expect_geq(fd, 0, "another client is still served");
 		close(fd);
 	}
-	cr_expect_eq(th_fd_count(d.pid), before, "nothing leaked (%d fds, %d before)",
-		     th_fd_count(d.pid), before);
+	/* not equality: a sanitizer runtime may close an fd of its own */
+	cr_expect_leq(th_fd_count(d.pid), before, "nothing leaked (%d fds, %d before)",
+		      th_fd_count(d.pid), before);
 	close(map);
 }
 
