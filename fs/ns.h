@@ -45,7 +45,7 @@ struct ns_stat {
 	uid_t uid;
 	gid_t gid;
 	uint32_t nlink;
-	uint64_t size;         /* symlink: length of the target; else 0 */
+	uint64_t size;         /* always 0, as bpffs reports (symlinks too) */
 	struct timespec atime, mtime, ctime;
 	pid_t pid;             /* peer that created the node (0: unknown) */
 	struct obj_ident obj;  /* pins: the kernel object; else kind OBJ_NONE */

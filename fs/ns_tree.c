@@ -131,8 +131,7 @@ void ns_node_stat(const struct ns_node *n, struct ns_stat *st)
 	st->mtime = n->mtime;
 	st->ctime = n->ctime;
 	st->pid = n->pid;
-	if (n->type == NS_SYMLINK)
-		st->size = n->u.sym.len;
+	/* size stays 0 for every node, symlinks too, as bpffs reports it */
 	if (n->type == NS_PIN)
 		st->obj = n->u.pin.obj;
 }

@@ -259,9 +259,7 @@ Test(cli, export_refuses_a_directory_that_is_not_bpffs)
 }
 
 /* "MODE NLINK USER GROUP SIZE NAME[ -> TARGET]" of an ls -l line whose
- * name is name, with the date and time columns dropped. A symlink's size
- * is left out: bpffs shows 0, bpfpin_stat the target's length (as
- * include/bpfpin/bpfpin.h documents). */
+ * name is name, with the date and time columns dropped. */
 static void ls_fields(const char *listing, const char *name, char *buf,
 		      size_t size)
 {
@@ -279,8 +277,6 @@ static void ls_fields(const char *listing, const char *name, char *buf,
 		tail = strstr(rest, "  map:");  /* our object column */
 		if (tail)
 			*tail = '\0';
-		if (mode[0] == 'l')
-			sz = 0;
 		snprintf(buf, size, "%s %u %s %s %llu %s", mode, nlink, user,
 			 group, sz, rest);
 		return;

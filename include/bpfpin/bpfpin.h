@@ -41,7 +41,7 @@ struct bpfpin_stat {
 	uint32_t mode;          /* S_IFDIR / S_IFREG / S_IFLNK | permissions */
 	uint32_t uid, gid;
 	uint32_t nlink;
-	uint64_t size;          /* symlink: target length */
+	uint64_t size;          /* 0, as bpffs reports (symlinks too) */
 	struct timespec atime, mtime, ctime;
 	int32_t pid;            /* pid of the peer that created the node */
 	enum bpfpin_obj_kind obj_kind;  /* pins only */
