@@ -1,17 +1,26 @@
-# tests/dump.mk: the map dump suite (bpf/dump.h), the BPF objects it
-# loads (tests/progs/dump_*.bpf.c) and a benchmark of a big dump.
+# tests/dump.mk: the map dump suites (bpf/dump.h called directly, and map
+# dumps read through a real bpfpind's mount and CLI), the maps they share
+# (tests/maps.c), the BPF objects those load (tests/progs/dump_*.bpf.c)
+# and a benchmark of a big dump.
 DUMP_BPF_OBJS = tests/progs/dump_types.bpf.o tests/progs/dump_stack.bpf.o \
 	tests/progs/dump_cgroup.bpf.o
 DUMP_BPF_CFLAGS = -target bpf -g -O2 -I/usr/include/x86_64-linux-gnu
 
-check_PROGRAMS += tests/test_dump tests/dump_bench
-TESTS += tests/test_dump
-tests_test_dump_SOURCES = tests/test_dump.c
-tests_test_dump_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DDUMP_PROGS_DIR='"$(abs_top_builddir)/tests/progs"'
+check_PROGRAMS += tests/test_dump tests/test_mount_dump tests/dump_bench
+TESTS += tests/test_dump tests/test_mount_dump
+DUMP_PROGS_CPPFLAGS = -DDUMP_PROGS_DIR='"$(abs_top_builddir)/tests/progs"'
+tests_test_dump_SOURCES = tests/test_dump.c tests/maps.c tests/maps.h
+tests_test_dump_CPPFLAGS = $(AM_CPPFLAGS) $(DUMP_PROGS_CPPFLAGS)
 tests_test_dump_CFLAGS = $(TEST_CFLAGS)
 tests_test_dump_LDADD = bpf/libbpfobj.la $(TEST_LIBS)
 EXTRA_tests_test_dump_DEPENDENCIES = $(DUMP_BPF_OBJS)
+
+tests_test_mount_dump_SOURCES = tests/test_mount_dump.c tests/maps.c \
+	tests/maps.h
+tests_test_mount_dump_CPPFLAGS = $(AM_CPPFLAGS) $(DUMP_PROGS_CPPFLAGS)
+tests_test_mount_dump_CFLAGS = $(TEST_CFLAGS)
+tests_test_mount_dump_LDADD = lib/libbpfpin.la $(TEST_LIBS)
+EXTRA_tests_test_mount_dump_DEPENDENCIES = $(DUMP_BPF_OBJS)
 
 tests_dump_bench_SOURCES = tests/dump_bench.c
 tests_dump_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,23 +15,16 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 #include <json-c/json.h>
 
 #include "bpf/dump.h"
 #include "tests/harness.h"
-
-#define PROG(name) DUMP_PROGS_DIR "/" name ".bpf.o"
-#define CGROUP2_ROOT "/sys/fs/cgroup/unified"
-#define MAP_TYPE_CGRP_STORAGE 32
-#define MAP_TYPE_ARENA 33
-#define MAP_F_MMAPABLE (1U << 10)
+#include "tests/maps.h"
 
 TestSuite(dump, .timeout = 120);
 
@@ -145,287 +137,108 @@ static void assert_bytes_as_bpftool(int map_fd, const struct dump_opts *o,
 	free(theirs);
 }
 
-/* ---- maps and their contents ---- */
-
-static int map_new(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max,
-		   const struct bpf_map_create_opts *opts)
-{
-	int fd = bpf_map_create(type, "dumptest", ks, vs, max, opts);
-
-	cr_assert_geq(fd, 0, "bpf_map_create(%u): %s", type, strerror(errno));
-	return fd;
-}
-
-static uint8_t pattern(uint32_t entry, uint32_t byte)
-{
-	uint32_t x = entry * 2654435761u + byte * 40503u + 0x9e37u;
-
-	return (uint8_t)(x ^ x >> 13);
-}
-
-static void fill_value(uint8_t *v, uint32_t size, uint32_t entry)
-{
-	for (uint32_t b = 0; b < size; b++)
-		v[b] = pattern(entry, b);
-}
-
-/* n entries with keys 0..n-1 (little endian in key_size bytes) and
- * patterned values, per-CPU ones different on each CPU. */
-static void fill(int fd, uint32_t ks, uint32_t vbytes, uint32_t n)
-{
-	uint8_t key[64] = { 0 }, value[4096];
-
-	cr_assert_leq(vbytes, sizeof(value));
-	for (uint32_t i = 0; i < n; i++) {
-		memcpy(key, &i, ks < 4 ? ks : 4);
-		fill_value(value, vbytes, i);
-		cr_assert_eq(bpf_map_update_elem(fd, key, value, 0), 0,
-			     "update %u: %s", i, strerror(errno));
-	}
-}
-
-static uint32_t ncpus(void)
-{
-	return (uint32_t)libbpf_num_possible_cpus();
-}
-
-static int map_filled(uint32_t type, uint32_t ks, uint32_t vs, uint32_t n,
-		      bool percpu)
-{
-	int fd = map_new(type, ks, vs, 64, NULL);
-
-	fill(fd, ks, percpu ? ((vs + 7) & ~7u) * ncpus() : vs, n);
-	return fd;
-}
-
-static int map_in_map(uint32_t type)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, o);
-	int inner[3], fd;
-
-	for (int i = 0; i < 3; i++)
-		inner[i] = map_new(BPF_MAP_TYPE_ARRAY, 4, 4, 1, NULL);
-	o.inner_map_fd = inner[0];
-	fd = map_new(type, 4, 4, 8, &o);
-	for (uint32_t k = 1; k < 6; k += 2)
-		cr_assert_eq(bpf_map_update_elem(fd, &k, &inner[k / 2], 0), 0);
-	return fd;
-}
-
-static int prog_array(void)
-{
-	int fd = map_new(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 8, NULL);
-	int prog = th_prog_load();
-
-	cr_assert_geq(prog, 0);
-	for (uint32_t k = 2; k < 8; k += 3)
-		cr_assert_eq(bpf_map_update_elem(fd, &k, &prog, 0), 0);
-	return fd;
-}
-
-static int lpm_trie(void)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
-	int fd = map_new(BPF_MAP_TYPE_LPM_TRIE, 8, 4, 16, &o);
-	const uint8_t prefixes[][8] = {
-		{ 8, 0, 0, 0, 10, 0, 0, 0 },
-		{ 16, 0, 0, 0, 10, 1, 0, 0 },
-		{ 32, 0, 0, 0, 192, 168, 1, 1 },
-	};
-
-	for (uint32_t i = 0; i < 3; i++)
-		cr_assert_eq(bpf_map_update_elem(fd, prefixes[i], &i, 0), 0);
-	return fd;
-}
-
-/* ---- maps typed by the BTF of tests/progs/dump_types.bpf.c ---- */
-
-static struct bpf_object *types_obj;
-
-static struct bpf_object *load_obj(const char *path)
-{
-	struct bpf_object *obj = bpf_object__open_file(path, NULL);
-
-	cr_assert(!libbpf_get_error(obj), "open %s", path);
-	cr_assert_eq(bpf_object__load(obj), 0, "load %s", path);
-	return obj;
-}
-
-static int obj_map(struct bpf_object *obj, const char *name)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
-
-	cr_assert_not_null(m, "no map %s", name);
-	return bpf_map__fd(m);
-}
-
-/* Offset in bytes of member of struct sname, from the object's BTF. */
-static uint32_t member_off(const char *sname, const char *member)
-{
-	const struct btf *btf = bpf_object__btf(types_obj);
-	int id = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT);
-	const struct btf_type *t = btf__type_by_id(btf, (uint32_t)id);
-
-	cr_assert_gt(id, 0);
-	for (uint32_t i = 0; i < btf_vlen(t); i++)
-		if (!strcmp(btf__name_by_offset(btf, btf_members(t)[i].name_off),
-			    member))
-			return btf_member_bit_offset(t, i) / 8;
-	cr_assert_fail("no member %s in %s", member, sname);
-	return 0;
-}
-
-/* Patterned dt_val values, with a string, a known enum and negatives
- * where bpftool has special cases. */
-static void fill_dt_val(int fd, uint32_t n)
-{
-	uint32_t size = (uint32_t)btf__resolve_size(
-		bpf_object__btf(types_obj),
-		(uint32_t)btf__find_by_name_kind(bpf_object__btf(types_obj),
-						 "dt_val", BTF_KIND_STRUCT));
-	uint8_t v[512];
-	int32_t blue = -3, neg = -123456;
-
-	for (uint32_t k = 0; k < n; k++) {
-		fill_value(v, size, k);
-		if (k == 1) {
-			memcpy(v + member_off("dt_val", "name"), "hello", 6);
-			memcpy(v + member_off("dt_val", "col"), &blue, 4);
-			memcpy(v + member_off("dt_val", "i"), &neg, 4);
-			v[member_off("dt_val", "small")] = 2;
-			v[member_off("dt_val", "b")] = 0;
-		}
-		if (k == 2)
-			memset(v + member_off("dt_val", "name"), 0, 12);
-		cr_assert_eq(bpf_map_update_elem(fd, &k, v, 0), 0);
-	}
-}
-
-static int dt_map(const char *name, uint32_t n)
-{
-	struct bpf_map *m;
-	int fd;
-
-	types_obj = load_obj(PROG("dump_types"));
-	fd = obj_map(types_obj, name);
-	m = bpf_object__find_map_by_name(types_obj, name);
-	if (!strcmp(name, "dt_hash") || !strcmp(name, "dt_array"))
-		fill_dt_val(fd, n);
-	else
-		fill(fd, bpf_map__key_size(m),
-		     bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_HASH ||
-		     bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_ARRAY ||
-		     bpf_map__type(m) == BPF_MAP_TYPE_LRU_PERCPU_HASH
-			     ? ((bpf_map__value_size(m) + 7) & ~7u) * ncpus()
-			     : bpf_map__value_size(m),
-		     n);
-	return fd;
-}
-
 /* ---- equal to bpftool, without BTF ---- */
 
 Test(dump, hash_equals_bpftool)
 {
-	assert_same_as_bpftool(map_filled(BPF_MAP_TYPE_HASH, 4, 8, 10, false));
+	assert_same_as_bpftool(tm_map_filled(BPF_MAP_TYPE_HASH, 4, 8, 10, false));
 }
 
 Test(dump, array_equals_bpftool)
 {
-	assert_same_as_bpftool(map_filled(BPF_MAP_TYPE_ARRAY, 4, 12, 5, false));
+	assert_same_as_bpftool(tm_map_filled(BPF_MAP_TYPE_ARRAY, 4, 12, 5, false));
 }
 
 Test(dump, percpu_hash_equals_bpftool)
 {
 	assert_same_as_bpftool(
-		map_filled(BPF_MAP_TYPE_PERCPU_HASH, 4, 12, 6, true));
+		tm_map_filled(BPF_MAP_TYPE_PERCPU_HASH, 4, 12, 6, true));
 }
 
 Test(dump, percpu_array_equals_bpftool)
 {
 	assert_same_as_bpftool(
-		map_filled(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 3, true));
+		tm_map_filled(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 3, true));
 }
 
 Test(dump, lru_hash_equals_bpftool)
 {
 	assert_same_as_bpftool(
-		map_filled(BPF_MAP_TYPE_LRU_HASH, 8, 20, 7, false));
+		tm_map_filled(BPF_MAP_TYPE_LRU_HASH, 8, 20, 7, false));
 }
 
 Test(dump, lru_percpu_hash_equals_bpftool)
 {
 	assert_same_as_bpftool(
-		map_filled(BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 7, true));
+		tm_map_filled(BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 7, true));
 }
 
 Test(dump, lpm_trie_equals_bpftool)
 {
-	assert_same_as_bpftool(lpm_trie());
+	assert_same_as_bpftool(tm_lpm_trie());
 }
 
 Test(dump, hash_of_maps_equals_bpftool)
 {
-	assert_same_as_bpftool(map_in_map(BPF_MAP_TYPE_HASH_OF_MAPS));
+	assert_same_as_bpftool(tm_map_in_map(BPF_MAP_TYPE_HASH_OF_MAPS));
 }
 
 Test(dump, array_of_maps_equals_bpftool)
 {
-	assert_same_as_bpftool(map_in_map(BPF_MAP_TYPE_ARRAY_OF_MAPS));
+	assert_same_as_bpftool(tm_map_in_map(BPF_MAP_TYPE_ARRAY_OF_MAPS));
 }
 
 Test(dump, prog_array_equals_bpftool)
 {
-	assert_same_as_bpftool(prog_array());
+	assert_same_as_bpftool(tm_prog_array());
 }
 
 Test(dump, empty_map_equals_bpftool)
 {
-	assert_same_as_bpftool(map_new(BPF_MAP_TYPE_HASH, 4, 8, 4, NULL));
+	assert_same_as_bpftool(tm_map_new(BPF_MAP_TYPE_HASH, 4, 8, 4, NULL));
 }
 
 /* ---- equal to bpftool, with BTF ---- */
 
 Test(dump, hash_with_btf_equals_bpftool)
 {
-	assert_same_as_bpftool(dt_map("dt_hash", 4));
+	assert_same_as_bpftool(tm_dt_map("dt_hash", 4));
 }
 
 Test(dump, array_with_btf_equals_bpftool)
 {
-	assert_same_as_bpftool(dt_map("dt_array", 4));
+	assert_same_as_bpftool(tm_dt_map("dt_array", 4));
 }
 
 Test(dump, percpu_hash_with_btf_equals_bpftool)
 {
-	assert_same_as_bpftool(dt_map("dt_pc_hash", 5));
+	assert_same_as_bpftool(tm_dt_map("dt_pc_hash", 5));
 }
 
 Test(dump, percpu_array_with_btf_equals_bpftool)
 {
-	assert_same_as_bpftool(dt_map("dt_pc_array", 3));
+	assert_same_as_bpftool(tm_dt_map("dt_pc_array", 3));
 }
 
 Test(dump, lru_hash_with_btf_equals_bpftool)
 {
-	assert_same_as_bpftool(dt_map("dt_lru", 6));
+	assert_same_as_bpftool(tm_dt_map("dt_lru", 6));
 }
 
 Test(dump, lru_percpu_hash_with_btf_equals_bpftool)
 {
-	assert_same_as_bpftool(dt_map("dt_lru_pc", 6));
+	assert_same_as_bpftool(tm_dt_map("dt_lru_pc", 6));
 }
 
 Test(dump, lpm_trie_with_btf_equals_bpftool)
 {
-	int fd;
+	int fd = tm_types_map("dt_lpm");
 
-	types_obj = load_obj(PROG("dump_types"));
-	fd = obj_map(types_obj, "dt_lpm");
 	for (uint32_t i = 0; i < 3; i++) {
 		uint8_t key[8] = { 8 + 8 * (uint8_t)i, 0, 0, 0, 10, 1, 2, 3 };
 		uint8_t val[4];
 
-		fill_value(val, 4, i);
+		tm_fill_value(val, 4, i);
 		cr_assert_eq(bpf_map_update_elem(fd, key, val, 0), 0);
 	}
 	assert_same_as_bpftool(fd);
@@ -433,11 +246,9 @@ Test(dump, lpm_trie_with_btf_equals_bpftool)
 
 Test(dump, prog_array_with_btf_equals_bpftool)
 {
-	int fd, prog = th_prog_load();
+	int fd = tm_types_map("dt_prog_array"), prog = th_prog_load();
 	uint32_t k = 1;
 
-	types_obj = load_obj(PROG("dump_types"));
-	fd = obj_map(types_obj, "dt_prog_array");
 	cr_assert_eq(bpf_map_update_elem(fd, &k, &prog, 0), 0);
 	assert_same_as_bpftool(fd);
 }
@@ -445,11 +256,11 @@ Test(dump, prog_array_with_btf_equals_bpftool)
 /* Global variables: the value is a DATASEC of VARs. */
 Test(dump, global_data_sections_equal_bpftool)
 {
+	struct bpf_object *obj = tm_types_load();
 	struct bpf_map *m;
 	int n = 0;
 
-	types_obj = load_obj(PROG("dump_types"));
-	bpf_object__for_each_map(m, types_obj) {
+	bpf_object__for_each_map(m, obj) {
 		if (!bpf_map__is_internal(m))
 			continue;
 		assert_same_as_bpftool(bpf_map__fd(m));
@@ -458,36 +269,9 @@ Test(dump, global_data_sections_equal_bpftool)
 	cr_assert_eq(n, 3, ".data, .rodata and .bss");
 }
 
-/* BTF kinds clang 14 does not emit: enum64, BTF_INT_CHAR, odd widths. */
-static int hand_btf_map(void)
-{
-	struct btf *b = btf__new_empty();
-	int u32 = btf__add_int(b, "unsigned int", 4, 0);
-	int e64 = btf__add_enum64(b, "e64", 8, false);
-	int ch, i24, s;
-
-	btf__add_enum64_value(b, "E_BIG", 0xffffffff00000001ULL);
-	btf__add_enum64_value(b, "E_SMALL", 3);
-	ch = btf__add_int(b, "mychar", 1, BTF_INT_CHAR);
-	i24 = btf__add_int(b, "i24", 4, 0);
-	/* btf__add_int takes whole bytes; narrow this one to 24 bits. */
-	*(uint32_t *)(btf__type_by_id(b, (uint32_t)i24) + 1) = 24;
-	s = btf__add_struct(b, "hand", 24);
-	btf__add_field(b, "big", e64, 0, 0);
-	btf__add_field(b, "unknown", e64, 64, 0);
-	btf__add_field(b, "c", ch, 128, 0);
-	btf__add_field(b, "nonprint", ch, 136, 0);
-	btf__add_field(b, "odd", i24, 160, 0);
-	cr_assert_eq(btf__load_into_kernel(b), 0);
-	LIBBPF_OPTS(bpf_map_create_opts, o, .btf_fd = btf__fd(b),
-		    .btf_key_type_id = (uint32_t)u32,
-		    .btf_value_type_id = (uint32_t)s);
-	return map_new(BPF_MAP_TYPE_HASH, 4, 24, 4, &o);
-}
-
 Test(dump, enum64_char_and_odd_ints_equal_bpftool)
 {
-	int fd = hand_btf_map();
+	int fd = tm_hand_btf_map();
 	uint8_t v[24] = { 0 };
 	uint64_t big = 0xffffffff00000001ULL, unknown = 0xfffffffffffffff0ULL;
 	uint32_t k = 7, odd = 0xabcdef;
@@ -505,22 +289,22 @@ Test(dump, enum64_char_and_odd_ints_equal_bpftool)
 
 Test(dump, compact_output_is_byte_identical_to_bpftool)
 {
-	assert_bytes_as_bpftool(dt_map("dt_hash", 4), &compact, "-j");
+	assert_bytes_as_bpftool(tm_dt_map("dt_hash", 4), &compact, "-j");
 }
 
 Test(dump, pretty_output_is_byte_identical_to_bpftool)
 {
-	assert_bytes_as_bpftool(dt_map("dt_pc_hash", 3), &pretty, "-p");
+	assert_bytes_as_bpftool(tm_dt_map("dt_pc_hash", 3), &pretty, "-p");
 }
 
 Test(dump, table_without_btf_is_bpftool_plain_output)
 {
-	assert_bytes_as_bpftool(map_filled(BPF_MAP_TYPE_HASH, 4, 8, 5, false),
+	assert_bytes_as_bpftool(tm_map_filled(BPF_MAP_TYPE_HASH, 4, 8, 5, false),
 				&table, "");
-	assert_bytes_as_bpftool(map_filled(BPF_MAP_TYPE_HASH, 4, 20, 5, false),
+	assert_bytes_as_bpftool(tm_map_filled(BPF_MAP_TYPE_HASH, 4, 20, 5, false),
 				&table, "");
 	assert_bytes_as_bpftool(
-		map_filled(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 2, true), &table,
+		tm_map_filled(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 2, true), &table,
 		"");
 }
 
@@ -535,8 +319,7 @@ Test(dump, floats_are_json_numbers)
 	json_object *j, *val;
 	char *s;
 
-	types_obj = load_obj(PROG("dump_types"));
-	fd = obj_map(types_obj, "dt_floats");
+	fd = tm_types_map("dt_floats");
 	cr_assert_eq(bpf_map_update_elem(fd, &k, &v, 0), 0);
 	s = dump_str(fd, &compact);
 	j = parse(s);
@@ -553,13 +336,13 @@ Test(dump, floats_are_json_numbers)
 
 Test(dump, backslash_in_char_array_is_escaped)
 {
-	int fd = dt_map("dt_hash", 1);
+	int fd = tm_dt_map("dt_hash", 1);
 	uint8_t v[512] = { 0 };
 	uint32_t k = 0;
 	json_object *j;
 	char *s;
 
-	memcpy(v + member_off("dt_val", "name"), "a\\b\"c", 6);
+	memcpy(v + tm_member_off("dt_val", "name"), "a\\b\"c", 6);
 	cr_assert_eq(bpf_map_update_elem(fd, &k, v, 0), 0);
 	s = dump_str(fd, &compact);
 	j = parse(s);
@@ -574,21 +357,6 @@ Test(dump, backslash_in_char_array_is_escaped)
 
 /* ---- every map type ---- */
 
-static int tcp_listener(bool reuseport)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	cr_assert_geq(fd, 0);
-	if (reuseport)
-		cr_assert_eq(setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
-					sizeof(one)), 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(listen(fd, 4), 0);
-	return fd;
-}
-
 static uint64_t cookie(int sock)
 {
 	uint64_t c = 0;
@@ -598,185 +366,11 @@ static uint64_t cookie(int sock)
 	return c;
 }
 
-/* A socket map whose key 3 holds a listening socket (*sock). */
-static int socket_map(uint32_t type, uint32_t vs, int *sock)
-{
-	int fd = map_new(type, 4, vs, 8, NULL);
-	uint64_t value;
-	uint32_t k = 3;
-
-	*sock = tcp_listener(type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
-	value = (uint64_t)*sock;
-	if (vs == 8)
-		cr_assert_eq(bpf_map_update_elem(fd, &k, &value, 0), 0,
-			     "%s", strerror(errno));
-	return fd;
-}
-
-static int sockmap(void) { int s; return socket_map(BPF_MAP_TYPE_SOCKMAP, 8, &s); }
-static int sockhash(void) { int s; return socket_map(BPF_MAP_TYPE_SOCKHASH, 8, &s); }
-static int reuseport(void) { int s; return socket_map(BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, 8, &s); }
-
-static int push3(uint32_t type)
-{
-	int fd = map_new(type, 0, 4, 8, NULL);
-
-	for (uint32_t v = 1; v <= 3; v++)
-		cr_assert_eq(bpf_map_update_elem(fd, NULL, &v, 0), 0);
-	return fd;
-}
-
-static int queue(void) { return push3(BPF_MAP_TYPE_QUEUE); }
-static int stack(void) { return push3(BPF_MAP_TYPE_STACK); }
-
-static int devmap(uint32_t type, uint32_t key)
-{
-	int fd = map_new(type, 4, 4, 8, NULL);
-	uint32_t lo = 1;
-
-	cr_assert_eq(bpf_map_update_elem(fd, &key, &lo, 0), 0);
-	return fd;
-}
-
-static int dev_map(void) { return devmap(BPF_MAP_TYPE_DEVMAP, 2); }
-static int dev_map_hash(void) { return devmap(BPF_MAP_TYPE_DEVMAP_HASH, 9); }
-
-static int cpumap(void)
-{
-	int fd = map_new(BPF_MAP_TYPE_CPUMAP, 4, 4, ncpus(), NULL);
-	uint32_t cpu = 0, qsize = 192;
-
-	cr_assert_eq(bpf_map_update_elem(fd, &cpu, &qsize, 0), 0);
-	return fd;
-}
-
-/* A tcp_congestion_ops struct_ops map, typed by vmlinux BTF. */
-static int struct_ops(void)
-{
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	int id = btf__find_by_name_kind(vmlinux,
-					"bpf_struct_ops_tcp_congestion_ops",
-					BTF_KIND_STRUCT);
-	LIBBPF_OPTS(bpf_map_create_opts, o);
-
-	cr_assert_gt(id, 0);
-	types_obj = load_obj(PROG("dump_types"));
-	o.btf_fd = bpf_object__btf_fd(types_obj);
-	o.btf_vmlinux_value_type_id = (uint32_t)id;
-	id = map_new(BPF_MAP_TYPE_STRUCT_OPS, 4,
-		     (uint32_t)btf__resolve_size(vmlinux, (uint32_t)id), 1, &o);
-	btf__free(vmlinux);
-	return id;
-}
-
-static int types_map(const char *name)
-{
-	types_obj = load_obj(PROG("dump_types"));
-	return obj_map(types_obj, name);
-}
-
-static int bloom(void)
-{
-	int fd = map_new(BPF_MAP_TYPE_BLOOM_FILTER, 0, 4, 16, NULL);
-	uint32_t v = 42;
-
-	cr_assert_eq(bpf_map_update_elem(fd, NULL, &v, 0), 0);
-	return fd;
-}
-
-static int arena(void)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = MAP_F_MMAPABLE);
-
-	return map_new(MAP_TYPE_ARENA, 0, 0, 1, &o);
-}
-
-#define R(t, l, ...) { .name = #t, .type = t, .listed = l, __VA_ARGS__ }
-struct recipe {
-	const char *name;
-	uint32_t type;
-	bool listed;            /* dumps as an array of entries */
-	uint32_t ks, vs, max;   /* for a plain bpf_map_create */
-	int (*make)(void);
-	const char *obj_map;    /* or a map of dump_types.bpf.o */
-};
-
-static int plain(const struct recipe *r)
-{
-	if (r->make)
-		return r->make();
-	if (r->obj_map)
-		return types_map(r->obj_map);
-	return map_filled(r->type, r->ks, r->vs, r->max,
-			  r->type == BPF_MAP_TYPE_PERCPU_HASH ||
-			  r->type == BPF_MAP_TYPE_PERCPU_ARRAY ||
-			  r->type == BPF_MAP_TYPE_LRU_PERCPU_HASH);
-}
-
-static int hash_of_maps(void) { return map_in_map(BPF_MAP_TYPE_HASH_OF_MAPS); }
-static int array_of_maps(void) { return map_in_map(BPF_MAP_TYPE_ARRAY_OF_MAPS); }
-
-static const struct recipe recipes[] = {
-	R(BPF_MAP_TYPE_HASH, true, .ks = 4, .vs = 8, .max = 3),
-	R(BPF_MAP_TYPE_ARRAY, true, .ks = 4, .vs = 8, .max = 3),
-	R(BPF_MAP_TYPE_PROG_ARRAY, true, .make = prog_array),
-	R(BPF_MAP_TYPE_PERF_EVENT_ARRAY, false, .ks = 4, .vs = 4, .max = 0),
-	R(BPF_MAP_TYPE_PERCPU_HASH, true, .ks = 4, .vs = 8, .max = 3),
-	R(BPF_MAP_TYPE_PERCPU_ARRAY, true, .ks = 4, .vs = 8, .max = 3),
-	R(BPF_MAP_TYPE_STACK_TRACE, true, .ks = 4, .vs = 64, .max = 0),
-	R(BPF_MAP_TYPE_CGROUP_ARRAY, false, .ks = 4, .vs = 4, .max = 0),
-	R(BPF_MAP_TYPE_LRU_HASH, true, .ks = 4, .vs = 8, .max = 3),
-	R(BPF_MAP_TYPE_LRU_PERCPU_HASH, true, .ks = 4, .vs = 8, .max = 3),
-	R(BPF_MAP_TYPE_LPM_TRIE, true, .make = lpm_trie),
-	R(BPF_MAP_TYPE_ARRAY_OF_MAPS, true, .make = array_of_maps),
-	R(BPF_MAP_TYPE_HASH_OF_MAPS, true, .make = hash_of_maps),
-	R(BPF_MAP_TYPE_DEVMAP, true, .make = dev_map),
-	R(BPF_MAP_TYPE_SOCKMAP, true, .make = sockmap),
-	R(BPF_MAP_TYPE_CPUMAP, true, .make = cpumap),
-	R(BPF_MAP_TYPE_XSKMAP, false, .ks = 4, .vs = 4, .max = 0),
-	R(BPF_MAP_TYPE_SOCKHASH, true, .make = sockhash),
-	R(BPF_MAP_TYPE_CGROUP_STORAGE, true, .ks = 8, .vs = 8, .max = 0),
-	R(BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, true, .make = reuseport),
-	R(BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE, true, .ks = 8, .vs = 8, .max = 0),
-	R(BPF_MAP_TYPE_QUEUE, false, .make = queue),
-	R(BPF_MAP_TYPE_STACK, false, .make = stack),
-	R(BPF_MAP_TYPE_SK_STORAGE, false, .obj_map = "dt_sk_storage"),
-	R(BPF_MAP_TYPE_DEVMAP_HASH, true, .make = dev_map_hash),
-	R(BPF_MAP_TYPE_STRUCT_OPS, true, .make = struct_ops),
-	R(BPF_MAP_TYPE_RINGBUF, false, .ks = 0, .vs = 0, .max = 0),
-	R(BPF_MAP_TYPE_INODE_STORAGE, false, .obj_map = "dt_inode_storage"),
-	R(BPF_MAP_TYPE_TASK_STORAGE, false, .obj_map = "dt_task_storage"),
-	R(BPF_MAP_TYPE_BLOOM_FILTER, false, .make = bloom),
-	R(BPF_MAP_TYPE_USER_RINGBUF, false, .ks = 0, .vs = 0, .max = 0),
-	R(MAP_TYPE_CGRP_STORAGE, false, .obj_map = "dt_cgrp_storage"),
-	R(MAP_TYPE_ARENA, false, .make = arena),
-};
-
-static int make(const struct recipe *r)
-{
-	static const uint32_t empty_max[] = {
-		[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = 2,
-		[BPF_MAP_TYPE_STACK_TRACE] = 8,
-		[BPF_MAP_TYPE_CGROUP_ARRAY] = 4,
-		[BPF_MAP_TYPE_XSKMAP] = 4,
-		[BPF_MAP_TYPE_RINGBUF] = 4096,
-		[BPF_MAP_TYPE_USER_RINGBUF] = 4096,
-	};
-
-	if (r->type < sizeof(empty_max) / sizeof(empty_max[0]) &&
-	    empty_max[r->type])
-		return map_new(r->type, r->ks, r->vs, empty_max[r->type], NULL);
-	if (r->type == BPF_MAP_TYPE_CGROUP_STORAGE ||
-	    r->type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE)
-		return map_new(r->type, r->ks, r->vs, 0, NULL);
-	return plain(r);
-}
-
 /* The object a type that cannot be listed dumps as. */
-static void assert_says_why(json_object *j, const struct recipe *r, int fd)
+static void assert_says_why(json_object *j, const struct tm_recipe *r, int fd)
 {
 	json_object *type = json_object_object_get(j, "type");
-	const char *want = r->type == MAP_TYPE_ARENA ? "arena"
+	const char *want = r->type == TM_MAP_TYPE_ARENA ? "arena"
 			   : libbpf_bpf_map_type_str(r->type);
 
 	cr_assert(json_object_is_type(j, json_type_object), "%s", r->name);
@@ -787,9 +381,9 @@ static void assert_says_why(json_object *j, const struct recipe *r, int fd)
 		     map_id(fd));
 }
 
-static void assert_valid(const struct recipe *r)
+static void assert_valid(const struct tm_recipe *r)
 {
-	int fd = make(r);
+	int fd = tm_make(r);
 	char *c = dump_str(fd, &compact), *p = dump_str(fd, &pretty);
 	char *t = dump_str(fd, &table);
 	json_object *j = parse(c), *jp = parse(p);
@@ -812,8 +406,8 @@ static void assert_valid(const struct recipe *r)
 
 Test(dump, every_map_type_dumps_as_valid_json)
 {
-	for (size_t i = 0; i < sizeof(recipes) / sizeof(recipes[0]); i++)
-		assert_valid(&recipes[i]);
+	for (size_t i = 0; i < tm_nrecipes; i++)
+		assert_valid(&tm_recipes[i]);
 }
 
 /* Values a lookup can return but bpftool cannot name. */
@@ -840,7 +434,7 @@ static uint64_t hex_u64(json_object *bytes)
 
 static void assert_cookie(uint32_t type)
 {
-	int sock, fd = socket_map(type, 8, &sock);
+	int sock, fd = tm_socket_map(type, 8, &sock);
 	char *s;
 	json_object *j = first_entry(fd, &s);
 	json_object *e = json_object_array_get_idx(j, 0);
@@ -869,7 +463,7 @@ Test(dump, reuseport_sockarray_values_are_socket_cookies)
 
 Test(dump, sockmap_with_4_byte_values_says_why)
 {
-	int sock, fd = socket_map(BPF_MAP_TYPE_SOCKMAP, 4, &sock);
+	int sock, fd = tm_socket_map(BPF_MAP_TYPE_SOCKMAP, 4, &sock);
 	char *s = dump_str(fd, &compact);
 	json_object *j = parse(s);
 
@@ -883,7 +477,7 @@ Test(dump, sockmap_with_4_byte_values_says_why)
 Test(dump, devmap_skips_empty_slots)
 {
 	char *s;
-	json_object *j = first_entry(dev_map(), &s);
+	json_object *j = first_entry(tm_devmap(BPF_MAP_TYPE_DEVMAP, 2), &s);
 
 	cr_assert_eq(hex_u64(json_object_object_get(
 			     json_object_array_get_idx(j, 0), "key")), 2);
@@ -893,7 +487,7 @@ Test(dump, devmap_skips_empty_slots)
 
 static void assert_peeks(uint32_t type, uint32_t next)
 {
-	int fd = push3(type);
+	int fd = tm_push3(type);
 	char *s = dump_str(fd, &compact), *again = dump_str(fd, &compact);
 	json_object *j = parse(s);
 	uint32_t v = 0;
@@ -921,7 +515,7 @@ Test(dump, stack_dump_peeks_without_consuming)
 
 Test(dump, ringbuf_dump_reports_size_and_positions)
 {
-	int fd = map_new(BPF_MAP_TYPE_RINGBUF, 0, 0, 8192, NULL);
+	int fd = tm_map_new(BPF_MAP_TYPE_RINGBUF, 0, 0, 8192, NULL);
 	char *s = dump_str(fd, &compact);
 	json_object *j = parse(s);
 
@@ -935,35 +529,14 @@ Test(dump, ringbuf_dump_reports_size_and_positions)
 
 Test(dump, struct_ops_equals_bpftool)
 {
-	assert_same_as_bpftool(struct_ops());
+	assert_same_as_bpftool(tm_struct_ops());
 }
 
 /* ---- stack traces ---- */
 
-/* dump_stack.bpf.o records the stacks of our own syscalls. */
-static int recorded_stacks(void)
-{
-	struct bpf_object *obj = bpf_object__open_file(PROG("dump_stack"), NULL);
-	struct bpf_program *prog;
-	struct bpf_map *m;
-	uint32_t tgid = (uint32_t)getpid();
-
-	cr_assert(!libbpf_get_error(obj));
-	bpf_object__for_each_map(m, obj)
-		if (bpf_map__is_internal(m) && strstr(bpf_map__name(m), ".rodata"))
-			cr_assert_eq(bpf_map__set_initial_value(m, &tgid,
-								sizeof(tgid)), 0);
-	cr_assert_eq(bpf_object__load(obj), 0);
-	prog = bpf_object__find_program_by_name(obj, "ds_record");
-	cr_assert(!libbpf_get_error(bpf_program__attach(prog)));
-	for (int i = 0; i < 4; i++)
-		syscall(SYS_getpid);
-	return obj_map(obj, "ds_stacks");
-}
-
 Test(dump, stack_trace_without_kallsyms_equals_bpftool)
 {
-	int fd = recorded_stacks();
+	int fd = tm_recorded_stacks();
 	char *s = dump_str(fd, &compact);
 	json_object *j = parse(s);
 
@@ -996,7 +569,7 @@ static void assert_symbol(const char *addr, const char *sym)
 Test(dump, stack_trace_with_kallsyms_names_kernel_symbols)
 {
 	const struct dump_opts o = { .kallsyms = 1 };
-	int fd = recorded_stacks();
+	int fd = tm_recorded_stacks();
 	char *s = dump_str(fd, &o);
 	json_object *j = parse(s), *frames;
 
@@ -1018,33 +591,9 @@ Test(dump, stack_trace_with_kallsyms_names_kernel_symbols)
 
 /* ---- cgroup storage, with entries made by attaching a program ---- */
 
-static char cg_dir[128];
-static int cg_fd = -1, cg_prog = -1;
-
-static void cg_cleanup(void)
+Test(dump, cgroup_storage_equals_bpftool, .fini = tm_cgroup_cleanup)
 {
-	if (cg_prog >= 0)
-		bpf_prog_detach2(cg_prog, cg_fd, BPF_CGROUP_INET_EGRESS);
-	if (cg_dir[0])
-		rmdir(cg_dir);
-}
-
-static struct bpf_object *attached_cgroup_obj(void)
-{
-	struct bpf_object *obj = load_obj(PROG("dump_cgroup"));
-
-	snprintf(cg_dir, sizeof(cg_dir), CGROUP2_ROOT "/bpfpin-dump.XXXXXX");
-	cr_assert_not_null(mkdtemp(cg_dir), "%s: %s", cg_dir, strerror(errno));
-	cg_fd = open(cg_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cr_assert_geq(cg_fd, 0);
-	cg_prog = bpf_program__fd(bpf_object__find_program_by_name(obj, "dc_count"));
-	cr_assert_eq(bpf_prog_attach(cg_prog, cg_fd, BPF_CGROUP_INET_EGRESS, 0), 0);
-	return obj;
-}
-
-Test(dump, cgroup_storage_equals_bpftool, .fini = cg_cleanup)
-{
-	int fd = obj_map(attached_cgroup_obj(), "dc_storage");
+	int fd = tm_obj_map(tm_cgroup_attached(), "dc_storage");
 	char *s;
 	json_object *j = first_entry(fd, &s);
 
@@ -1053,9 +602,9 @@ Test(dump, cgroup_storage_equals_bpftool, .fini = cg_cleanup)
 	free(s);
 }
 
-Test(dump, percpu_cgroup_storage_equals_bpftool, .fini = cg_cleanup)
+Test(dump, percpu_cgroup_storage_equals_bpftool, .fini = tm_cgroup_cleanup)
 {
-	int fd = obj_map(attached_cgroup_obj(), "dc_pcpu_storage");
+	int fd = tm_obj_map(tm_cgroup_attached(), "dc_pcpu_storage");
 	char *s;
 	json_object *j = first_entry(fd, &s);
 
@@ -1066,30 +615,10 @@ Test(dump, percpu_cgroup_storage_equals_bpftool, .fini = cg_cleanup)
 
 /* ---- size and memory ---- */
 
-/* n entries key i -> value 3i, written in small batches so that filling
- * the map does not raise our own peak memory. */
-static int big_hash(uint32_t n)
-{
-	int fd = map_new(BPF_MAP_TYPE_HASH, 4, 8, n, NULL);
-	uint32_t keys[1024];
-	uint64_t vals[1024];
-
-	for (uint32_t i = 0; i < n;) {
-		uint32_t c = 0;
-
-		for (; c < 1024 && i < n; c++, i++) {
-			keys[c] = i;
-			vals[c] = 3ull * i;
-		}
-		cr_assert_eq(bpf_map_update_batch(fd, keys, vals, &c, NULL), 0);
-	}
-	return fd;
-}
-
 Test(dump, large_map_dumps_every_entry)
 {
 	const uint32_t n = 100000;
-	int fd = big_hash(n);
+	int fd = tm_big_hash(n);
 	char *s = dump_str(fd, &compact), *theirs = bpftool(fd, "-j");
 	json_object *j = parse(s);
 	uint8_t *seen = calloc(n, 1);
@@ -1122,7 +651,7 @@ static long vm_hwm_kib(void)
 
 Test(dump, memory_stays_bounded_on_a_200k_entry_map)
 {
-	int fd = big_hash(200000);
+	int fd = tm_big_hash(200000);
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	int refs = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
 	long before, after;
@@ -1146,7 +675,7 @@ Test(dump, parse_key_reads_hex_forms)
 		"0x01 0x00 0x00 0x00", "01 00 00 00", "01000000",
 		"0x01000000", " 1 0 0 0\n",
 	};
-	int fd = map_new(BPF_MAP_TYPE_HASH, 4, 8, 4, NULL);
+	int fd = tm_map_new(BPF_MAP_TYPE_HASH, 4, 8, 4, NULL);
 	const uint8_t want[4] = { 1, 0, 0, 0 };
 
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
@@ -1162,7 +691,7 @@ Test(dump, parse_key_reads_hex_forms)
 
 Test(dump, parse_key_rejects_bad_hex_and_says_why)
 {
-	int fd = map_new(BPF_MAP_TYPE_HASH, 4, 8, 4, NULL);
+	int fd = tm_map_new(BPF_MAP_TYPE_HASH, 4, 8, 4, NULL);
 	uint8_t key[4];
 	char err[128];
 
@@ -1178,7 +707,7 @@ Test(dump, parse_key_rejects_bad_hex_and_says_why)
 
 Test(dump, parse_key_reads_json_typed_by_btf)
 {
-	int fd = dt_map("dt_pc_hash", 0);
+	int fd = tm_dt_map("dt_pc_hash", 0);
 	const uint8_t want[8] = { 2, 1, 0, 0, 3, 0, 4, 5 };
 	uint8_t key[8];
 	char err[128] = "";
@@ -1233,17 +762,17 @@ static void assert_keys_round_trip(int fd, uint32_t ks)
 
 Test(dump, lookup_of_every_key_equals_its_dumped_entry)
 {
-	assert_keys_round_trip(dt_map("dt_hash", 4), 4);
+	assert_keys_round_trip(tm_dt_map("dt_hash", 4), 4);
 }
 
 Test(dump, percpu_lookup_of_every_key_equals_its_dumped_entry)
 {
-	assert_keys_round_trip(dt_map("dt_pc_hash", 4), 8);
+	assert_keys_round_trip(tm_dt_map("dt_pc_hash", 4), 8);
 }
 
 Test(dump, lookup_of_an_absent_key_is_enoent_and_writes_nothing)
 {
-	int fd = map_filled(BPF_MAP_TYPE_HASH, 4, 8, 2, false);
+	int fd = tm_map_filled(BPF_MAP_TYPE_HASH, 4, 8, 2, false);
 	int mfd = memfd_create("lookup", MFD_CLOEXEC);
 	uint32_t k = 99;
 	struct stat st;
@@ -1256,7 +785,7 @@ Test(dump, lookup_of_an_absent_key_is_enoent_and_writes_nothing)
 /* Socket storage cannot be listed, but a lookup by socket fd works. */
 Test(dump, sk_storage_lookup_by_socket_fd_is_formatted)
 {
-	int fd = types_map("dt_sk_storage"), sock = tcp_listener(false);
+	int fd = tm_types_map("dt_sk_storage"), sock = tm_tcp_listener(false);
 	int mfd = memfd_create("lookup", MFD_CLOEXEC);
 	const int32_t v[3] = { -7, 8, 9 };
 	json_object *j, *val;
@@ -1305,7 +834,7 @@ static void *drain_fd(void *arg)
  * out[1]; what arrives must be the whole dump. */
 static void assert_streams(int out[2])
 {
-	int fd = big_hash(20000);
+	int fd = tm_big_hash(20000);
 	char *want = dump_str(fd, &compact);
 	struct drain d = { .fd = out[0] };
 	pthread_t t;
@@ -1340,7 +869,7 @@ Test(dump, streams_through_a_nonblocking_socket)
 
 Test(dump, socket_without_reader_is_epipe)
 {
-	int fd = big_hash(20000), s[2];
+	int fd = tm_big_hash(20000), s[2];
 
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s), 0);
 	close(s[1]);
@@ -1359,7 +888,7 @@ Test(dump, program_fd_is_einval)
 
 Test(dump, write_only_map_fd_is_eperm_and_writes_nothing)
 {
-	int fd = map_filled(BPF_MAP_TYPE_HASH, 4, 8, 3, false), wfd;
+	int fd = tm_map_filled(BPF_MAP_TYPE_HASH, 4, 8, 3, false), wfd;
 	int mfd = memfd_create("dump", MFD_CLOEXEC);
 	LIBBPF_OPTS(bpf_get_fd_by_id_opts, o, .open_flags = BPF_F_WRONLY);
 	struct stat st;
@@ -1375,7 +904,7 @@ Test(dump, write_only_map_fd_is_eperm_and_writes_nothing)
 
 Test(dump, table_prints_one_json_line_per_btf_entry)
 {
-	char *t = dump_str(dt_map("dt_pc_hash", 3), &table), *save = NULL;
+	char *t = dump_str(tm_dt_map("dt_pc_hash", 3), &table), *save = NULL;
 	int lines = 0;
 
 	for (char *l = strtok_r(t, "\n", &save); l;
