@@ -1,0 +1,31 @@
+# bench/: benchmarks against the anchors (kernel bpffs, bare sockets,
+# bpftool). Built by `make`, run only by `make bench`; never part of TESTS.
+noinst_LTLIBRARIES += bench/libbench.la
+bench_libbench_la_SOURCES = bench/bench_util.c bench/bench.h bench/bare.c \
+	bench/bare.h
+bench_libbench_la_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+bench_libbench_la_LIBADD = $(LIBBPF_LIBS)
+
+BENCH_LIBS = bench/libbench.la lib/libbpfpin.la $(LIBBPF_LIBS)
+
+noinst_PROGRAMS += bench/rpc_bench bench/fuse_bench bench/mkmap
+bench_rpc_bench_SOURCES = bench/rpc_bench.c
+bench_rpc_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+bench_rpc_bench_LDADD = $(BENCH_LIBS)
+bench_rpc_bench_LDFLAGS = -no-install
+
+bench_fuse_bench_SOURCES = bench/fuse_bench.c
+bench_fuse_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+bench_fuse_bench_LDADD = $(BENCH_LIBS)
+bench_fuse_bench_LDFLAGS = -no-install
+
+bench_mkmap_SOURCES = bench/mkmap.c
+bench_mkmap_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+bench_mkmap_LDADD = lib/libbpfpin.la $(LIBBPF_LIBS)
+bench_mkmap_LDFLAGS = -no-install
+
+EXTRA_DIST += bench/run.sh bench/lib.sh bench/dump_bench.sh bench/README.md
+
+.PHONY: bench
+bench: all
+	$(srcdir)/bench/run.sh $(abs_top_builddir)

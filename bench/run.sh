@@ -1,0 +1,85 @@
+#!/bin/bash
+# bench/run.sh: run every benchmark against its anchor in one go and print
+# a summary of the ratios against their targets. Builds nothing: takes the
+# build dir (`make bench` passes it). Starts its own bpfpind instances on
+# temporary paths and removes them, and its mounts, even on failure.
+# Usage: run.sh BUILDDIR
+set -u -o pipefail
+BENCH_SRCDIR=$(cd "$(dirname "$0")" && pwd)
+. "$BENCH_SRCDIR/lib.sh"
+
+[ $# -eq 1 ] || bench_die "usage: $0 BUILDDIR"
+BENCH_BUILDDIR=$(cd "$1" && pwd) || exit 1
+B=$BENCH_BUILDDIR
+[ "$(id -u)" = 0 ] || bench_die "needs root (bpf(2) and mounts)"
+WORK=$(mktemp -d /tmp/bpfpin-bench.XXXXXX) || exit 1
+trap 'bench_cleanup; rm -rf --one-file-system "$WORK"' EXIT
+trap 'exit 130' INT TERM
+LOG=$WORK/out
+STATUS=0
+
+fail() {
+	echo "bench: $*" | tee -a "$LOG" >&2
+	STATUS=1
+}
+
+# rpc_placement LABEL DAEMON_CPU CLIENT_CPU (-1: unpinned); the bare echo
+# server runs where the daemon does.
+rpc_placement() {
+	local dir=$WORK/rpc-$1
+	bench_daemon_start "$dir" no-mount "$2" || return 1
+	"$B/bench/rpc_bench" --socket "$dir/sock" --bpffs "$WORK/bpffs" \
+		--cpu "$3" --server-cpu "$2" --label "$1" --repeats 15 | tee -a "$LOG" ||
+		fail "rpc_bench [$1] failed"
+	bench_daemon_stop "$BENCH_DAEMON_PID:$dir"
+}
+
+run_rpc() {
+	if [ ! -x "$B/daemon/bpfpind" ]; then
+		fail "no daemon/bpfpind: only the anchors are measured"
+		"$B/bench/rpc_bench" --bpffs "$WORK/bpffs" --cpu 0 --label same-cpu | tee -a "$LOG"
+		"$B/bench/rpc_bench" --bpffs "$WORK/bpffs" --label unpinned | tee -a "$LOG"
+		return
+	fi
+	rpc_placement same-cpu 0 0 || fail "rpc [same-cpu]: no daemon"
+	rpc_placement cross-cpu 0 1 || fail "rpc [cross-cpu]: no daemon"
+	rpc_placement unpinned -1 -1 || fail "rpc [unpinned]: no daemon"
+}
+
+run_fuse() {
+	local dir=$WORK/fuse
+	[ -x "$B/daemon/bpfpind" ] || { fail "no daemon/bpfpind: FUSE not measured"; return; }
+	bench_daemon_start "$dir" mount -1 || { fail "fuse: no daemon"; return; }
+	echo "(fuse: daemon and ls unpinned)" | tee -a "$LOG"
+	"$B/bench/fuse_bench" --socket "$dir/sock" --mount "$dir/mnt" \
+		--bpffs "$WORK/bpffs" --repeats 5 | tee -a "$LOG" || fail "fuse_bench failed"
+	bench_daemon_stop "$BENCH_DAEMON_PID:$dir"
+}
+
+run_dump() {
+	if [ ! -x "$B/daemon/bpfpind" ] || [ ! -x "$B/cli/bpfpin" ]; then
+		fail "no daemon/bpfpind or cli/bpfpin: dumps not measured"
+		return
+	fi
+	"$BENCH_SRCDIR/dump_bench.sh" "$B" "$WORK" | tee -a "$LOG" || fail "dump_bench failed"
+}
+
+for p in rpc_bench fuse_bench mkmap; do
+	[ -x "$B/bench/$p" ] || bench_die "$B/bench/$p missing: run make first"
+done
+{
+	echo "bpfpin bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs"
+	echo "source: $(git -C "$BENCH_SRCDIR/.." describe --always --dirty 2>/dev/null)"
+	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee -a "$LOG"
+bench_bpffs_mount "$WORK/bpffs"
+T0=$SECONDS
+run_rpc
+run_fuse
+run_dump
+echo
+echo "summary ($((SECONDS - T0)) s; load average at end:" \
+	"$(cut -d' ' -f1-3 /proc/loadavg)):"
+grep -E '^ratio' "$LOG" | sed 's/^ratio /  /'
+grep -E '^bench: ' "$LOG"
+exit $STATUS
