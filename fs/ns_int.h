@@ -34,7 +34,6 @@ struct ns_dir {
 struct ns_pin_node {
 	struct obj_ident obj;
 	struct ns_fdc *fdc[NS_ACC_N];
-	int keep_fd;            /* rdwr fd of a nameless pin still looked up */
 };
 
 struct ns_sym_node {
@@ -102,7 +101,7 @@ struct ns_node *ns_node_new(struct ns *ns, enum ns_type type);
 /* Frees a node that has no names left (closes its cached fds). */
 void ns_node_free(struct ns *ns, struct ns_node *n);
 /* After a name of n went away: frees n once it has no names and no lookup
- * references; a nameless pin still looked up keeps only its kept fd. */
+ * references; a nameless pin still looked up keeps its cached fds. */
 void ns_node_release(struct ns *ns, struct ns_node *n);
 struct ns_node *ns_node_find(const struct ns *ns, uint64_t ino);
 /* The parent of a directory (root: root; removed: NULL). */
@@ -200,10 +199,9 @@ void ns_fdc_drop_node(struct ns *ns, struct ns_node *n);
 int ns_obj_check(const struct ns_node *n, int accmode);
 int ns_obj_slot(const struct ns_node *n, int accmode);
 int ns_obj_open(struct ns *ns, struct ns_node *n, int accmode, int *fd);
-/* Before n's last name goes: keep a rdwr fd if it is still looked up. */
+/* Before n's last name goes: have a rdwr fd of it in the cache if FUSE
+ * still knows it (evictable like any other). */
 void ns_obj_keep(struct ns *ns, struct ns_node *n);
-/* The store refused: undo obj_keep. */
-void ns_obj_unkeep(struct ns *ns, struct ns_node *n);
 
 /* ns_meta.c: the side log of who pinned what (lossy by design). */
 int ns_meta_open(struct ns *ns);

@@ -1,7 +1,8 @@
 /* fs/ns_obj.c: opening the BPF object behind a pin node: from the fd
  * cache, else with BPF_OBJ_GET on its store path; and for a pin whose last
- * name is gone while FUSE still knows its inode, from one rdwr fd kept
- * aside for that time. */
+ * name is gone while FUSE still knows its inode, by its kernel id: the
+ * object lives on while a cached fd (or anyone else) holds it. No fd is
+ * held outside the cache's bound, so removals never pile up fds. */
 #include "config.h"
 
 #include <errno.h>
@@ -31,25 +32,30 @@ int ns_obj_check(const struct ns_node *n, int accmode)
 	return 0;
 }
 
-static int open_kept(const struct ns_node *n, int acc)
+static int open_by_id(const struct ns_node *n, int acc)
 {
 	static const unsigned flags[] = {
 		[O_RDONLY] = BPF_F_RDONLY, [O_WRONLY] = BPF_F_WRONLY,
 	};
 	LIBBPF_OPTS(bpf_get_fd_by_id_opts, opts);
+	uint32_t id = n->u.pin.obj.id;
 	int fd;
 
-	if (n->u.pin.keep_fd < 0)
+	switch (n->u.pin.obj.kind) {
+	case OBJ_MAP:
+		opts.open_flags = flags[acc];
+		fd = bpf_map_get_fd_by_id_opts(id, &opts);
+		break;
+	case OBJ_PROG:
+		fd = bpf_prog_get_fd_by_id(id);
+		break;
+	case OBJ_LINK:
+		fd = bpf_link_get_fd_by_id(id);
+		break;
+	default:
 		return -ENOENT;
-	if (acc == O_RDWR) {
-		fd = fcntl(n->u.pin.keep_fd, F_DUPFD_CLOEXEC, 0);
-		return fd < 0 ? -errno : fd;
 	}
-	/* No path is left to BPF_OBJ_GET it read-only or write-only; the
-	 * kept fd holds the map, so its id still names it. */
-	opts.open_flags = flags[acc];
-	fd = bpf_map_get_fd_by_id_opts(n->u.pin.obj.id, &opts);
-	return fd < 0 ? -errno : fd;
+	return fd < 0 ? -ENOENT : fd;
 }
 
 static int open_fresh(struct ns *ns, const struct ns_node *n, int acc)
@@ -58,7 +64,7 @@ static int open_fresh(struct ns *ns, const struct ns_node *n, int acc)
 	int r;
 
 	if (!n->names)
-		return open_kept(n, acc);
+		return open_by_id(n, acc);
 	r = ns_node_path(ns, n, path, sizeof(path));
 	return r < 0 ? r : store_get(path, acc);
 }
@@ -85,25 +91,14 @@ int ns_obj_open(struct ns *ns, struct ns_node *n, int accmode, int *fd)
 	return 0;
 }
 
+/* Before a pin's last name goes, make sure the cache holds it: FUSE may
+ * still read it by inode, and the store path is about to vanish. */
 void ns_obj_keep(struct ns *ns, struct ns_node *n)
 {
-	char path[PATH_MAX];
 	int fd;
 
 	if (n->type != NS_PIN || n->nlookup == 0 || n->nlink > 1 ||
-	    n->u.pin.keep_fd >= 0)
+	    !ns->fdc.max || ns_obj_open(ns, n, O_RDWR, &fd) < 0)
 		return;
-	fd = ns_fdc_take(ns, n, O_RDWR);
-	if (fd < 0 && ns_node_path(ns, n, path, sizeof(path)) == 0)
-		fd = store_get(path, O_RDWR);
-	if (fd >= 0)
-		n->u.pin.keep_fd = fd;
-}
-
-void ns_obj_unkeep(struct ns *ns, struct ns_node *n)
-{
-	if (n->type != NS_PIN || n->u.pin.keep_fd < 0 || !n->names)
-		return;
-	ns_fdc_put(ns, n, O_RDWR, n->u.pin.keep_fd);
-	n->u.pin.keep_fd = -1;
+	close(fd);
 }

@@ -30,10 +30,8 @@ static int remove_apply(struct ns *ns, struct ns_dentry *d, bool isdir)
 		return r;
 	ns_obj_keep(ns, d->node);
 	r = isdir ? store_rmdir(path) : store_unlink(path);
-	if (r < 0) {
-		ns_obj_unkeep(ns, d->node);
+	if (r < 0)
 		return r;
-	}
 	remove_name(ns, d);
 	return 0;
 }

@@ -157,8 +157,6 @@ static int rename_apply(struct rn *rn)
 	if (r == 0)
 		r = store_rename(from, to, rn->flags);
 	if (r < 0) {
-		if (rn->new)
-			ns_obj_unkeep(rn->ns, rn->new);
 		free(moved);
 		return r;
 	}

@@ -66,8 +66,6 @@ struct ns_node *ns_node_new(struct ns *ns, enum ns_type type)
 	/* Cookies 1 and 2 are FUSE's "." and "..". */
 	if (type == NS_DIR)
 		n->u.dir.next_cookie = 3;
-	if (type == NS_PIN)
-		n->u.pin.keep_fd = -1;
 	n->ino_next = ns->itab[n->ino & ns->imask];
 	ns->itab[n->ino & ns->imask] = n;
 	ns->nodes++;
@@ -84,8 +82,6 @@ void ns_node_free(struct ns *ns, struct ns_node *n)
 		break;
 	case NS_PIN:
 		ns_fdc_drop_node(ns, n);
-		if (n->u.pin.keep_fd >= 0)
-			close(n->u.pin.keep_fd);
 		break;
 	case NS_SYMLINK:
 		free(n->u.sym.target);
@@ -98,10 +94,10 @@ void ns_node_release(struct ns *ns, struct ns_node *n)
 {
 	if (n->names || n == ns->root)
 		return;
+	/* A nameless pin FUSE still knows keeps its cached fds, within the
+	 * cache's bound, until it is forgotten or evicted. */
 	if (n->nlookup == 0)
 		ns_node_free(ns, n);
-	else if (n->type == NS_PIN)
-		ns_fdc_drop_node(ns, n);
 }
 
 bool ns_node_is_dead(const struct ns_node *n)

@@ -791,3 +791,40 @@ Test(fuse, interrupted_open_leaves_no_fds_in_daemon)
 	cr_expect_eq(after, before, "%d fds before, %d after", before, after);
 	close(fd);
 }
+
+/* Pins removed over the RPC while the kernel still remembers their names
+ * from an ls -l must not make the daemon hold an fd each: what it keeps of
+ * them is bounded by its fd cache (here 64). */
+static void start_small_cache(void)
+{
+	static const char *const extra[] = { "--fd-cache", "64", NULL };
+
+	umask(022);
+	cr_assert_eq(th_daemon_start(&d, true, extra), 0);
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	map = th_map_create(BPF_MAP_TYPE_HASH, 4, 8, 16);
+	cr_assert_geq(map, 0);
+}
+
+Test(fuse_fds, removed_looked_up_pins_hold_fds_only_within_cache_bound,
+     .init = start_small_cache, .fini = stop, .timeout = 120)
+{
+	char path[64], *out;
+	int before;
+
+	cr_assert_eq(bpfpin_mkdir(b, "/many", 0755), 0);
+	before = th_fd_count(d.pid);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(path, sizeof(path), "/many/p%d", i);
+		cr_assert_eq(bpfpin_pin(b, map, path, NULL), 0);
+	}
+	out = th_run(NULL, "ls -l %s/many | wc -l", d.mnt);   /* FUSE lookups */
+	cr_expect_str_eq(out, "1001\n");
+	free(out);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(path, sizeof(path), "/many/p%d", i);
+		cr_assert_eq(bpfpin_unlink(b, path), 0);
+	}
+	cr_expect_leq(th_fd_count(d.pid), before + 64, "%d fds, %d before",
+		      th_fd_count(d.pid), before);
+}
