@@ -77,22 +77,33 @@ static const struct op *envelope(struct request *req, struct json_object **reply
 	return o;
 }
 
+/* One tokener for the loop thread, reset per message, nesting depth 32. */
+static struct json_object *parse(const char *buf, size_t len)
+{
+	static struct json_tokener *tok;
+	struct json_object *o;
+
+	if (!tok && !(tok = json_tokener_new_ex(32)))
+		return NULL;
+	json_tokener_reset(tok);
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	if (o && (json_tokener_get_error(tok) != json_tokener_success ||
+		  json_tokener_get_parse_end(tok) != len)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
+}
+
 struct json_object *dispatch(struct request *req, const char *buf, size_t len)
 {
-	struct json_tokener *tok = json_tokener_new_ex(32);
 	struct json_object *reply = NULL;
 	const struct op *op;
 	int r;
 
-	if (!tok)
-		return proto_error(0, ENOMEM, NULL);
-	req->msg = json_tokener_parse_ex(tok, buf, (int)len);
-	if (!req->msg || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != len) {
-		json_tokener_free(tok);
+	req->msg = parse(buf, len);
+	if (!req->msg)
 		return proto_error(0, EBADMSG, "the request is not one valid JSON object");
-	}
-	json_tokener_free(tok);
 	if (!(op = envelope(req, &reply)))
 		return reply;
 	r = op->fn(req);

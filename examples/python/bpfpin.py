@@ -75,7 +75,7 @@ class Client:
 
     def get(self, path, access="rdwr"):
         """(fd, stat): the fd is opened by the kernel with that access."""
-        result, fds = self.call("get", path=path, access=access)
+        result, fds = self.call("get", path=path, access=access, stat=True)
         index = result.get("fd")
         for i, fd in enumerate(fds):
             if i != index:
