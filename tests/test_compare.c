@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <grp.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -232,4 +234,82 @@ Test(compare_mount, unprivileged_sequence_matches_bpffs, .init = start_mount, .f
 
 	expect_same(&k, &o, setup_steps, N(setup_steps));
 	expect_same_unprivileged(true);
+}
+
+/* Times on an existing pin: touch(1) through the mount sets them as it
+ * does on a kernel bpffs, and utimensat's permission rules match. */
+static void pin_both(const char *name)
+{
+	char kpath[256];
+
+	snprintf(kpath, sizeof(kpath), "%s%s", kroot, name);
+	cr_assert_eq(bpf_obj_pin(map, kpath), 0);
+	cr_assert_eq(bpfpin_pin(b, map, name, NULL), 0);
+}
+
+static void stat_under(const char *root, const char *name, struct stat *st)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s%s", root, name);
+	cr_assert_eq(stat(path, st), 0, "%s: %s", path, strerror(errno));
+}
+
+Test(compare_mount, touch_sets_pin_times_as_on_bpffs, .init = start_mount, .fini = stop)
+{
+	struct stat k, o;
+	int st;
+
+	pin_both("/t");
+	free(th_run(&st, "touch -m -d @1000000000 %s/t %s/t && touch -a -d @1100000000 %s/t %s/t",
+		    kroot, d.mnt, kroot, d.mnt));
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	stat_under(kroot, "/t", &k);
+	stat_under(d.mnt, "/t", &o);
+	cr_expect_eq(o.st_mtime, k.st_mtime);
+	cr_expect_eq(o.st_atime, k.st_atime);
+	cr_expect_eq(o.st_mtime, 1000000000);
+	cr_expect_eq(o.st_atime, 1100000000);
+	free(th_run(&st, "touch %s/t %s/t", kroot, d.mnt));   /* now */
+	stat_under(d.mnt, "/t", &o);
+	cr_expect_geq(o.st_mtime, time(NULL) - 5);
+}
+
+/* As uid 65534 on a root 0644 pin: explicit times need ownership (EPERM),
+ * "now" needs write permission (EACCES); both as bpffs says. */
+Test(compare_mount, unprivileged_touch_errors_match_bpffs, .init = start_mount, .fini = stop)
+{
+	const struct timespec then[2] = { { .tv_sec = 5 }, { .tv_sec = 5 } };
+	int p[2], status, errs[4];
+	char kpath[256];
+	pid_t pid;
+
+	pin_both("/u");
+	snprintf(kpath, sizeof(kpath), "%s/u", kroot);
+	cr_assert_eq(chmod(kpath, 0644), 0);
+	cr_assert_eq(bpfpin_chmod(b, "/u", 0644), 0);
+	cr_assert_eq(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		const char *roots[2] = { kroot, d.mnt };
+
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(100);
+		for (int i = 0; i < 2; i++) {
+			char path[256];
+
+			snprintf(path, sizeof(path), "%s/u", roots[i]);
+			errs[2 * i] = utimensat(AT_FDCWD, path, then, 0) ? errno : 0;
+			errs[2 * i + 1] = utimensat(AT_FDCWD, path, NULL, 0) ? errno : 0;
+		}
+		_exit(write(p[1], errs, sizeof(errs)) == sizeof(errs) ? 0 : 101);
+	}
+	close(p[1]);
+	cr_assert_eq(read(p[0], errs, sizeof(errs)), sizeof(errs));
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	cr_expect_eq(errs[0], EPERM, "bpffs, explicit times");
+	cr_expect_eq(errs[1], EACCES, "bpffs, now");
+	cr_expect_eq(errs[2], errs[0], "mount, explicit times: %s", strerrorname_np(errs[2]));
+	cr_expect_eq(errs[3], errs[1], "mount, now: %s", strerrorname_np(errs[3]));
 }
