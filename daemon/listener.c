@@ -16,21 +16,8 @@
 #include <systemd/sd-daemon.h>
 
 #include "daemon/log.h"
+#include "daemon/paths.h"
 #include "daemon/server.h"
-
-static int mkdir_parents(const char *path)
-{
-	char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return 0;
-}
 
 /* Remove a socket left by a daemon that died: only a socket nobody answers. */
 static int remove_stale(const struct sockaddr_un *sa)
@@ -61,7 +48,7 @@ static int bind_socket(const char *path)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	if ((r = mkdir_parents(path)) < 0 || (r = remove_stale(&sa)) < 0)
+	if ((r = mkdir_parent(path)) < 0 || (r = remove_stale(&sa)) < 0)
 		return r;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)

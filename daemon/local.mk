@@ -1,7 +1,7 @@
 # daemon/: bpfpind.
 sbin_PROGRAMS += daemon/bpfpind
 daemon_bpfpind_SOURCES = \
-	daemon/main.c daemon/options.c daemon/options.h daemon/log.c daemon/log.h \
+	daemon/main.c daemon/options.c daemon/options.h daemon/paths.c daemon/paths.h daemon/log.c daemon/log.h \
 	daemon/server.h daemon/listener.c daemon/conn.c daemon/dispatch.c \
 	daemon/params.c daemon/params.h daemon/ops.h daemon/ops_obj.c \
 	daemon/ops_ns.c daemon/stat_json.c

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,13 @@
 #include "tests/harness.h"
 
 TestSuite(daemon, .timeout = 120);
+
+static bool statfs_is_fuse(const char *path)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && sf.f_type == 0x65735546;  /* FUSE */
+}
 
 Test(daemon, help_and_version)
 {
@@ -135,4 +143,40 @@ Test(daemon, python_example_client_works)
 	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out);
 	free(out);
 	th_daemon_stop(&d);
+}
+
+/* A fresh machine has no /run/bpfpin: the daemon makes the socket's
+ * directory, its state dir and its mount point. */
+Test(daemon, makes_missing_directories)
+{
+	char dir[] = "/tmp/bpfpin-dirs.XXXXXX", path[128];
+	struct bpfpin *b = NULL;
+	struct stat st;
+	pid_t pid;
+
+	cr_assert_not_null(mkdtemp(dir));
+	if ((pid = fork()) == 0) {
+		char sock[96], state[96], mnt[96];
+
+		snprintf(sock, sizeof(sock), "%s/run/a/sock", dir);
+		snprintf(state, sizeof(state), "%s/lib/b/state", dir);
+		snprintf(mnt, sizeof(mnt), "%s/run/a/fs", dir);
+		close_range(3, ~0U, 0);
+		execl(th_bpfpind(), "bpfpind", "-f", "--socket", sock, "--state-dir",
+		      state, "--mount", mnt, (char *)NULL);
+		_exit(127);
+	}
+	snprintf(path, sizeof(path), "%s/run/a/sock", dir);
+	for (int i = 0; i < 500 && bpfpin_connect(path, &b) < 0; i++)
+		usleep(10000);
+	cr_expect_not_null(b, "the daemon serves on %s", path);
+	bpfpin_close(b);
+	snprintf(path, sizeof(path), "%s/lib/b/state", dir);
+	cr_expect(stat(path, &st) == 0 && (st.st_mode & 07777) == 0700);
+	snprintf(path, sizeof(path), "%s/run/a/fs", dir);
+	cr_expect(statfs_is_fuse(path), "mounted on %s", path);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	free(th_run(NULL, "umount -l %s/lib/b/state/store; rm -rf --one-file-system %s",
+		    dir, dir));
 }
