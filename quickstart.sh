@@ -65,7 +65,7 @@ run_tests() {
 	if ((rc)); then
 		say "failures: test logs follow"
 		for log in tests/*.log; do
-			grep -qE '^(FAIL|ERROR|XPASS)' "${log%.log}.trs" 2>/dev/null && { echo "--- $log"; tail -n 80 "$log"; }
+			grep -qE '^:test-result: (FAIL|ERROR|XPASS)' "${log%.log}.trs" 2>/dev/null && { echo "--- $log"; tail -n 80 "$log"; }
 		done
 	fi
 	if ((rc == 0)) && [[ ${BPFPIN_DISTCHECK:-1} == 1 ]]; then
