@@ -18,6 +18,7 @@
 
 #include "daemon/log.h"
 #include "daemon/options.h"
+#include "daemon/paths.h"
 #include "daemon/server.h"
 #include "fs/fuse.h"
 
@@ -41,8 +42,8 @@ static int open_store(struct daemon *d)
 	char store[4096];
 	int r;
 
-	if (mkdir(d->opt.state_dir, 0700) < 0 && errno != EEXIST)
-		return log_warn(-errno, "state dir %s", d->opt.state_dir);
+	if ((r = mkdir_p(d->opt.state_dir, 0700)) < 0)
+		return log_warn(r, "state dir %s", d->opt.state_dir);
 	if (chmod(d->opt.state_dir, 0700) < 0)
 		return log_warn(-errno, "state dir %s", d->opt.state_dir);
 	snprintf(store, sizeof(store), "%s/store", d->opt.state_dir);
@@ -77,7 +78,10 @@ static int start(struct daemon *d)
 		return log_warn(r, "listening on %s", d->opt.socket_path);
 	log_info("listening on %s", d->opt.socket_path);
 	if (d->opt.mount_dir) {
-		if ((r = fsx_start(&d->fsx, d->srv.base, d->srv.ns, d->opt.mount_dir)) < 0)
+		if ((r = mkdir_p(d->opt.mount_dir, 0755)) < 0)
+			return log_warn(r, "mount point %s", d->opt.mount_dir);
+		if ((r = fsx_start(&d->fsx, d->srv.base, d->srv.ns, d->opt.mount_dir,
+				   d->opt.state_dir)) < 0)
 			return log_warn(r, "mounting on %s", d->opt.mount_dir);
 		log_info("mounted on %s", d->opt.mount_dir);
 	}

@@ -15,10 +15,13 @@ struct fsx;
 /* Mount ns at dir (options allow_other, default_permissions, fsname=bpfpin,
  * subtype=bpfpin) and serve it from base's loop, the only thread that
  * touches ns. A stale mount left at dir by a killed daemon (stat gives
- * ENOTCONN) is lazily unmounted and replaced. Reads of big maps run on
- * worker threads. 0 or -errno. */
+ * ENOTCONN) is lazily unmounted and replaced. Dumps of pins read on the
+ * mount run on worker threads and are spooled to unlinked files
+ * (O_TMPFILE) in spool_dir, a directory only the daemon may enter (its
+ * state dir); they go in memory only if its filesystem cannot do that.
+ * 0 or -errno. */
 int fsx_start(struct fsx **out, struct event_base *base, struct ns *ns,
-	      const char *dir);
+	      const char *dir, const char *spool_dir);
 /* Unmount and free. Completes even if the mount is busy (the unmount is
  * lazy); forgets every lookup reference FUSE held on ns. NULL is a no-op.
  * Call it from the loop thread. */

@@ -1,45 +1,71 @@
 /* fs/fuse_file.c: reading a pin through FUSE. Open takes a snapshot: a
  * worker writes the map's JSON dump (or the program's or link's info) into
- * a memfd, so each reader sees one consistent document; reads splice from
- * it; release frees it. Write opens are refused: pins are made by RPC. */
+ * an unlinked spool file in the state dir, so each reader sees one
+ * consistent document, kept in page cache the kernel can reclaim. Open is
+ * answered at once and reads stream behind the worker: what the spool
+ * holds already is spliced; a read past it is parked until the worker has
+ * written more or is done. dump_map writes the spool itself (256 KiB per
+ * write(2)), so the worker has no hook to announce each chunk: a 1 ms
+ * timer, armed only while some read is parked, re-checks the spool's size
+ * (about one chunk of dump per tick), and the job's completion answers the
+ * rest at once. Write opens are refused: pins are made by RPC. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <json-c/json.h>
 
 #include "bpf/dump.h"
 #include "bpf/obj.h"
 #include "fs/fuse_int.h"
 
-/* An open waiting for its snapshot. The worker uses job, ident, obj_fd and
- * snap; the loop thread owns the rest. */
-struct fsx_open {
-	struct fsx_job job;
+#define FSX_TICK_US 1000
+
+/* An open pin's document. run() on a worker owns obj_fd and size and
+ * writes fd; the loop thread owns the rest and reads fd behind it. */
+struct fsx_snap {
+	struct fsx_job job;             /* first: run() and done() cast back */
 	struct fsx *fsx;
-	fuse_req_t req;               /* NULL once answered */
-	bool interrupted;
-	TAILQ_ENTRY(fsx_open) intr;   /* on fsx->intr, to answer EINTR */
-	struct fuse_file_info fi;
+	LIST_ENTRY(fsx_snap) link;      /* on fsx->snaps until freed */
+	LIST_ENTRY(fsx_snap) waiting;   /* on fsx->waiting while parked */
+	TAILQ_HEAD(, fsx_read) parked;  /* reads past what fd holds yet */
 	struct obj_ident ident;
 	int obj_fd;
-	struct fsx_snap *snap;
+	int fd;                         /* the spool: it only grows */
+	off_t size;                     /* the whole document's, once done */
+	bool done;                      /* size and job.err are final */
+	bool released;                  /* by the kernel: free once done */
 };
 
-static void fsx_snap_free(struct fsx *fsx, struct fsx_snap *snap)
+/* A read that asked for bytes the worker has not written yet. */
+struct fsx_read {
+	TAILQ_ENTRY(fsx_read) link;     /* on snap->parked, then fsx->intr */
+	struct fsx_snap *snap;
+	fuse_req_t req;
+	size_t size;
+	off_t off;
+	bool interrupted;
+};
+
+static void fsx_snap_free(struct fsx_snap *snap)
 {
 	if (snap->fd >= 0)
 		close(snap->fd);
+	if (snap->obj_fd >= 0)
+		close(snap->obj_fd);
+	LIST_REMOVE(snap, link);
+	snap->fsx->nsnaps--;
 	free(snap);
-	fsx->nsnaps--;
 }
 
 static int fsx_write_all(int fd, const char *p, size_t n, off_t off)
@@ -88,87 +114,209 @@ static int fsx_snap_seal(struct fsx_snap *snap)
 		return -EIO;
 	if (last != '\n')
 		r = fsx_write_all(snap->fd, "\n", 1, st.st_size++);
-	snap->size = st.st_size;
+	if (r == 0)
+		snap->size = st.st_size;
 	return r;
 }
 
-static void fsx_open_run(struct fsx_job *job)
+static void fsx_snap_run(struct fsx_job *job)
 {
-	struct fsx_open *op = (struct fsx_open *)job;
+	struct fsx_snap *snap = (struct fsx_snap *)job;
 	struct dump_opts opts = { .format = DUMP_JSON, .kallsyms = 1 };
-	struct fsx_snap *snap = op->snap;
 	int r;
 
-	snap->fd = memfd_create("bpfpin-read", MFD_CLOEXEC);
-	if (snap->fd < 0)
-		r = -errno;
-	else if (op->ident.kind == OBJ_MAP)
-		r = dump_map(op->obj_fd, snap->fd, &opts);
+	if (snap->ident.kind == OBJ_MAP)
+		r = dump_map(snap->obj_fd, snap->fd, &opts);
 	else
-		r = fsx_write_info(op->obj_fd, &op->ident, snap->fd);
+		r = fsx_write_info(snap->obj_fd, &snap->ident, snap->fd);
 	if (r >= 0)
 		r = fsx_snap_seal(snap);
-	close(op->obj_fd);
-	op->obj_fd = -1;
+	close(snap->obj_fd);
+	snap->obj_fd = -1;
 	job->err = r < 0 ? r : 0;
 }
 
-static void fsx_open_done(struct fsx_job *job)
+/* Bytes of the document readable now: all of it once done, else what the
+ * worker has written so far. A failed dump reads as its error. */
+static int fsx_snap_avail(const struct fsx_snap *snap, off_t *avail)
 {
-	struct fsx_open *op = (struct fsx_open *)job;
-	struct fsx_snap *snap = op->snap;
+	struct stat st;
 
-	/* A job skipped at stop still holds its object fd. */
-	if (op->obj_fd >= 0)
-		close(op->obj_fd);
-	if (op->req && job->err < 0) {
-		fuse_reply_err(op->req, -job->err);
-	} else if (op->req) {
-		op->fi.fh = (uintptr_t)snap;
-		op->fi.direct_io = 1;
-		op->fi.noflush = 1;
-		/* The kernel releases only a file it got: else free it here. */
-		if (fuse_reply_open(op->req, &op->fi) == 0) {
-			LIST_INSERT_HEAD(&op->fsx->snaps, snap, link);
-			snap = NULL;
-		}
+	if (snap->done) {
+		*avail = snap->size;
+		return 0;
 	}
-	if (snap)
-		fsx_snap_free(op->fsx, snap);
-	free(op);
+	if (fstat(snap->fd, &st) < 0)
+		return -errno;
+	*avail = st.st_size;
+	return 0;
+}
+
+static void fsx_reply_range(fuse_req_t req, const struct fsx_snap *snap,
+			    size_t size, off_t off, off_t avail)
+{
+	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(0);
+
+	buf.buf[0].size = (size_t)(avail - off) < size ?
+			  (size_t)(avail - off) : size;
+	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+	buf.buf[0].fd = snap->fd;
+	buf.buf[0].pos = off;
+	fuse_reply_data(req, &buf, 0);
+}
+
+/* Answer a read if it can be now: with the bytes written past off (a
+ * short read is fine with direct_io), or at the end with EOF or the
+ * dump's error. false: it has to wait for more. */
+static bool fsx_read_answer(const struct fsx_snap *snap, fuse_req_t req,
+			    size_t size, off_t off, off_t avail)
+{
+	if (off < avail)
+		fsx_reply_range(req, snap, size, off, avail);
+	else if (!snap->done)
+		return false;
+	else if (snap->job.err < 0)
+		fuse_reply_err(req, -snap->job.err);
+	else
+		fuse_reply_buf(req, NULL, 0);
+	return true;
+}
+
+static void fsx_tick_arm(struct fsx *fsx)
+{
+	static const struct timeval tick = { 0, FSX_TICK_US };
+
+	/* Should it fail, the parked reads still end with their dump. */
+	if (!evtimer_pending(fsx->tick, NULL))
+		evtimer_add(fsx->tick, &tick);
+}
+
+static void fsx_read_unpark(struct fsx_read *rd)
+{
+	struct fsx_snap *snap = rd->snap;
+
+	TAILQ_REMOVE(&snap->parked, rd, link);
+	if (TAILQ_EMPTY(&snap->parked))
+		LIST_REMOVE(snap, waiting);
 }
 
 /* Called by libfuse with the request's lock held, where replying would
  * free the request under it: queue the answer for after the request that
- * carried the interrupt (fsx_answer_interrupted). The dump runs on and is
- * dropped when done. */
-static void fsx_open_interrupt(fuse_req_t req, void *data)
+ * carried the interrupt (fsx_answer_interrupted). */
+static void fsx_read_interrupt(fuse_req_t req, void *data)
 {
-	struct fsx_open *op = data;
+	struct fsx_read *rd = data;
 
-	if (op->interrupted)
+	if (rd->interrupted)
 		return;
-	op->interrupted = true;
-	TAILQ_INSERT_TAIL(&op->fsx->intr, op, intr);
+	rd->interrupted = true;
+	fsx_read_unpark(rd);
+	TAILQ_INSERT_TAIL(&rd->snap->fsx->intr, rd, link);
 }
 
 void fsx_answer_interrupted(struct fsx *fsx)
 {
-	struct fsx_open *op;
+	struct fsx_read *rd;
 
-	while ((op = TAILQ_FIRST(&fsx->intr))) {
-		TAILQ_REMOVE(&fsx->intr, op, intr);
-		if (op->req)
-			fuse_reply_err(op->req, EINTR);
-		op->req = NULL;
+	while ((rd = TAILQ_FIRST(&fsx->intr))) {
+		TAILQ_REMOVE(&fsx->intr, rd, link);
+		fuse_reply_err(rd->req, EINTR);
+		free(rd);
 	}
 }
 
-static int fsx_open_new(struct fsx_open **out, fuse_req_t req, fuse_ino_t ino,
-			const struct fuse_file_info *fi)
+static int fsx_read_park(struct fsx_snap *snap, fuse_req_t req, size_t size,
+			 off_t off)
 {
-	struct fsx *fsx = fsx_of(req);
-	struct fsx_open *op;
+	struct fsx_read *rd = calloc(1, sizeof(*rd));
+
+	if (!rd)
+		return -ENOMEM;
+	rd->snap = snap;
+	rd->req = req;
+	rd->size = size;
+	rd->off = off;
+	if (TAILQ_EMPTY(&snap->parked))
+		LIST_INSERT_HEAD(&snap->fsx->waiting, snap, waiting);
+	TAILQ_INSERT_TAIL(&snap->parked, rd, link);
+	fsx_tick_arm(snap->fsx);
+	/* Runs fsx_read_interrupt at once if the interrupt came first. */
+	fuse_req_interrupt_func(req, fsx_read_interrupt, rd);
+	return 0;
+}
+
+/* Answer every parked read of snap that can be answered now. */
+static void fsx_snap_serve(struct fsx_snap *snap)
+{
+	struct fsx_read *rd, *next;
+	off_t avail = 0;
+	int r = fsx_snap_avail(snap, &avail);
+
+	for (rd = TAILQ_FIRST(&snap->parked); rd; rd = next) {
+		next = TAILQ_NEXT(rd, link);
+		if (r < 0)
+			fuse_reply_err(rd->req, -r);
+		else if (!fsx_read_answer(snap, rd->req, rd->size, rd->off,
+					  avail))
+			continue;
+		fsx_read_unpark(rd);
+		free(rd);
+	}
+}
+
+static void fsx_on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct fsx *fsx = arg;
+	struct fsx_snap *snap, *next;
+
+	for (snap = LIST_FIRST(&fsx->waiting); snap; snap = next) {
+		next = LIST_NEXT(snap, waiting);
+		fsx_snap_serve(snap);
+	}
+	if (!LIST_EMPTY(&fsx->waiting))
+		fsx_tick_arm(fsx);
+}
+
+static void fsx_snap_done(struct fsx_job *job)
+{
+	struct fsx_snap *snap = (struct fsx_snap *)job;
+
+	/* A job skipped at stop still holds its object fd. */
+	if (snap->obj_fd >= 0)
+		close(snap->obj_fd);
+	snap->obj_fd = -1;
+	snap->done = true;
+	if (snap->released)
+		fsx_snap_free(snap);
+	else
+		fsx_snap_serve(snap);
+}
+
+/* The spool: page cache of an unlinked file in the state dir (mode 0700),
+ * which the kernel may write back and reclaim, so a huge dump does not pin
+ * RAM. Only where that filesystem has no O_TMPFILE (or the dir is gone) a
+ * memfd takes its place: unswappable shared memory, hence the warning. */
+static int fsx_spool_open(struct fsx *fsx)
+{
+	int fd = open(fsx->spool_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int err = errno;
+
+	if (fd >= 0)
+		return fd;
+	fd = memfd_create("bpfpin-read", MFD_CLOEXEC);
+	if (fd >= 0 && !fsx->spool_in_memory) {
+		fsx->spool_in_memory = true;
+		fprintf(stderr, "bpfpind: fuse: no O_TMPFILE in %s (%s): "
+			"reads of pins are spooled in memory\n",
+			fsx->spool_dir, strerror(err));
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+static int fsx_snap_new(struct fsx_snap **out, struct fsx *fsx,
+			fuse_ino_t ino)
+{
+	struct fsx_snap *snap;
 	struct ns_stat st;
 	int r;
 
@@ -179,31 +327,27 @@ static int fsx_open_new(struct fsx_open **out, fuse_req_t req, fuse_ino_t ino,
 		return r;
 	if (st.type != NS_PIN)
 		return -EINVAL;
-	op = calloc(1, sizeof(*op));
-	if (op)
-		op->snap = calloc(1, sizeof(*op->snap));
-	if (!op || !op->snap) {
-		free(op);
+	snap = calloc(1, sizeof(*snap));
+	if (!snap)
 		return -ENOMEM;
-	}
-	op->snap->fd = -1;
+	snap->fsx = fsx;
+	snap->ident = st.obj;
+	snap->obj_fd = -1;
+	TAILQ_INIT(&snap->parked);
+	LIST_INSERT_HEAD(&fsx->snaps, snap, link);
 	fsx->nsnaps++;
+	snap->fd = r = fsx_spool_open(fsx);
 	/* The kernel opens programs and links read-write only. */
-	r = ns_open_obj_ino(fsx->ns, ino,
-			    st.obj.kind == OBJ_MAP ? O_RDONLY : O_RDWR,
-			    &op->obj_fd);
+	if (r >= 0)
+		r = ns_open_obj_ino(fsx->ns, ino, st.obj.kind == OBJ_MAP ?
+				    O_RDONLY : O_RDWR, &snap->obj_fd);
 	if (r < 0) {
-		fsx_snap_free(fsx, op->snap);
-		free(op);
+		fsx_snap_free(snap);
 		return r;
 	}
-	op->job.run = fsx_open_run;
-	op->job.done = fsx_open_done;
-	op->fsx = fsx;
-	op->req = req;
-	op->fi = *fi;
-	op->ident = st.obj;
-	*out = op;
+	snap->job.run = fsx_snap_run;
+	snap->job.done = fsx_snap_done;
+	*out = snap;
 	return 0;
 }
 
@@ -211,43 +355,50 @@ static int fsx_open_new(struct fsx_open **out, fuse_req_t req, fuse_ino_t ino,
  * and writing is refused like on a read-only file. */
 void fsx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fsx_open *op;
+	struct fsx_snap *snap;
 	int r = -EACCES;
 
 	if ((fi->flags & O_ACCMODE) == O_RDONLY && !(fi->flags & O_TRUNC))
-		r = fsx_open_new(&op, req, ino, fi);
+		r = fsx_snap_new(&snap, fsx_of(req), ino);
 	if (r < 0) {
 		fuse_reply_err(req, -r);
 		return;
 	}
-	fuse_req_interrupt_func(req, fsx_open_interrupt, op);
-	fsx_workers_submit(op->fsx->workers, &op->job);
+	fi->fh = (uintptr_t)snap;
+	fi->direct_io = 1;
+	fi->noflush = 1;
+	/* The kernel releases only a file it got: else nobody will read. */
+	if (fuse_reply_open(req, fi) != 0) {
+		fsx_snap_free(snap);
+		return;
+	}
+	fsx_workers_submit(snap->fsx->workers, &snap->job);
 }
 
 void fsx_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	      struct fuse_file_info *fi)
 {
 	struct fsx_snap *snap = (struct fsx_snap *)(uintptr_t)fi->fh;
-	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(0);
+	off_t avail;
+	int r;
 
-	if (off >= snap->size) {
-		fuse_reply_buf(req, NULL, 0);
-		return;
-	}
-	buf.buf[0].size = (size_t)(snap->size - off) < size ?
-			  (size_t)(snap->size - off) : size;
-	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-	buf.buf[0].fd = snap->fd;
-	buf.buf[0].pos = off;
-	fuse_reply_data(req, &buf, 0);
+	r = fsx_snap_avail(snap, &avail);
+	if (r == 0 && !fsx_read_answer(snap, req, size, off, avail))
+		r = fsx_read_park(snap, req, size, off);
+	if (r < 0)
+		fuse_reply_err(req, -r);
 }
 
+/* The kernel sends no read of a file after its release. A dump still
+ * running is left to finish: its done() frees the snapshot. */
 void fsx_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fsx_snap *snap = (struct fsx_snap *)(uintptr_t)fi->fh;
 
-	LIST_REMOVE(snap, link);
-	fsx_snap_free(fsx_of(req), snap);
+	if (snap->done)
+		fsx_snap_free(snap);
+	else
+		snap->released = true;
 	fuse_reply_err(req, 0);
 }
 
@@ -262,12 +413,18 @@ void fsx_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	fuse_reply_err(req, 0);
 }
 
-void fsx_snaps_free(struct fsx *fsx)
+int fsx_files_init(struct fsx *fsx, struct event_base *base)
 {
-	struct fsx_snap *snap;
+	fsx->tick = evtimer_new(base, fsx_on_tick, fsx);
+	return fsx->tick ? 0 : -ENOMEM;
+}
 
-	while ((snap = LIST_FIRST(&fsx->snaps))) {
-		LIST_REMOVE(snap, link);
-		fsx_snap_free(fsx, snap);
-	}
+/* After fsx_workers_stop every job is done, so no read is parked. */
+void fsx_files_free(struct fsx *fsx)
+{
+	while (!LIST_EMPTY(&fsx->snaps))
+		fsx_snap_free(LIST_FIRST(&fsx->snaps));
+	if (fsx->tick)
+		event_free(fsx->tick);
+	fsx->tick = NULL;
 }

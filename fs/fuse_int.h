@@ -6,6 +6,7 @@
 
 #define FUSE_USE_VERSION 314
 
+#include <stdbool.h>
 #include <sys/queue.h>
 #include <sys/stat.h>
 #include <fuse_lowlevel.h>
@@ -38,16 +39,13 @@ void fsx_workers_submit(struct fsx_workers *w, struct fsx_job *job);
 void fsx_workers_stop(struct fsx_workers *w);
 
 /* A document read through an open pin: fixed at open (one consistent
- * JSON document per reader), kept in a memfd, freed at release. Each costs
- * the daemon an fd and memory: readers get ENFILE past this many. */
+ * JSON document per reader), spooled to an unlinked file in the state dir
+ * and read while it is being written (fuse_file.c), freed at release once
+ * written. Each costs the daemon an fd and its size in disk space (page
+ * cache the kernel can reclaim): readers get ENFILE past this many. */
 #define FSX_SNAPS_MAX 1024
-struct fsx_snap {
-	LIST_ENTRY(fsx_snap) link;
-	int fd;
-	off_t size;
-};
-
-struct fsx_open;
+struct fsx_snap;
+struct fsx_read;
 
 struct fsx {
 	struct ns *ns;
@@ -55,9 +53,13 @@ struct fsx {
 	struct event *ev;
 	struct fuse_buf buf;            /* one request at a time */
 	struct fsx_workers *workers;
-	LIST_HEAD(, fsx_snap) snaps;    /* open files, freed at stop */
-	unsigned nsnaps;                /* snapshots open or being made */
-	TAILQ_HEAD(, fsx_open) intr;    /* opens interrupted, to answer */
+	LIST_HEAD(, fsx_snap) snaps;    /* open or still being written */
+	unsigned nsnaps;                /* on snaps: FSX_SNAPS_MAX at most */
+	LIST_HEAD(, fsx_snap) waiting;  /* with reads parked past their data */
+	struct event *tick;             /* wakes parked reads while any is */
+	TAILQ_HEAD(, fsx_read) intr;    /* parked reads interrupted, to answer */
+	char *spool_dir;
+	bool spool_in_memory;           /* O_TMPFILE failed once: said so */
 	char *dir;
 };
 
@@ -111,10 +113,13 @@ void fsx_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fsx_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fsx_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	       struct fuse_file_info *fi);
-/* Answer the opens interrupted while a request was processed. */
+/* Answer the reads interrupted while a request was processed. */
 void fsx_answer_interrupted(struct fsx *fsx);
-/* Free the snapshots of files the kernel will never release. */
-void fsx_snaps_free(struct fsx *fsx);
+/* Set up and tear down what open pins need on the loop: the timer of
+ * parked reads, and the snapshots of files the kernel will never release
+ * (call fsx_files_free after fsx_workers_stop). 0 or -errno. */
+int fsx_files_init(struct fsx *fsx, struct event_base *base);
+void fsx_files_free(struct fsx *fsx);
 
 void fsx_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		  size_t size);

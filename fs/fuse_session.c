@@ -58,8 +58,8 @@ void fsx_init(void *userdata, struct fuse_conn_info *conn)
 	fsx_want(conn, FUSE_CAP_READDIRPLUS_AUTO, false);
 	/* ns applies the caller's umask itself, as for the RPC. */
 	fsx_want(conn, FUSE_CAP_DONT_MASK, true);
-	/* Reads come from memfd snapshots: splice them to the device, but
-	 * never let the kernel steal (move) pages other readers share. */
+	/* Reads come from spool files: splice them to the device, but never
+	 * let the kernel steal (move) pages a later read may want again. */
 	fsx_want(conn, FUSE_CAP_SPLICE_WRITE, true);
 	fsx_want(conn, FUSE_CAP_SPLICE_MOVE, false);
 	/* Requests are small: one reusable buffer, no pipe per request. */
@@ -136,7 +136,7 @@ static int fsx_listen(struct fsx *fsx, struct event_base *base)
 }
 
 int fsx_start(struct fsx **out, struct event_base *base, struct ns *ns,
-	      const char *dir)
+	      const char *dir, const char *spool_dir)
 {
 	struct fsx *fsx;
 	int r;
@@ -146,9 +146,13 @@ int fsx_start(struct fsx **out, struct event_base *base, struct ns *ns,
 		return -ENOMEM;
 	fsx->ns = ns;
 	LIST_INIT(&fsx->snaps);
+	LIST_INIT(&fsx->waiting);
 	TAILQ_INIT(&fsx->intr);
 	fsx->dir = strdup(dir);
-	r = fsx->dir ? fsx_clear_stale(dir) : -ENOMEM;
+	fsx->spool_dir = strdup(spool_dir);
+	r = fsx->dir && fsx->spool_dir ? fsx_clear_stale(dir) : -ENOMEM;
+	if (r == 0)
+		r = fsx_files_init(fsx, base);
 	if (r == 0)
 		r = fsx_mount(fsx);
 	if (r == 0)
@@ -169,8 +173,8 @@ void fsx_stop(struct fsx *fsx)
 		return;
 	if (fsx->ev)
 		event_free(fsx->ev);
-	/* Opens still waiting for their snapshot get their reply now, while
-	 * the session can carry it. */
+	/* Running dumps end and reads parked on them get their reply now,
+	 * while the session can carry it. */
 	if (fsx->workers)
 		fsx_workers_stop(fsx->workers);
 	if (fsx->se) {
@@ -182,8 +186,9 @@ void fsx_stop(struct fsx *fsx)
 		fuse_session_destroy(fsx->se);
 		ns_forget_all(fsx->ns);
 	}
-	fsx_snaps_free(fsx);
+	fsx_files_free(fsx);
 	free(fsx->buf.mem);
+	free(fsx->spool_dir);
 	free(fsx->dir);
 	free(fsx);
 }

@@ -2,11 +2,13 @@
  * tools: creations refused and ls -l output as on a kernel bpffs, pins read
  * as JSON (compared with bpftool), permissions as an unprivileged user,
  * xattrs, RPC changes seen within the cache timeout, crash and restart,
- * another mount namespace, unmount while busy, and a slow dump that does
- * not stall other requests. */
+ * another mount namespace, unmount while busy, and big dumps: streamed
+ * from a spool file on disk while they are written, without stalling
+ * other requests, interruptible, one whole document per reader. */
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -569,6 +571,18 @@ Test(fuse, restart_after_sigkill_serves_same_mount)
 	free(text);
 }
 
+static bool mounted_at_path(const char *dir, const char *rel)
+{
+	char path[300];
+	struct stat here, up;
+
+	snprintf(path, sizeof(path), "%s%s", dir, rel);
+	if (stat(path, &here) < 0)
+		return false;
+	snprintf(path, sizeof(path), "%s%s/..", dir, rel);
+	return stat(path, &up) == 0 && here.st_dev != up.st_dev;
+}
+
 Test(fuse, bind_mount_from_other_mount_namespace_works)
 {
 	char cmd[1024], path[512];
@@ -578,15 +592,22 @@ Test(fuse, bind_mount_from_other_mount_namespace_works)
 	fill_map(map, 2);
 	cr_assert_eq(bpfpin_pin(b, map, "/m", NULL), 0);
 	want = slurp(mnt_path(path, sizeof(path), "/m"), NULL);
+	/* The new namespace binds under a private mount of our own, so nothing
+	 * propagates back, without changing the propagation of "/" (which
+	 * cannot be done where "/" is no mount point, as in a chroot). */
 	snprintf(cmd, sizeof(cmd),
-		 "unshare -m sh -c 'mkdir -p %s/bind && "
-		 "mount --bind %s %s/bind && cat %s/bind/m' 2>&1",
-		 d.dir, d.mnt, d.dir, d.dir);
+		 "mkdir -p %s/ns && mount --bind %s/ns %s/ns && "
+		 "mount --make-private %s/ns && "
+		 "unshare -m --propagation unchanged sh -c 'mkdir -p %s/ns/bind && "
+		 "mount --bind %s %s/ns/bind && cat %s/ns/bind/m' 2>&1",
+		 d.dir, d.dir, d.dir, d.dir, d.dir, d.mnt, d.dir, d.dir);
 	out = run(&st, cmd);
 	cr_expect_eq(st, 0, "%s", out);
 	cr_expect_str_eq(out, want);
+	cr_expect(!mounted_at_path(d.dir, "/ns/bind"), "the bind stayed in its namespace");
 	free(out);
 	free(want);
+	free(th_run(NULL, "umount -l '%s/ns'", d.dir));
 }
 
 static bool mounted_at(const char *dir)
@@ -680,15 +701,15 @@ Test(fuse, stop_unmounts_busy_mount)
 /* A big map: its dump takes long enough to watch the loop meanwhile. */
 #define BIG_ENTRIES (1u << 20)
 
-static int big_map(void)
+static int big_map_of(uint32_t entries)
 {
-	int fd = th_map_create(BPF_MAP_TYPE_HASH, 4, 8, BIG_ENTRIES);
-	uint32_t *keys = malloc(BIG_ENTRIES * sizeof(*keys));
-	uint64_t *vals = malloc(BIG_ENTRIES * sizeof(*vals));
-	__u32 n = BIG_ENTRIES;
+	int fd = th_map_create(BPF_MAP_TYPE_HASH, 4, 8, entries);
+	uint32_t *keys = malloc(entries * sizeof(*keys));
+	uint64_t *vals = malloc(entries * sizeof(*vals));
+	__u32 n = entries;
 
 	cr_assert_geq(fd, 0);
-	for (uint32_t i = 0; i < BIG_ENTRIES; i++) {
+	for (uint32_t i = 0; i < entries; i++) {
 		keys[i] = i;
 		vals[i] = i;
 	}
@@ -698,18 +719,37 @@ static int big_map(void)
 	return fd;
 }
 
+static int big_map(void)
+{
+	return big_map_of(BIG_ENTRIES);
+}
+
+/* Read an open file to its end; its size, or -errno. */
+static long long drain(int fd)
+{
+	static char buf[1 << 17];
+	long long total = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	return n < 0 ? -errno : total;
+}
+
 struct reader {
 	const char *path;
 	volatile bool done;
 	int err;
 };
 
+/* Open and read to the end: the dump runs while the reader reads. */
 static void *read_big(void *arg)
 {
 	struct reader *r = arg;
 	int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+	long long n = fd < 0 ? -errno : drain(fd);
 
-	r->err = fd < 0 ? errno : 0;
+	r->err = n < 0 ? (int)-n : 0;
 	if (fd >= 0)
 		close(fd);
 	r->done = true;
@@ -747,7 +787,246 @@ Test(fuse, slow_dump_does_not_stall_other_requests)
 	close(fd);
 }
 
-/* Ctrl-C on a reader waiting for a big dump ends it at once. */
+/* The daemon's spool files for open pins: its fds that are unlinked files
+ * of its state dir ("STATE/#123 (deleted)"); the size of one in *size,
+ * the number of its memfds in *memfds (both may be NULL). */
+static int spools_of_daemon(off_t *size, int *memfds)
+{
+	char dir[64], link[600], target[600];
+	struct dirent *de;
+	struct stat st;
+	size_t plen = strlen(d.state);
+	int found = 0;
+	ssize_t n;
+	DIR *fds;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)d.pid);
+	cr_assert_not_null(fds = opendir(dir));
+	while ((de = readdir(fds))) {
+		snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (memfds && !strncmp(target, "/memfd:", 7))
+			++*memfds;
+		if (strncmp(target, d.state, plen) || target[plen] != '/' ||
+		    target[plen + 1] != '#' || !strstr(target, " (deleted)"))
+			continue;
+		if (stat(link, &st) == 0 && size)
+			*size = st.st_size;
+		found++;
+	}
+	closedir(fds);
+	return found;
+}
+
+/* Open a big pin and read its first 4 KiB. */
+static int open_big_and_read_first_bytes(char *path, size_t size, int map_fd)
+{
+	char buf[4096];
+	int fd;
+
+	cr_assert_eq(bpfpin_pin(b, map_fd, "/big", NULL), 0);
+	fd = open(mnt_path(path, size, "/big"), O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0, "%s", strerror(errno));
+	cr_assert_eq(read(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	return fd;
+}
+
+/* The first bytes arrive while the dump is still being written: the spool
+ * then holds less than the whole document. */
+Test(fuse, first_read_of_big_map_returns_before_dump_ends)
+{
+	int map_fd = big_map(), fd;
+	off_t spooled = -1;
+	char path[512];
+	long long rest;
+
+	fd = open_big_and_read_first_bytes(path, sizeof(path), map_fd);
+	cr_assert_eq(spools_of_daemon(&spooled, NULL), 1);
+	rest = drain(fd);
+	cr_assert_geq(rest, 0, "%s", strerror((int)-rest));
+	cr_expect_lt(spooled, rest + 4096,
+		     "the first read came after the whole dump (%lld bytes)",
+		     rest + 4096);
+	close(fd);
+	close(map_fd);
+}
+
+/* The document is spooled in an unlinked file of the state dir (page cache
+ * the kernel can reclaim), not in a memfd (shared memory). */
+Test(fuse, snapshot_is_spooled_in_state_dir_not_shared_memory)
+{
+	int map_fd = big_map(), fd, memfds = 0;
+	char path[512];
+
+	fd = open_big_and_read_first_bytes(path, sizeof(path), map_fd);
+	cr_expect_eq(spools_of_daemon(NULL, &memfds), 1,
+		     "no spool file in %s", d.state);
+	cr_expect_eq(memfds, 0, "the daemon holds a memfd");
+	close(fd);
+	close(map_fd);
+}
+
+struct slurper {
+	int fd;
+	char *text;
+	size_t len;
+};
+
+static void *slurp_fd(void *arg)
+{
+	struct slurper *s = arg;
+	size_t cap = 1 << 20;
+	ssize_t n;
+
+	s->text = malloc(cap);
+	while (s->text && (n = read(s->fd, s->text + s->len, cap - s->len)) > 0) {
+		s->len += n;
+		if (s->len == cap)
+			s->text = realloc(s->text, cap *= 2);
+	}
+	return NULL;
+}
+
+/* Two readers of one map at once: each its own snapshot, both whole and
+ * the same as the CLI's dump of the map. */
+Test(fuse, concurrent_readers_get_same_whole_document)
+{
+	struct slurper s[2] = { { .fd = -1 }, { .fd = -1 } };
+	int map_fd = big_map_of(1u << 18);
+	pthread_t th[2];
+	char path[512];
+	char *want;
+
+	cr_assert_eq(bpfpin_pin(b, map_fd, "/big", NULL), 0);
+	mnt_path(path, sizeof(path), "/big");
+	for (int i = 0; i < 2; i++) {
+		s[i].fd = open(path, O_RDONLY | O_CLOEXEC);
+		cr_assert_geq(s[i].fd, 0, "%s", strerror(errno));
+	}
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, slurp_fd, &s[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	want = th_run(NULL, "'%s' -s '%s' dump -j /big", th_cli(), d.sock);
+	cr_assert_not_null(want);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_not_null(s[i].text);
+		cr_expect_eq(s[i].len, strlen(want), "reader %d: %zu bytes, "
+			     "not %zu", i, s[i].len, strlen(want));
+		cr_expect(s[i].len == strlen(want) &&
+			  !memcmp(s[i].text, want, s[i].len),
+			  "reader %d: not the CLI's dump", i);
+		close(s[i].fd);
+		free(s[i].text);
+	}
+	free(want);
+	close(map_fd);
+}
+
+/* A read far past what the worker has written waits for the dump, then
+ * finds the end of the document. */
+Test(fuse, read_past_end_waits_for_dump_then_returns_eof)
+{
+	char path[512], buf[16];
+	int map_fd = big_map(), fd;
+
+	cr_assert_eq(bpfpin_pin(b, map_fd, "/big", NULL), 0);
+	fd = open(mnt_path(path, sizeof(path), "/big"), O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0, "%s", strerror(errno));
+	cr_expect_eq(pread(fd, buf, sizeof(buf), (off_t)1 << 40), 0,
+		     "%s", strerror(errno));
+	close(fd);
+	close(map_fd);
+}
+
+struct parked {
+	int fd;
+	volatile bool reading;
+	ssize_t n;
+	int err;
+};
+
+static void on_usr1(int sig)
+{
+}
+
+static void *read_far(void *arg)
+{
+	struct parked *p = arg;
+	char buf[16];
+
+	p->reading = true;
+	p->n = pread(p->fd, buf, sizeof(buf), (off_t)1 << 40);
+	p->err = errno;
+	return NULL;
+}
+
+/* A signal to a reader waiting for bytes not written yet answers its read
+ * with EINTR: it does not wait for the rest of the dump. */
+Test(fuse, interrupted_parked_read_returns_eintr)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct parked p = { .fd = -1 };
+	int map_fd = big_map();
+	char path[512];
+	pthread_t th;
+
+	cr_assert_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	cr_assert_eq(bpfpin_pin(b, map_fd, "/big", NULL), 0);
+	p.fd = open(mnt_path(path, sizeof(path), "/big"), O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(p.fd, 0, "%s", strerror(errno));
+	cr_assert_eq(pthread_create(&th, NULL, read_far, &p), 0);
+	while (!p.reading)
+		usleep(1000);
+	usleep(20000);
+	cr_assert_eq(pthread_kill(th, SIGUSR1), 0);
+	pthread_join(th, NULL);
+	cr_expect_eq(p.n, -1, "the read waited for the dump's end");
+	cr_expect_eq(p.err, EINTR, "%s", strerror(p.err));
+	close(p.fd);
+	close(map_fd);
+}
+
+/* libfuse keeps one pipe for spliced replies once it has sent one: read
+ * a big pin once so that counts of the daemon's fds include it. The
+ * kernel releases the file after close(2) returns: wait for its spool
+ * file to go. */
+static void warm_splice_pipe(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), i;
+
+	cr_assert_geq(fd, 0, "%s", strerror(errno));
+	cr_assert_gt(drain(fd), 0);
+	close(fd);
+	for (i = 0; i < 300 && spools_of_daemon(NULL, NULL) > 0; i++)
+		usleep(50000);
+	cr_assert_lt(i, 300, "the spool file of a closed file stays open");
+}
+
+/* Closing a file whose dump is still being written: the dump ends, then
+ * its spool file and object fd are closed. */
+Test(fuse, close_during_dump_leaves_no_fds_in_daemon)
+{
+	char path[512], buf[4096];
+	int map_fd = big_map(), fd, before, after;
+
+	cr_assert_eq(bpfpin_pin(b, map_fd, "/big", NULL), 0);
+	warm_fd_cache("/big");
+	warm_splice_pipe(mnt_path(path, sizeof(path), "/big"));
+	before = th_fd_count(d.pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0, "%s", strerror(errno));
+	cr_assert_eq(read(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	close(fd);
+	after = settled_fd_count(before);
+	cr_expect_eq(after, before, "%d fds before, %d after", before, after);
+	close(map_fd);
+}
+
+/* Ctrl-C on a reader of a big dump ends it at once. */
 Test(fuse, interrupted_open_of_big_map_returns_promptly)
 {
 	struct timespec t0;
@@ -774,7 +1053,7 @@ Test(fuse, interrupted_open_of_big_map_returns_promptly)
 	close(fd);
 }
 
-/* The dump of an interrupted open runs to its end, then is dropped with
+/* The dump of an interrupted reader runs to its end, then is dropped with
  * its fds. */
 Test(fuse, interrupted_open_leaves_no_fds_in_daemon)
 {
@@ -783,9 +1062,10 @@ Test(fuse, interrupted_open_leaves_no_fds_in_daemon)
 
 	cr_assert_eq(bpfpin_pin(b, fd, "/big", NULL), 0);
 	warm_fd_cache("/big");
+	warm_splice_pipe(mnt_path(path, sizeof(path), "/big"));
 	before = th_fd_count(d.pid);
 	snprintf(cmd, sizeof(cmd), "timeout -s INT 0.05 cat '%s' > /dev/null",
-		 mnt_path(path, sizeof(path), "/big"));
+		 path);
 	free(run(NULL, cmd));
 	after = settled_fd_count(before);
 	cr_expect_eq(after, before, "%d fds before, %d after", before, after);
