@@ -75,8 +75,10 @@ read_all() {
 }
 
 # snapshot_kb MNTFILE: the shared memory (kB, from /proc/meminfo) that
-# one open of MNTFILE holds: bpfpind writes the whole dump into a memfd
-# at open, which neither its VmHWM nor the reader's RSS shows.
+# one open of MNTFILE holds, which neither the daemon's VmHWM nor the
+# reader's RSS would show. bpfpind spools the dump to an unlinked file in
+# its state dir (reclaimable page cache), so this should read 0; it once
+# was the whole document, in a memfd.
 snapshot_kb() {
 	local fd s0 s1
 	s0=$(awk '/^Shmem:/ { print $2 }' /proc/meminfo)
@@ -131,7 +133,7 @@ one_map() {
 	bench_row "$LABEL: daemon VmHWM after pinning" "$(bench_div "$hwm0" 1024)" MiB
 	bench_row "$LABEL: daemon VmHWM growth over the reads" \
 		"$(bench_div "$((hwm1 - hwm0))" 1024)" MiB
-	bench_row "$LABEL: snapshot memfd per mount open" \
+	bench_row "$LABEL: shared memory per mount open" \
 		"$(bench_div "$shm" 1024)" MiB
 	report_ratios "$btf"
 }
