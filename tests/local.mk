@@ -14,7 +14,7 @@ AM_TESTS_ENVIRONMENT = \
 	BPFPIN_SRCDIR='$(abs_top_srcdir)'; \
 	BPFPIN_BUILDDIR='$(abs_top_builddir)'; \
 	export BPFPIND BPFPIN_CLI BPFPIN_SRCDIR BPFPIN_BUILDDIR;
-EXTRA_DIST += $(srcdir)/tests/*.mk
+EXTRA_DIST += $(srcdir)/tests/*.mk tests/lsan.supp
 
 include $(srcdir)/tests/rpc.mk
 include $(srcdir)/tests/ns.mk

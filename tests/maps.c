@@ -336,7 +336,7 @@ int tm_hand_btf_map(void)
 	struct btf *b = btf__new_empty();
 	int u32 = btf__add_int(b, "unsigned int", 4, 0);
 	int e64 = btf__add_enum64(b, "e64", 8, false);
-	int ch, i24, s;
+	int ch, i24, s, fd;
 
 	btf__add_enum64_value(b, "E_BIG", 0xffffffff00000001ULL);
 	btf__add_enum64_value(b, "E_SMALL", 3);
@@ -354,7 +354,9 @@ int tm_hand_btf_map(void)
 	LIBBPF_OPTS(bpf_map_create_opts, o, .btf_fd = btf__fd(b),
 		    .btf_key_type_id = (uint32_t)u32,
 		    .btf_value_type_id = (uint32_t)s);
-	return tm_map_new(BPF_MAP_TYPE_HASH, 4, 24, 4, &o);
+	fd = tm_map_new(BPF_MAP_TYPE_HASH, 4, 24, 4, &o);
+	btf__free(b);   /* the map holds the kernel's BTF now */
+	return fd;
 }
 
 /* ---- maps with entries the kernel makes ---- */
