@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -178,5 +180,55 @@ Test(daemon, makes_missing_directories)
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	free(th_run(NULL, "umount -l %s/lib/b/state/store; rm -rf --one-file-system %s",
+		    dir, dir));
+}
+
+/* Socket activation, as systemd does it: the listening socket arrives as
+ * fd 3 with LISTEN_FDS=1 and LISTEN_PID; the daemon serves it rather than
+ * binding --socket. */
+static int bind_seqpacket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 16) < 0)
+		return -1;
+	return fd;
+}
+
+Test(daemon, serves_a_socket_passed_by_systemd)
+{
+	char dir[] = "/tmp/bpfpin-act.XXXXXX", path[96], unused[96];
+	struct bpfpin *b = NULL;
+	pid_t pid;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/activated", dir);
+	snprintf(unused, sizeof(unused), "%s/unused", dir);
+	if ((pid = fork()) == 0) {
+		char state[96], pidstr[16];
+		int fd = bind_seqpacket(path);
+
+		snprintf(state, sizeof(state), "%s/state", dir);
+		snprintf(pidstr, sizeof(pidstr), "%d", (int)getpid());
+		if (fd < 0 || dup2(fd, 3) < 0)
+			_exit(126);
+		close_range(4, ~0U, 0);
+		setenv("LISTEN_FDS", "1", 1);
+		setenv("LISTEN_PID", pidstr, 1);
+		execl(th_bpfpind(), "bpfpind", "-f", "--socket", unused,
+		      "--state-dir", state, "--no-mount", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 500 && bpfpin_connect(path, &b) < 0; i++)
+		usleep(10000);
+	cr_expect_not_null(b, "the daemon serves the socket it was passed");
+	cr_expect_neq(access(unused, F_OK), 0, "and binds no socket of its own");
+	bpfpin_close(b);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	free(th_run(NULL, "umount -l %s/state/store; rm -rf --one-file-system %s",
 		    dir, dir));
 }
