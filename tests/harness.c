@@ -262,3 +262,37 @@ char *th_run(int *status, const char *fmt, ...)
 	out[len] = '\0';
 	return out;
 }
+
+static void *drain(void *arg)
+{
+	struct th_drain *d = arg;
+	size_t cap = 1 << 20;
+	ssize_t n;
+
+	d->buf = malloc(cap);
+	while (d->buf && (n = read(d->fd, d->buf + d->len, cap - d->len - 1)) > 0) {
+		char *bigger;
+
+		d->len += (size_t)n;
+		if (cap - d->len > 65536)
+			continue;
+		if (!(bigger = realloc(d->buf, cap * 2)))
+			break;
+		d->buf = bigger;
+		cap *= 2;
+	}
+	if (d->buf)
+		d->buf[d->len] = '\0';
+	return NULL;
+}
+
+int th_drain_start(struct th_drain *d, int fd)
+{
+	*d = (struct th_drain){ .fd = fd };
+	return -pthread_create(&d->thread, NULL, drain, d);
+}
+
+void th_drain_join(struct th_drain *d)
+{
+	pthread_join(d->thread, NULL);
+}

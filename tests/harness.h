@@ -5,6 +5,8 @@
 #define BPFPIN_TESTS_HARNESS_H
 
 #include <stdbool.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -48,6 +50,18 @@ void th_bpffs_umount(const char *dir);
  * its wait status in *status (may be NULL). */
 char *th_run(int *status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Read an fd to its end on a thread while the test writes the other end:
+ * th_drain_start, then th_drain_join; buf is NUL-terminated (or NULL if
+ * memory ran out) and the caller frees it. */
+struct th_drain {
+	int fd;
+	char *buf;
+	size_t len;
+	pthread_t thread;
+};
+int th_drain_start(struct th_drain *d, int fd);
+void th_drain_join(struct th_drain *d);
 
 /* The daemon and the CLI of the build tree ($BPFPIND, $BPFPIN_CLI). */
 const char *th_bpfpind(void);

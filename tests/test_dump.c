@@ -808,42 +808,19 @@ Test(dump, sk_storage_lookup_by_socket_fd_is_formatted)
 
 /* ---- output fds ---- */
 
-struct drain {
-	int fd;
-	char *buf;
-	size_t len;
-};
-
-static void *drain_fd(void *arg)
-{
-	struct drain *d = arg;
-	size_t cap = 1 << 20;
-	ssize_t n;
-
-	d->buf = malloc(cap);
-	while ((n = read(d->fd, d->buf + d->len, cap - d->len - 1)) > 0) {
-		d->len += (size_t)n;
-		if (cap - d->len < 65536)
-			d->buf = realloc(d->buf, cap *= 2);
-	}
-	d->buf[d->len] = '\0';
-	return NULL;
-}
-
 /* out[0] is read by a thread while the dump writes to the non-blocking
  * out[1]; what arrives must be the whole dump. */
 static void assert_streams(int out[2])
 {
 	int fd = tm_big_hash(20000);
 	char *want = dump_str(fd, &compact);
-	struct drain d = { .fd = out[0] };
-	pthread_t t;
+	struct th_drain d;
 
 	cr_assert_eq(fcntl(out[1], F_SETFL, O_NONBLOCK), 0);
-	cr_assert_eq(pthread_create(&t, NULL, drain_fd, &d), 0);
+	cr_assert_eq(th_drain_start(&d, out[0]), 0);
 	cr_assert_eq(dump_map(fd, out[1], &compact), 0);
 	close(out[1]);
-	pthread_join(t, NULL);
+	th_drain_join(&d);
 	cr_assert_eq(d.len, strlen(want));
 	cr_assert(memcmp(d.buf, want, d.len) == 0);
 	free(d.buf);

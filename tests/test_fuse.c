@@ -869,58 +869,36 @@ Test(fuse, snapshot_is_spooled_in_state_dir_not_shared_memory)
 	close(map_fd);
 }
 
-struct slurper {
-	int fd;
-	char *text;
-	size_t len;
-};
-
-static void *slurp_fd(void *arg)
-{
-	struct slurper *s = arg;
-	size_t cap = 1 << 20;
-	ssize_t n;
-
-	s->text = malloc(cap);
-	while (s->text && (n = read(s->fd, s->text + s->len, cap - s->len)) > 0) {
-		s->len += n;
-		if (s->len == cap)
-			s->text = realloc(s->text, cap *= 2);
-	}
-	return NULL;
-}
-
 /* Two readers of one map at once: each its own snapshot, both whole and
  * the same as the CLI's dump of the map. */
 Test(fuse, concurrent_readers_get_same_whole_document)
 {
-	struct slurper s[2] = { { .fd = -1 }, { .fd = -1 } };
-	int map_fd = big_map_of(1u << 18);
-	pthread_t th[2];
+	struct th_drain s[2];
+	int map_fd = big_map_of(1u << 18), fds[2];
 	char path[512];
 	char *want;
 
 	cr_assert_eq(bpfpin_pin(b, map_fd, "/big", NULL), 0);
 	mnt_path(path, sizeof(path), "/big");
 	for (int i = 0; i < 2; i++) {
-		s[i].fd = open(path, O_RDONLY | O_CLOEXEC);
-		cr_assert_geq(s[i].fd, 0, "%s", strerror(errno));
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		cr_assert_geq(fds[i], 0, "%s", strerror(errno));
 	}
 	for (int i = 0; i < 2; i++)
-		cr_assert_eq(pthread_create(&th[i], NULL, slurp_fd, &s[i]), 0);
+		cr_assert_eq(th_drain_start(&s[i], fds[i]), 0);
 	for (int i = 0; i < 2; i++)
-		pthread_join(th[i], NULL);
+		th_drain_join(&s[i]);
 	want = th_run(NULL, "'%s' -s '%s' dump -j /big", th_cli(), d.sock);
 	cr_assert_not_null(want);
 	for (int i = 0; i < 2; i++) {
-		cr_assert_not_null(s[i].text);
+		cr_assert_not_null(s[i].buf);
 		cr_expect_eq(s[i].len, strlen(want), "reader %d: %zu bytes, "
 			     "not %zu", i, s[i].len, strlen(want));
 		cr_expect(s[i].len == strlen(want) &&
-			  !memcmp(s[i].text, want, s[i].len),
+			  !memcmp(s[i].buf, want, s[i].len),
 			  "reader %d: not the CLI's dump", i);
-		close(s[i].fd);
-		free(s[i].text);
+		close(fds[i]);
+		free(s[i].buf);
 	}
 	free(want);
 	close(map_fd);
