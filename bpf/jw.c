@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -99,6 +100,50 @@ static int jw_flush(struct jw *w)
 		w->err = write_all(w, w->buf, w->len);
 	w->len = 0;
 	return w->err;
+}
+
+/* sendfile(2) copies in the kernel; a socket gets send(MSG_NOSIGNAL) (no
+ * SIGPIPE), and a target sendfile refuses gets the same read and write. */
+static int append_copy(struct jw *w, int fd, off_t off, size_t len)
+{
+	while (!w->err && len > 0) {
+		ssize_t r = pread(fd, w->buf, len < JW_BUF_SIZE ? len
+							 : JW_BUF_SIZE, off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return w->err = r < 0 ? -errno : -EIO;
+		w->err = write_all(w, w->buf, (size_t)r);
+		off += r;
+		len -= (size_t)r;
+	}
+	return w->err;
+}
+
+int jw_append_fd(struct jw *w, int fd, off_t off, size_t len)
+{
+	if (jw_flush(w))
+		return w->err;
+	while (!w->sock && len > 0) {
+		ssize_t r = sendfile(w->fd, fd, &off, len);
+
+		if (r > 0) {
+			w->sent = true;
+			len -= (size_t)r;
+		} else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			w->err = wait_writable(w->fd);
+			if (w->err)
+				return w->err;
+		} else if (r < 0 && errno == EINTR) {
+			continue;
+		} else if (r < 0 && (errno == EINVAL || errno == ENOSYS)) {
+			break;
+		} else {
+			return w->err = r < 0 ? -errno : -EIO;
+		}
+	}
+	return append_copy(w, fd, off, len);
 }
 
 int jw_rewind(struct jw *w)

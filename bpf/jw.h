@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define JW_BUF_SIZE (256 * 1024)
 /* The most any single jw_reserve() may ask for; longer output is cut in
@@ -35,6 +36,8 @@ int jw_close(struct jw *w);
 void jw_discard(struct jw *w);
 /* Forget everything written so far; -EALREADY if some of it was sent. */
 int jw_rewind(struct jw *w);
+/* Flush, then copy len bytes of fd from offset off to the output. */
+int jw_append_fd(struct jw *w, int fd, off_t off, size_t len);
 
 char *jw_reserve_slow(struct jw *w, size_t n);
 
