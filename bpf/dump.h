@@ -12,6 +12,11 @@ struct dump_opts {
 	bool pretty;          /* indented like bpftool -p; else compact like -j */
 	enum dump_format { DUMP_JSON, DUMP_TABLE } format;  /* TABLE: a readable text table for humans */
 	int kallsyms;         /* stack_trace: 1 = resolve symbols from /proc/kallsyms (if readable & not all zero) */
+	const char *spill_dir;  /* a large hash map is read by one thread per
+				 * CPU, each after the first spilling its part
+				 * to an unlinked file here; NULL: one thread */
+	unsigned parts;         /* threads for that: 0 = one per CPU the caller
+				 * may run on; at most 4 */
 };
 
 /* Write the whole dump of map_fd to out_fd (a file, memfd, pipe or

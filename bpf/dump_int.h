@@ -24,6 +24,7 @@ enum dump_how {
 struct dump_kind {
 	uint8_t how;
 	bool batch;         /* BPF_MAP_LOOKUP_BATCH is worth trying */
+	bool buckets;       /* its batch cursor is a u32 hash bucket index */
 	bool percpu;        /* one value per possible CPU */
 	bool cookies;       /* socket values: readable as 8-byte cookies only */
 	bool values_only;   /* DH_NONE: keys could be listed, values not */
@@ -74,6 +75,27 @@ void dump_end(struct dump_ctx *c);
  * kernel cannot list this map's keys at all. */
 int dump_iterate(struct dump_ctx *c);
 bool dump_unsupported(int err);
+
+/* The buffers of one walk: a chunk of keys and values for one batched
+ * lookup, and the batch cursor. */
+struct dump_chunk {
+	uint8_t *keys;
+	uint8_t *values;
+	uint8_t *token;     /* the batch cursor: key_size bytes at most */
+	uint8_t *last;      /* the last key written, to resume from */
+	bool have_last;
+	uint32_t cap;       /* entries the chunk holds */
+};
+int dump_chunk_alloc(struct dump_chunk *k, const struct dump_ctx *c);
+/* Hold at least n entries (a hash bucket larger than the chunk). */
+int dump_chunk_grow(struct dump_chunk *k, const struct dump_ctx *c,
+		    uint32_t n);
+void dump_chunk_free(struct dump_chunk *k);
+
+/* dump_par.c: a large map of the hash family walked by several threads
+ * at once, each over its own range of buckets, in the order one walk
+ * would give; -EOPNOTSUPP (nothing written) when it is not worth it. */
+int dump_iterate_parallel(struct dump_ctx *c);
 
 /* dump_special.c: the dump of a type that dump_iterate() cannot list. */
 void dump_unlisted(struct dump_ctx *c, const char *why, int err);

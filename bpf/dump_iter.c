@@ -17,36 +17,48 @@
 #define CHUNK_BYTES (256 * 1024)
 #define CHUNK_MAX 8192
 
-struct chunk {
-	uint8_t *keys;
-	uint8_t *values;
-	uint8_t *token;     /* the batch cursor: key_size bytes at most */
-	uint8_t *last;      /* the last key written, to resume from */
-	bool have_last;
-	uint32_t cap;       /* entries the chunk holds */
-};
-
-static int chunk_alloc(struct chunk *k, const struct dump_ctx *c)
+static size_t chunk_entries(const struct dump_ctx *c)
 {
-	size_t ks = c->info.key_size, per = ks + c->vbytes;
+	size_t per = c->info.key_size + c->vbytes;
 	size_t n = CHUNK_BYTES / (per ? per : 1);
 
 	if (n < 2)
 		n = 2;
-	if (n > CHUNK_MAX)
-		n = CHUNK_MAX;
+	return n > CHUNK_MAX ? CHUNK_MAX : n;
+}
+
+int dump_chunk_alloc(struct dump_chunk *k, const struct dump_ctx *c)
+{
+	size_t ks = c->info.key_size;
+
 	memset(k, 0, sizeof(*k));
-	k->cap = (uint32_t)n;
-	k->keys = malloc(n * ks);
-	k->values = malloc(n * c->vbytes);
 	k->token = malloc(ks + 8);
 	k->last = malloc(ks);
-	if (!k->keys || !k->values || !k->token || !k->last)
+	if (!k->token || !k->last)
 		return -ENOMEM;
+	return dump_chunk_grow(k, c, (uint32_t)chunk_entries(c));
+}
+
+int dump_chunk_grow(struct dump_chunk *k, const struct dump_ctx *c,
+		    uint32_t n)
+{
+	uint8_t *keys, *values;
+
+	if (n <= k->cap)
+		return 0;
+	keys = realloc(k->keys, (size_t)n * c->info.key_size);
+	if (!keys)
+		return -ENOMEM;
+	k->keys = keys;
+	values = realloc(k->values, (size_t)n * (c->vbytes ? c->vbytes : 1));
+	if (!values)
+		return -ENOMEM;
+	k->values = values;
+	k->cap = n;
 	return 0;
 }
 
-static void chunk_free(struct chunk *k)
+void dump_chunk_free(struct dump_chunk *k)
 {
 	free(k->keys);
 	free(k->values);
@@ -60,7 +72,7 @@ bool dump_unsupported(int err)
 	       err == -ENOTSUPP_KERNEL;
 }
 
-static void emit(struct dump_ctx *c, struct chunk *k, uint32_t n)
+static void emit(struct dump_ctx *c, struct dump_chunk *k, uint32_t n)
 {
 	uint32_t ks = c->info.key_size;
 
@@ -76,7 +88,7 @@ static void emit(struct dump_ctx *c, struct chunk *k, uint32_t n)
 /* 0 when done; -EAGAIN to go on key by key from k->last (a hash bucket
  * larger than the chunk); -EOPNOTSUPP before the first entry if the type
  * has no batch; else -errno. */
-static int iter_batch(struct dump_ctx *c, struct chunk *k)
+static int iter_batch(struct dump_ctx *c, struct dump_chunk *k)
 {
 	void *in = NULL;
 
@@ -118,7 +130,7 @@ static void lookup_one(struct dump_ctx *c, uint8_t *key, uint8_t *value)
 		dump_entry_error(c, key, err);
 }
 
-static int iter_keys(struct dump_ctx *c, struct chunk *k)
+static int iter_keys(struct dump_ctx *c, struct dump_chunk *k)
 {
 	uint32_t ks = c->info.key_size;
 	uint8_t *prev = k->keys, *key = k->keys + ks, *tmp;
@@ -147,14 +159,19 @@ static int iter_keys(struct dump_ctx *c, struct chunk *k)
 
 int dump_iterate(struct dump_ctx *c)
 {
-	struct chunk k;
+	struct dump_chunk k;
 	int err;
 
 	if (c->info.key_size == 0)
 		return -EOPNOTSUPP;
-	err = chunk_alloc(&k, c);
+	if (c->kind->buckets) {
+		err = dump_iterate_parallel(c);
+		if (err != -EOPNOTSUPP)
+			return err;
+	}
+	err = dump_chunk_alloc(&k, c);
 	if (err) {
-		chunk_free(&k);
+		dump_chunk_free(&k);
 		return err;
 	}
 	err = -EOPNOTSUPP;
@@ -162,6 +179,6 @@ int dump_iterate(struct dump_ctx *c)
 		err = iter_batch(c, &k);
 	if (err == -EOPNOTSUPP || err == -EAGAIN)
 		err = iter_keys(c, &k);
-	chunk_free(&k);
+	dump_chunk_free(&k);
 	return err;
 }

@@ -20,21 +20,23 @@
 	"entries up by fd but does not list them")
 
 static const struct dump_kind kinds[] = {
-	[BPF_MAP_TYPE_HASH] = ENTRIES(.batch = true),
+	[BPF_MAP_TYPE_HASH] = ENTRIES(.batch = true, .buckets = true),
 	[BPF_MAP_TYPE_ARRAY] = ENTRIES(.batch = true),
 	[BPF_MAP_TYPE_PROG_ARRAY] = ENTRIES(0),
 	[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = NO_VALUES(
 		"its values are perf event file descriptors, which the kernel "
 		"does not return to user space"),
-	[BPF_MAP_TYPE_PERCPU_HASH] = ENTRIES(.batch = true, .percpu = true),
+	[BPF_MAP_TYPE_PERCPU_HASH] = ENTRIES(.batch = true, .percpu = true,
+					    .buckets = true),
 	[BPF_MAP_TYPE_PERCPU_ARRAY] = ENTRIES(.batch = true, .percpu = true),
 	[BPF_MAP_TYPE_STACK_TRACE] = ENTRIES(0),
 	[BPF_MAP_TYPE_CGROUP_ARRAY] = NO_VALUES(
 		"its values are cgroup file descriptors, which the kernel "
 		"does not return to user space"),
-	[BPF_MAP_TYPE_LRU_HASH] = ENTRIES(.batch = true),
+	[BPF_MAP_TYPE_LRU_HASH] = ENTRIES(.batch = true, .buckets = true),
 	[BPF_MAP_TYPE_LRU_PERCPU_HASH] = ENTRIES(.batch = true,
-						 .percpu = true),
+						 .percpu = true,
+						 .buckets = true),
 	[BPF_MAP_TYPE_LPM_TRIE] = ENTRIES(.batch = true),
 	[BPF_MAP_TYPE_ARRAY_OF_MAPS] = ENTRIES(.batch = true),
 	[BPF_MAP_TYPE_HASH_OF_MAPS] = ENTRIES(.batch = true),

@@ -18,12 +18,17 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 
+/* A large hash map is read by a thread per CPU; all but the first spill
+ * their part to an unlinked file in $TMPDIR. */
 static struct dump_opts dump_options(void)
 {
+	const char *tmp = getenv("TMPDIR");
+
 	return (struct dump_opts){
 		.pretty = cli.pretty,
 		.format = cli.json ? DUMP_JSON : DUMP_TABLE,
 		.kallsyms = 1,
+		.spill_dir = tmp && *tmp ? tmp : "/tmp",
 	};
 }
 

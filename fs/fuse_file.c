@@ -122,7 +122,8 @@ static int fsx_snap_seal(struct fsx_snap *snap)
 static void fsx_snap_run(struct fsx_job *job)
 {
 	struct fsx_snap *snap = (struct fsx_snap *)job;
-	struct dump_opts opts = { .format = DUMP_JSON, .kallsyms = 1 };
+	struct dump_opts opts = { .format = DUMP_JSON, .kallsyms = 1,
+				  .spill_dir = snap->fsx->spool_dir };
 	int r;
 
 	if (snap->ident.kind == OBJ_MAP)
