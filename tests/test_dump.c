@@ -23,106 +23,24 @@
 #include <json-c/json.h>
 
 #include "bpf/dump.h"
+#include "tests/dump_check.h"
 #include "tests/harness.h"
 #include "tests/maps.h"
 
 TestSuite(dump, .timeout = 120);
 
-static const struct dump_opts compact = { .format = DUMP_JSON };
-static const struct dump_opts pretty = { .pretty = true };
-static const struct dump_opts table = { .format = DUMP_TABLE };
-
-/* ---- output and parsing ---- */
-
-static char *read_fd(int fd)
-{
-	struct stat st;
-	char *s;
-
-	cr_assert_eq(fstat(fd, &st), 0);
-	s = malloc((size_t)st.st_size + 1);
-	cr_assert_not_null(s);
-	cr_assert_eq(pread(fd, s, (size_t)st.st_size, 0), st.st_size);
-	s[st.st_size] = '\0';
-	return s;
-}
-
-static char *dump_str(int map_fd, const struct dump_opts *o)
-{
-	int mfd = memfd_create("dump", MFD_CLOEXEC);
-	int rc;
-	char *s;
-
-	cr_assert_geq(mfd, 0);
-	rc = dump_map(map_fd, mfd, o);
-	cr_assert_eq(rc, 0, "dump_map: %s", strerror(-rc));
-	s = read_fd(mfd);
-	close(mfd);
-	return s;
-}
-
-/* The whole text must be one JSON value (a trailing newline aside). */
-static json_object *parse(const char *s)
-{
-	struct json_tokener *tok = json_tokener_new();
-	size_t len = strlen(s);
-	json_object *j;
-
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	j = json_tokener_parse_ex(tok, s, (int)len);
-	cr_assert_not_null(j, "not JSON (%s): %.2000s",
-			   json_tokener_error_desc(json_tokener_get_error(tok)),
-			   s);
-	cr_assert_eq(strspn(s + json_tokener_get_parse_end(tok), "\n"),
-		     len - json_tokener_get_parse_end(tok),
-		     "text after the JSON value: %.200s",
-		     s + json_tokener_get_parse_end(tok));
-	json_tokener_free(tok);
-	return j;
-}
-
-static uint32_t map_id(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	uint32_t len = sizeof(info);
-
-	cr_assert_eq(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
-	return info.id;
-}
-
-static char *bpftool(int map_fd, const char *flags)
-{
-	int st;
-	char *s = th_run(&st, "bpftool %s map dump id %u 2>/dev/null", flags,
-			 map_id(map_fd));
-
-	cr_assert_not_null(s);
-	cr_assert_eq(st, 0, "bpftool %s map dump failed: %s", flags, s);
-	return s;
-}
-
-static void assert_json_equal(const char *mine, const char *theirs)
-{
-	json_object *a = parse(mine), *b = parse(theirs);
-
-	cr_assert(json_object_equal(a, b),
-		  "dump differs from bpftool:\nours:    %.3000s\nbpftool: %.3000s",
-		  mine, theirs);
-	json_object_put(a);
-	json_object_put(b);
-}
-
 /* Compact and pretty, each parsed and compared with bpftool's. */
 static void assert_same_as_bpftool(int map_fd)
 {
-	char *mine = dump_str(map_fd, &compact), *theirs = bpftool(map_fd, "-j");
+	char *mine = td_dump(map_fd, &td_compact);
+	char *theirs = td_bpftool(map_fd, "-j");
 
-	assert_json_equal(mine, theirs);
+	td_assert_json_equal(mine, theirs);
 	free(mine);
 	free(theirs);
-	mine = dump_str(map_fd, &pretty);
-	theirs = bpftool(map_fd, "-p");
-	assert_json_equal(mine, theirs);
+	mine = td_dump(map_fd, &td_pretty);
+	theirs = td_bpftool(map_fd, "-p");
+	td_assert_json_equal(mine, theirs);
 	free(mine);
 	free(theirs);
 }
@@ -130,7 +48,7 @@ static void assert_same_as_bpftool(int map_fd)
 static void assert_bytes_as_bpftool(int map_fd, const struct dump_opts *o,
 				    const char *flags)
 {
-	char *mine = dump_str(map_fd, o), *theirs = bpftool(map_fd, flags);
+	char *mine = td_dump(map_fd, o), *theirs = td_bpftool(map_fd, flags);
 
 	cr_assert_str_eq(mine, theirs);
 	free(mine);
@@ -289,22 +207,22 @@ Test(dump, enum64_char_and_odd_ints_equal_bpftool)
 
 Test(dump, compact_output_is_byte_identical_to_bpftool)
 {
-	assert_bytes_as_bpftool(tm_dt_map("dt_hash", 4), &compact, "-j");
+	assert_bytes_as_bpftool(tm_dt_map("dt_hash", 4), &td_compact, "-j");
 }
 
 Test(dump, pretty_output_is_byte_identical_to_bpftool)
 {
-	assert_bytes_as_bpftool(tm_dt_map("dt_pc_hash", 3), &pretty, "-p");
+	assert_bytes_as_bpftool(tm_dt_map("dt_pc_hash", 3), &td_pretty, "-p");
 }
 
 Test(dump, table_without_btf_is_bpftool_plain_output)
 {
 	assert_bytes_as_bpftool(tm_map_filled(BPF_MAP_TYPE_HASH, 4, 8, 5, false),
-				&table, "");
+				&td_table, "");
 	assert_bytes_as_bpftool(tm_map_filled(BPF_MAP_TYPE_HASH, 4, 20, 5, false),
-				&table, "");
+				&td_table, "");
 	assert_bytes_as_bpftool(
-		tm_map_filled(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 2, true), &table,
+		tm_map_filled(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 2, true), &td_table,
 		"");
 }
 
@@ -321,8 +239,8 @@ Test(dump, floats_are_json_numbers)
 
 	fd = tm_types_map("dt_floats");
 	cr_assert_eq(bpf_map_update_elem(fd, &k, &v, 0), 0);
-	s = dump_str(fd, &compact);
-	j = parse(s);
+	s = td_dump(fd, &td_compact);
+	j = td_parse(s);
 	val = json_object_object_get(json_object_object_get(
 		json_object_array_get_idx(j, 0), "formatted"), "value");
 	cr_assert_float_eq(json_object_get_double(json_object_object_get(val, "f")), 1.5, 1e-9);
@@ -344,8 +262,8 @@ Test(dump, backslash_in_char_array_is_escaped)
 
 	memcpy(v + tm_member_off("dt_val", "name"), "a\\b\"c", 6);
 	cr_assert_eq(bpf_map_update_elem(fd, &k, v, 0), 0);
-	s = dump_str(fd, &compact);
-	j = parse(s);
+	s = td_dump(fd, &td_compact);
+	j = td_parse(s);
 	cr_assert_str_eq(json_object_get_string(json_object_object_get(
 				 json_object_object_get(json_object_object_get(
 					 json_object_array_get_idx(j, 0),
@@ -378,15 +296,15 @@ static void assert_says_why(json_object *j, const struct tm_recipe *r, int fd)
 	cr_assert_not_null(json_object_object_get(j, "reason"), "%s", r->name);
 	cr_assert_str_eq(json_object_get_string(type), want);
 	cr_assert_eq(json_object_get_int64(json_object_object_get(j, "id")),
-		     map_id(fd));
+		     td_map_id(fd));
 }
 
 static void assert_valid(const struct tm_recipe *r)
 {
 	int fd = tm_make(r);
-	char *c = dump_str(fd, &compact), *p = dump_str(fd, &pretty);
-	char *t = dump_str(fd, &table);
-	json_object *j = parse(c), *jp = parse(p);
+	char *c = td_dump(fd, &td_compact), *p = td_dump(fd, &td_pretty);
+	char *t = td_dump(fd, &td_table);
+	json_object *j = td_parse(c), *jp = td_parse(p);
 
 	cr_assert(json_object_equal(j, jp), "%s: pretty and compact differ",
 		  r->name);
@@ -415,21 +333,11 @@ static json_object *first_entry(int fd, char **text)
 {
 	json_object *j;
 
-	*text = dump_str(fd, &compact);
-	j = parse(*text);
+	*text = td_dump(fd, &td_compact);
+	j = td_parse(*text);
 	cr_assert(json_object_is_type(j, json_type_array));
 	cr_assert_eq(json_object_array_length(j), 1, "%s", *text);
 	return j;
-}
-
-static uint64_t hex_u64(json_object *bytes)
-{
-	uint64_t v = 0;
-
-	for (size_t i = json_object_array_length(bytes); i-- > 0;)
-		v = v << 8 | strtoul(json_object_get_string(
-				     json_object_array_get_idx(bytes, i)), NULL, 16);
-	return v;
 }
 
 static void assert_cookie(uint32_t type)
@@ -439,8 +347,8 @@ static void assert_cookie(uint32_t type)
 	json_object *j = first_entry(fd, &s);
 	json_object *e = json_object_array_get_idx(j, 0);
 
-	cr_assert_eq(hex_u64(json_object_object_get(e, "key")), 3);
-	cr_assert_eq(hex_u64(json_object_object_get(e, "value")), cookie(sock),
+	cr_assert_eq(td_hex_u64(json_object_object_get(e, "key")), 3);
+	cr_assert_eq(td_hex_u64(json_object_object_get(e, "value")), cookie(sock),
 		     "%s", s);
 	json_object_put(j);
 	free(s);
@@ -464,8 +372,8 @@ Test(dump, reuseport_sockarray_values_are_socket_cookies)
 Test(dump, sockmap_with_4_byte_values_says_why)
 {
 	int sock, fd = tm_socket_map(BPF_MAP_TYPE_SOCKMAP, 4, &sock);
-	char *s = dump_str(fd, &compact);
-	json_object *j = parse(s);
+	char *s = td_dump(fd, &td_compact);
+	json_object *j = td_parse(s);
 
 	cr_assert(strstr(json_object_get_string(
 			       json_object_object_get(j, "reason")),
@@ -479,7 +387,7 @@ Test(dump, devmap_skips_empty_slots)
 	char *s;
 	json_object *j = first_entry(tm_devmap(BPF_MAP_TYPE_DEVMAP, 2), &s);
 
-	cr_assert_eq(hex_u64(json_object_object_get(
+	cr_assert_eq(td_hex_u64(json_object_object_get(
 			     json_object_array_get_idx(j, 0), "key")), 2);
 	json_object_put(j);
 	free(s);
@@ -488,11 +396,11 @@ Test(dump, devmap_skips_empty_slots)
 static void assert_peeks(uint32_t type, uint32_t next)
 {
 	int fd = tm_push3(type);
-	char *s = dump_str(fd, &compact), *again = dump_str(fd, &compact);
-	json_object *j = parse(s);
+	char *s = td_dump(fd, &td_compact), *again = td_dump(fd, &td_compact);
+	json_object *j = td_parse(s);
 	uint32_t v = 0;
 
-	cr_assert_eq(hex_u64(json_object_object_get(
+	cr_assert_eq(td_hex_u64(json_object_object_get(
 			     json_object_object_get(j, "peek"), "value")),
 		     next, "%s", s);
 	cr_assert_str_eq(s, again);
@@ -516,8 +424,8 @@ Test(dump, stack_dump_peeks_without_consuming)
 Test(dump, ringbuf_dump_reports_size_and_positions)
 {
 	int fd = tm_map_new(BPF_MAP_TYPE_RINGBUF, 0, 0, 8192, NULL);
-	char *s = dump_str(fd, &compact);
-	json_object *j = parse(s);
+	char *s = td_dump(fd, &td_compact);
+	json_object *j = td_parse(s);
 
 	cr_assert_eq(json_object_get_int64(json_object_object_get(j, "size")),
 		     8192, "%s", s);
@@ -537,8 +445,8 @@ Test(dump, struct_ops_equals_bpftool)
 Test(dump, stack_trace_without_kallsyms_equals_bpftool)
 {
 	int fd = tm_recorded_stacks();
-	char *s = dump_str(fd, &compact);
-	json_object *j = parse(s);
+	char *s = td_dump(fd, &td_compact);
+	json_object *j = td_parse(s);
 
 	cr_assert_gt(json_object_array_length(j), 0, "no stack recorded");
 	assert_same_as_bpftool(fd);
@@ -570,8 +478,8 @@ Test(dump, stack_trace_with_kallsyms_names_kernel_symbols)
 {
 	const struct dump_opts o = { .kallsyms = 1 };
 	int fd = tm_recorded_stacks();
-	char *s = dump_str(fd, &o);
-	json_object *j = parse(s), *frames;
+	char *s = td_dump(fd, &o);
+	json_object *j = td_parse(s), *frames;
 
 	frames = json_object_object_get(json_object_object_get(
 		json_object_array_get_idx(j, 0), "formatted"), "value");
@@ -619,21 +527,21 @@ Test(dump, large_map_dumps_every_entry)
 {
 	const uint32_t n = 100000;
 	int fd = tm_big_hash(n);
-	char *s = dump_str(fd, &compact), *theirs = bpftool(fd, "-j");
-	json_object *j = parse(s);
+	char *s = td_dump(fd, &td_compact), *theirs = td_bpftool(fd, "-j");
+	json_object *j = td_parse(s);
 	uint8_t *seen = calloc(n, 1);
 
 	cr_assert_eq(json_object_array_length(j), n);
 	for (size_t i = 0; i < n; i++) {
 		json_object *e = json_object_array_get_idx(j, i);
-		uint64_t k = hex_u64(json_object_object_get(e, "key"));
+		uint64_t k = td_hex_u64(json_object_object_get(e, "key"));
 
 		cr_assert_lt(k, n);
 		cr_assert_eq(seen[k], 0, "key %llu twice", (unsigned long long)k);
 		seen[k] = 1;
-		cr_assert_eq(hex_u64(json_object_object_get(e, "value")), 3 * k);
+		cr_assert_eq(td_hex_u64(json_object_object_get(e, "value")), 3 * k);
 	}
-	assert_json_equal(s, theirs);
+	td_assert_json_equal(s, theirs);
 	json_object_put(j);
 	free(seen);
 	free(s);
@@ -659,7 +567,7 @@ Test(dump, memory_stays_bounded_on_a_200k_entry_map)
 	/* "5" resets the peak to what we use now. */
 	cr_assert_eq(write(refs, "5", 1), 1);
 	before = vm_hwm_kib();
-	cr_assert_eq(dump_map(fd, null, &compact), 0);
+	cr_assert_eq(dump_map(fd, null, &td_compact), 0);
 	after = vm_hwm_kib();
 	cr_assert_lt(after - before, 3 * 1024, "VmHWM grew by %ld KiB",
 		     after - before);
@@ -727,8 +635,8 @@ Test(dump, parse_key_reads_json_typed_by_btf)
  * bytes prints the very entry of the dump. */
 static void assert_keys_round_trip(int fd, uint32_t ks)
 {
-	char *s = dump_str(fd, &compact);
-	json_object *j = parse(s);
+	char *s = td_dump(fd, &td_compact);
+	json_object *j = td_parse(s);
 
 	cr_assert_gt(json_object_array_length(j), 0);
 	for (size_t i = 0; i < json_object_array_length(j); i++) {
@@ -748,9 +656,9 @@ static void assert_keys_round_trip(int fd, uint32_t ks)
 						    fk, JSON_C_TO_STRING_PLAIN),
 					    key, ks, err, sizeof(err)), 0, "%s", err);
 		cr_assert_arr_eq(key, raw, ks);
-		cr_assert_eq(dump_lookup(fd, key, ks, mfd, &compact), 0);
-		line = read_fd(mfd);
-		got = parse(line);
+		cr_assert_eq(dump_lookup(fd, key, ks, mfd, &td_compact), 0);
+		line = td_read_fd(mfd);
+		got = td_parse(line);
 		cr_assert(json_object_equal(got, e), "%s\n%s", line, s);
 		json_object_put(got);
 		free(line);
@@ -777,7 +685,7 @@ Test(dump, lookup_of_an_absent_key_is_enoent_and_writes_nothing)
 	uint32_t k = 99;
 	struct stat st;
 
-	cr_assert_eq(dump_lookup(fd, &k, 4, mfd, &compact), -ENOENT);
+	cr_assert_eq(dump_lookup(fd, &k, 4, mfd, &td_compact), -ENOENT);
 	cr_assert_eq(fstat(mfd, &st), 0);
 	cr_assert_eq(st.st_size, 0);
 }
@@ -793,9 +701,9 @@ Test(dump, sk_storage_lookup_by_socket_fd_is_formatted)
 
 	cr_assert_eq(bpf_map_update_elem(fd, &sock, v, 0), 0, "%s",
 		     strerror(errno));
-	cr_assert_eq(dump_lookup(fd, &sock, 4, mfd, &compact), 0);
-	s = read_fd(mfd);
-	j = parse(s);
+	cr_assert_eq(dump_lookup(fd, &sock, 4, mfd, &td_compact), 0);
+	s = td_read_fd(mfd);
+	j = td_parse(s);
 	val = json_object_object_get(json_object_object_get(j, "formatted"),
 				     "value");
 	cr_assert_eq(json_object_get_int64(json_object_object_get(val, "n")),
@@ -813,12 +721,12 @@ Test(dump, sk_storage_lookup_by_socket_fd_is_formatted)
 static void assert_streams(int out[2])
 {
 	int fd = tm_big_hash(20000);
-	char *want = dump_str(fd, &compact);
+	char *want = td_dump(fd, &td_compact);
 	struct th_drain d;
 
 	cr_assert_eq(fcntl(out[1], F_SETFL, O_NONBLOCK), 0);
 	cr_assert_eq(th_drain_start(&d, out[0]), 0);
-	cr_assert_eq(dump_map(fd, out[1], &compact), 0);
+	cr_assert_eq(dump_map(fd, out[1], &td_compact), 0);
 	close(out[1]);
 	th_drain_join(&d);
 	cr_assert_eq(d.len, strlen(want));
@@ -850,7 +758,7 @@ Test(dump, socket_without_reader_is_epipe)
 
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s), 0);
 	close(s[1]);
-	cr_assert_eq(dump_map(fd, s[0], &compact), -EPIPE);
+	cr_assert_eq(dump_map(fd, s[0], &td_compact), -EPIPE);
 }
 
 Test(dump, program_fd_is_einval)
@@ -858,7 +766,7 @@ Test(dump, program_fd_is_einval)
 	int mfd = memfd_create("dump", MFD_CLOEXEC);
 	struct stat st;
 
-	cr_assert_eq(dump_map(th_prog_load(), mfd, &compact), -EINVAL);
+	cr_assert_eq(dump_map(th_prog_load(), mfd, &td_compact), -EINVAL);
 	cr_assert_eq(fstat(mfd, &st), 0);
 	cr_assert_eq(st.st_size, 0);
 }
@@ -870,9 +778,9 @@ Test(dump, write_only_map_fd_is_eperm_and_writes_nothing)
 	LIBBPF_OPTS(bpf_get_fd_by_id_opts, o, .open_flags = BPF_F_WRONLY);
 	struct stat st;
 
-	wfd = bpf_map_get_fd_by_id_opts(map_id(fd), &o);
+	wfd = bpf_map_get_fd_by_id_opts(td_map_id(fd), &o);
 	cr_assert_geq(wfd, 0);
-	cr_assert_eq(dump_map(wfd, mfd, &compact), -EPERM);
+	cr_assert_eq(dump_map(wfd, mfd, &td_compact), -EPERM);
 	cr_assert_eq(fstat(mfd, &st), 0);
 	cr_assert_eq(st.st_size, 0);
 }
@@ -881,7 +789,7 @@ Test(dump, write_only_map_fd_is_eperm_and_writes_nothing)
 
 Test(dump, table_prints_one_json_line_per_btf_entry)
 {
-	char *t = dump_str(tm_dt_map("dt_pc_hash", 3), &table), *save = NULL;
+	char *t = td_dump(tm_dt_map("dt_pc_hash", 3), &td_table), *save = NULL;
 	int lines = 0;
 
 	for (char *l = strtok_r(t, "\n", &save); l;
@@ -894,8 +802,8 @@ Test(dump, table_prints_one_json_line_per_btf_entry)
 		}
 		cr_assert_not_null(eq, "%s", l);
 		*eq = '\0';
-		json_object_put(parse(l));
-		json_object_put(parse(eq + 3));
+		json_object_put(td_parse(l));
+		json_object_put(td_parse(eq + 3));
 	}
 	cr_assert_eq(lines, 4);
 	free(t);
