@@ -6,8 +6,9 @@ DUMP_BPF_OBJS = tests/progs/dump_types.bpf.o tests/progs/dump_stack.bpf.o \
 	tests/progs/dump_cgroup.bpf.o
 DUMP_BPF_CFLAGS = -target bpf -g -O2 -I/usr/include/x86_64-linux-gnu
 
-check_PROGRAMS += tests/test_dump tests/test_mount_dump tests/dump_bench
-TESTS += tests/test_dump tests/test_mount_dump
+check_PROGRAMS += tests/test_dump tests/test_dump_par tests/test_mount_dump \
+	tests/dump_bench
+TESTS += tests/test_dump tests/test_dump_par tests/test_mount_dump
 DUMP_PROGS_CPPFLAGS = -DDUMP_PROGS_DIR='"$(abs_top_builddir)/tests/progs"'
 tests_test_dump_SOURCES = tests/test_dump.c tests/dump_check.c \
 	tests/dump_check.h tests/maps.c tests/maps.h
@@ -15,6 +16,12 @@ tests_test_dump_CPPFLAGS = $(AM_CPPFLAGS) $(DUMP_PROGS_CPPFLAGS)
 tests_test_dump_CFLAGS = $(TEST_CFLAGS)
 tests_test_dump_LDADD = bpf/libbpfobj.la $(TEST_LIBS)
 EXTRA_tests_test_dump_DEPENDENCIES = $(DUMP_BPF_OBJS)
+
+tests_test_dump_par_SOURCES = tests/test_dump_par.c tests/dump_check.c \
+	tests/dump_check.h tests/maps.c tests/maps.h
+tests_test_dump_par_CPPFLAGS = $(AM_CPPFLAGS) $(DUMP_PROGS_CPPFLAGS)
+tests_test_dump_par_CFLAGS = $(TEST_CFLAGS)
+tests_test_dump_par_LDADD = bpf/libbpfobj.la $(TEST_LIBS)
 
 tests_test_mount_dump_SOURCES = tests/test_mount_dump.c tests/maps.c \
 	tests/maps.h

@@ -331,12 +331,28 @@ int tm_types_map(const char *name)
 	return tm_obj_map(tm_types_load(), name);
 }
 
+/* A map of type with b's key and value types (a 4-byte key); b is freed
+ * (the map holds the kernel's copy). */
+static int btf_map(struct btf *b, uint32_t type, int key, int value,
+		   uint32_t vs, uint32_t max)
+{
+	int fd;
+
+	cr_assert_eq(btf__load_into_kernel(b), 0);
+	LIBBPF_OPTS(bpf_map_create_opts, o, .btf_fd = btf__fd(b),
+		    .btf_key_type_id = (uint32_t)key,
+		    .btf_value_type_id = (uint32_t)value);
+	fd = tm_map_new(type, 4, vs, max, &o);
+	btf__free(b);
+	return fd;
+}
+
 int tm_hand_btf_map(void)
 {
 	struct btf *b = btf__new_empty();
 	int u32 = btf__add_int(b, "unsigned int", 4, 0);
 	int e64 = btf__add_enum64(b, "e64", 8, false);
-	int ch, i24, s, fd;
+	int ch, i24, s;
 
 	btf__add_enum64_value(b, "E_BIG", 0xffffffff00000001ULL);
 	btf__add_enum64_value(b, "E_SMALL", 3);
@@ -350,12 +366,22 @@ int tm_hand_btf_map(void)
 	btf__add_field(b, "c", ch, 128, 0);
 	btf__add_field(b, "nonprint", ch, 136, 0);
 	btf__add_field(b, "odd", i24, 160, 0);
-	cr_assert_eq(btf__load_into_kernel(b), 0);
-	LIBBPF_OPTS(bpf_map_create_opts, o, .btf_fd = btf__fd(b),
-		    .btf_key_type_id = (uint32_t)u32,
-		    .btf_value_type_id = (uint32_t)s);
-	fd = tm_map_new(BPF_MAP_TYPE_HASH, 4, 24, 4, &o);
-	btf__free(b);   /* the map holds the kernel's BTF now */
+	return btf_map(b, BPF_MAP_TYPE_HASH, u32, s, 24, 4);
+}
+
+/* A map of the hash family with BTF: an unsigned int key and a struct of
+ * an unsigned int and a signed short; n patterned entries of max. */
+int tm_btf_hash(uint32_t type, uint32_t max, uint32_t n)
+{
+	struct btf *b = btf__new_empty();
+	int u32 = btf__add_int(b, "unsigned int", 4, 0);
+	int s16 = btf__add_int(b, "short", 2, BTF_INT_SIGNED);
+	int s = btf__add_struct(b, "pair", 8), fd;
+
+	btf__add_field(b, "count", u32, 0, 0);
+	btf__add_field(b, "delta", s16, 32, 0);
+	fd = btf_map(b, type, u32, s, 8, max);
+	tm_fill(fd, 4, percpu_type(type) ? percpu_bytes(8) : 8, n);
 	return fd;
 }
 

@@ -68,6 +68,9 @@ int tm_types_map(const char *name);
 /* A hash map typed by hand-made BTF with what clang 14 does not emit
  * (enum64, BTF_INT_CHAR, a 24-bit int): struct hand of 24 bytes. */
 int tm_hand_btf_map(void);
+/* A hash-family map of max entries with BTF (u32 key, struct value)
+ * holding n patterned entries. */
+int tm_btf_hash(uint32_t type, uint32_t max, uint32_t n);
 
 /* ---- maps with entries the kernel makes ---- */
 

@@ -3,7 +3,8 @@
  * type reads as one JSON document, the common types equal `bpftool -j map
  * dump` with and without BTF, the mount and the CLI give the same bytes,
  * `bpfpin -j stat` carries `bpftool -j map show`, shell tools read a BTF
- * map, and a 100,000-entry map reads whole. */
+ * map, and 100,000- and 200,000-entry maps read whole, in bpftool's
+ * bytes. */
 #include "config.h"
 
 #include <errno.h>
@@ -476,4 +477,22 @@ Test(mount_dump, map_of_100000_entries_reads_whole)
 	json_object_put(j);
 	free(seen);
 	free(t.s);
+}
+
+/* Large hash maps are read by a thread per CPU (bpf/dump_par.c), on the
+ * mount as in the CLI: still bpftool's bytes, in bpftool's order. */
+Test(mount_dump, large_hash_reads_as_bpftools_bytes_on_mount_and_cli)
+{
+	struct text t, c;
+	char *theirs;
+
+	pin(tm_big_hash(200000), "big");
+	theirs = bpftool_json("dump", pinned_id("big"));
+	t = read_mount("big");
+	c = cli_json("dump", "big");
+	cr_assert(strcmp(t.s, theirs) == 0, "mount differs from bpftool -j");
+	cr_assert(strcmp(c.s, theirs) == 0, "bpfpin dump differs from bpftool");
+	free(theirs);
+	free(t.s);
+	free(c.s);
 }
