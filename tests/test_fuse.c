@@ -788,8 +788,9 @@ Test(fuse, slow_dump_does_not_stall_other_requests)
 }
 
 /* The daemon's spool files for open pins: its fds that are unlinked files
- * of its state dir ("STATE/#123 (deleted)"); the size of one in *size,
- * the number of its memfds in *memfds (both may be NULL). */
+ * of its state dir ("STATE/#123 (deleted)"), with the spill files of a
+ * dump's later parts; their sizes added to *size, the number of its
+ * memfds in *memfds (both may be NULL). */
 static int spools_of_daemon(off_t *size, int *memfds)
 {
 	char dir[64], link[600], target[600];
@@ -814,7 +815,7 @@ static int spools_of_daemon(off_t *size, int *memfds)
 		    target[plen + 1] != '#' || !strstr(target, " (deleted)"))
 			continue;
 		if (stat(link, &st) == 0 && size)
-			*size = st.st_size;
+			*size += st.st_size;
 		found++;
 	}
 	closedir(fds);
@@ -839,12 +840,13 @@ static int open_big_and_read_first_bytes(char *path, size_t size, int map_fd)
 Test(fuse, first_read_of_big_map_returns_before_dump_ends)
 {
 	int map_fd = big_map(), fd;
-	off_t spooled = -1;
+	off_t spooled = 0;
 	char path[512];
 	long long rest;
 
 	fd = open_big_and_read_first_bytes(path, sizeof(path), map_fd);
-	cr_assert_eq(spools_of_daemon(&spooled, NULL), 1);
+	/* The spool, and the spill files of the dump's later parts. */
+	cr_assert_geq(spools_of_daemon(&spooled, NULL), 1);
 	rest = drain(fd);
 	cr_assert_geq(rest, 0, "%s", strerror((int)-rest));
 	cr_expect_lt(spooled, rest + 4096,
@@ -862,8 +864,8 @@ Test(fuse, snapshot_is_spooled_in_state_dir_not_shared_memory)
 	char path[512];
 
 	fd = open_big_and_read_first_bytes(path, sizeof(path), map_fd);
-	cr_expect_eq(spools_of_daemon(NULL, &memfds), 1,
-		     "no spool file in %s", d.state);
+	cr_expect_geq(spools_of_daemon(NULL, &memfds), 1,
+		      "no spool file in %s", d.state);
 	cr_expect_eq(memfds, 0, "the daemon holds a memfd");
 	close(fd);
 	close(map_fd);
