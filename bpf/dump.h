@@ -7,6 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+/* The most threads that read one map. */
+#define DUMP_PARTS_MAX 4
 
 struct dump_opts {
 	bool pretty;          /* indented like bpftool -p; else compact like -j */
@@ -16,7 +20,13 @@ struct dump_opts {
 				 * CPU, each after the first spilling its part
 				 * to an unlinked file here; NULL: one thread */
 	unsigned parts;         /* threads for that: 0 = one per CPU the caller
-				 * may run on; at most 4 */
+				 * may run on; at most DUMP_PARTS_MAX */
+	/* Unset: each later part's spill is copied to out_fd. Set: handed
+	 * over instead, in order, once all output before it is in out_fd:
+	 * the spill's fd (the callee's from then on, even on error) and the
+	 * range of it [off, off + len) that continues the document. */
+	int (*take_part)(void *arg, int fd, off_t off, off_t len);
+	void *take_arg;
 };
 
 /* Write the whole dump of map_fd to out_fd (a file, memfd, pipe or

@@ -24,7 +24,6 @@
 
 /* Below this, a thread costs more than it saves. */
 #define PAR_MIN_BUCKETS 65536
-#define PAR_MAX 4
 
 struct par;
 
@@ -50,17 +49,17 @@ struct par {
 	pthread_cond_t cond;
 	atomic_bool stop;         /* a part failed: the others end early */
 	uint32_t n;
-	struct part parts[PAR_MAX];
+	struct part parts[DUMP_PARTS_MAX];
 };
 
 static uint32_t par_parts(const struct dump_opts *o)
 {
 	cpu_set_t set;
-	int n = (int)(o->parts < PAR_MAX ? o->parts : PAR_MAX);
+	int n = (int)(o->parts < DUMP_PARTS_MAX ? o->parts : DUMP_PARTS_MAX);
 
 	if (!n && sched_getaffinity(0, sizeof(set), &set) == 0)
 		n = CPU_COUNT(&set);
-	return n < 1 ? 1 : n > PAR_MAX ? PAR_MAX : (uint32_t)n;
+	return n < 1 ? 1 : n > DUMP_PARTS_MAX ? DUMP_PARTS_MAX : (uint32_t)n;
 }
 
 /* The kernel's bucket count: max_entries rounded up to a power of two;
@@ -269,11 +268,12 @@ static void par_free(struct par *par)
 }
 
 /* The output of part p, after the entries before it. */
-static int part_append(struct dump_ctx *c, const struct part *p)
+static int part_append(struct dump_ctx *c, struct part *p)
 {
+	const struct dump_opts *o = c->opts;
 	struct stat st;
 	off_t skip;
-	int err;
+	int err, fd;
 
 	if (p->own.count == 0)
 		return 0;
@@ -281,11 +281,20 @@ static int part_append(struct dump_ctx *c, const struct part *p)
 		return -errno;
 	/* The separator before the first entry of all is not written. */
 	skip = !c->table && c->count == 0 ? 1 : 0;
-	err = jw_append_fd(&c->w, p->spill, skip, (size_t)(st.st_size - skip));
 	c->count += p->own.count;
 	if (!c->table)
 		c->w.sep = ',';
-	return err;
+	if (!o->take_part)
+		return jw_append_fd(&c->w, p->spill, skip,
+				    (size_t)(st.st_size - skip));
+	fd = p->spill;
+	p->spill = -1;
+	err = jw_flush(&c->w);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return o->take_part(o->take_arg, fd, skip, st.st_size - skip);
 }
 
 /* Start the parts after the first; on failure, none is left running. */

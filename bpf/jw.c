@@ -94,7 +94,7 @@ static int write_all(struct jw *w, const char *p, size_t n)
 	return 0;
 }
 
-static int jw_flush(struct jw *w)
+int jw_flush(struct jw *w)
 {
 	if (!w->err && w->len > 0)
 		w->err = write_all(w, w->buf, w->len);

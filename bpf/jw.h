@@ -30,6 +30,8 @@ struct jw {
 
 /* Start writing to fd (not owned). 0 or -ENOMEM. */
 int jw_open(struct jw *w, int fd, bool pretty);
+/* Write out what the buffer holds; the first error met, or 0. */
+int jw_flush(struct jw *w);
 /* Flush and free the buffer; the first error met, or 0. */
 int jw_close(struct jw *w);
 /* Free the buffer, dropping what was not flushed yet. */
