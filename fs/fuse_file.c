@@ -8,7 +8,9 @@
  * write(2)), so the worker has no hook to announce each chunk: a 1 ms
  * timer, armed only while some read is parked, re-checks the spool's size
  * (about one chunk of dump per tick), and the job's completion answers the
- * rest at once. Write opens are refused: pins are made by RPC. */
+ * rest at once. A large hash map's dump is written by several threads:
+ * the later parts are read from their own spill files where they belong
+ * (fs/fuse_doc.c). Write opens are refused: pins are made by RPC. */
 #include "config.h"
 
 #include <errno.h>
@@ -27,6 +29,7 @@
 
 #include "bpf/dump.h"
 #include "bpf/obj.h"
+#include "fs/fuse_doc.h"
 #include "fs/fuse_int.h"
 
 #define FSX_TICK_US 1000
@@ -41,8 +44,8 @@ struct fsx_snap {
 	TAILQ_HEAD(, fsx_read) parked;  /* reads past what fd holds yet */
 	struct obj_ident ident;
 	int obj_fd;
-	int fd;                         /* the spool: it only grows */
-	off_t size;                     /* the whole document's, once done */
+	struct fsx_doc doc;             /* the spool only grows */
+	off_t size;                     /* the spool's, once done */
 	bool done;                      /* size and job.err are final */
 	bool released;                  /* by the kernel: free once done */
 };
@@ -59,8 +62,7 @@ struct fsx_read {
 
 static void fsx_snap_free(struct fsx_snap *snap)
 {
-	if (snap->fd >= 0)
-		close(snap->fd);
+	fsx_doc_close(&snap->doc);
 	if (snap->obj_fd >= 0)
 		close(snap->obj_fd);
 	LIST_REMOVE(snap, link);
@@ -108,12 +110,13 @@ static int fsx_snap_seal(struct fsx_snap *snap)
 	char last = 0;
 	int r = 0;
 
-	if (fstat(snap->fd, &st) < 0)
+	if (fstat(snap->doc.spool, &st) < 0)
 		return -errno;
-	if (st.st_size > 0 && pread(snap->fd, &last, 1, st.st_size - 1) != 1)
+	if (st.st_size > 0 &&
+	    pread(snap->doc.spool, &last, 1, st.st_size - 1) != 1)
 		return -EIO;
 	if (last != '\n')
-		r = fsx_write_all(snap->fd, "\n", 1, st.st_size++);
+		r = fsx_write_all(snap->doc.spool, "\n", 1, st.st_size++);
 	if (r == 0)
 		snap->size = st.st_size;
 	return r;
@@ -123,13 +126,15 @@ static void fsx_snap_run(struct fsx_job *job)
 {
 	struct fsx_snap *snap = (struct fsx_snap *)job;
 	struct dump_opts opts = { .format = DUMP_JSON, .kallsyms = 1,
-				  .spill_dir = snap->fsx->spool_dir };
+				  .spill_dir = snap->fsx->spool_dir,
+				  .take_part = fsx_doc_take_part,
+				  .take_arg = &snap->doc };
 	int r;
 
 	if (snap->ident.kind == OBJ_MAP)
-		r = dump_map(snap->obj_fd, snap->fd, &opts);
+		r = dump_map(snap->obj_fd, snap->doc.spool, &opts);
 	else
-		r = fsx_write_info(snap->obj_fd, &snap->ident, snap->fd);
+		r = fsx_write_info(snap->obj_fd, &snap->ident, snap->doc.spool);
 	if (r >= 0)
 		r = fsx_snap_seal(snap);
 	close(snap->obj_fd);
@@ -139,30 +144,23 @@ static void fsx_snap_run(struct fsx_job *job)
 
 /* Bytes of the document readable now: all of it once done, else what the
  * worker has written so far. A failed dump reads as its error. */
-static int fsx_snap_avail(const struct fsx_snap *snap, off_t *avail)
+static int fsx_snap_view(struct fsx_snap *snap, struct fsx_view *v)
 {
-	struct stat st;
-
-	if (snap->done) {
-		*avail = snap->size;
-		return 0;
-	}
-	if (fstat(snap->fd, &st) < 0)
-		return -errno;
-	*avail = st.st_size;
-	return 0;
+	return fsx_doc_view(&snap->doc, snap->done ? snap->size : -1, v);
 }
 
+/* Up to the end of the file that holds off: a short read, which direct_io
+ * passes on as it is, and the reader reads on. */
 static void fsx_reply_range(fuse_req_t req, const struct fsx_snap *snap,
-			    size_t size, off_t off, off_t avail)
+			    size_t size, off_t off, const struct fsx_view *v)
 {
 	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(0);
+	off_t run;
 
-	buf.buf[0].size = (size_t)(avail - off) < size ?
-			  (size_t)(avail - off) : size;
+	fsx_doc_locate(&snap->doc, v, off, &buf.buf[0].fd, &buf.buf[0].pos,
+		       &run);
+	buf.buf[0].size = (size_t)run < size ? (size_t)run : size;
 	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-	buf.buf[0].fd = snap->fd;
-	buf.buf[0].pos = off;
 	fuse_reply_data(req, &buf, 0);
 }
 
@@ -170,10 +168,10 @@ static void fsx_reply_range(fuse_req_t req, const struct fsx_snap *snap,
  * short read is fine with direct_io), or at the end with EOF or the
  * dump's error. false: it has to wait for more. */
 static bool fsx_read_answer(const struct fsx_snap *snap, fuse_req_t req,
-			    size_t size, off_t off, off_t avail)
+			    size_t size, off_t off, const struct fsx_view *v)
 {
-	if (off < avail)
-		fsx_reply_range(req, snap, size, off, avail);
+	if (off < v->len)
+		fsx_reply_range(req, snap, size, off, v);
 	else if (!snap->done)
 		return false;
 	else if (snap->job.err < 0)
@@ -250,15 +248,15 @@ static int fsx_read_park(struct fsx_snap *snap, fuse_req_t req, size_t size,
 static void fsx_snap_serve(struct fsx_snap *snap)
 {
 	struct fsx_read *rd, *next;
-	off_t avail = 0;
-	int r = fsx_snap_avail(snap, &avail);
+	struct fsx_view v = { 0 };
+	int r = fsx_snap_view(snap, &v);
 
 	for (rd = TAILQ_FIRST(&snap->parked); rd; rd = next) {
 		next = TAILQ_NEXT(rd, link);
 		if (r < 0)
 			fuse_reply_err(rd->req, -r);
 		else if (!fsx_read_answer(snap, rd->req, rd->size, rd->off,
-					  avail))
+					  &v))
 			continue;
 		fsx_read_unpark(rd);
 		free(rd);
@@ -337,7 +335,7 @@ static int fsx_snap_new(struct fsx_snap **out, struct fsx *fsx,
 	TAILQ_INIT(&snap->parked);
 	LIST_INSERT_HEAD(&fsx->snaps, snap, link);
 	fsx->nsnaps++;
-	snap->fd = r = fsx_spool_open(fsx);
+	snap->doc.spool = r = fsx_spool_open(fsx);
 	/* The kernel opens programs and links read-write only. */
 	if (r >= 0)
 		r = ns_open_obj_ino(fsx->ns, ino, st.obj.kind == OBJ_MAP ?
@@ -380,11 +378,11 @@ void fsx_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	      struct fuse_file_info *fi)
 {
 	struct fsx_snap *snap = (struct fsx_snap *)(uintptr_t)fi->fh;
-	off_t avail;
+	struct fsx_view v;
 	int r;
 
-	r = fsx_snap_avail(snap, &avail);
-	if (r == 0 && !fsx_read_answer(snap, req, size, off, avail))
+	r = fsx_snap_view(snap, &v);
+	if (r == 0 && !fsx_read_answer(snap, req, size, off, &v))
 		r = fsx_read_park(snap, req, size, off);
 	if (r < 0)
 		fuse_reply_err(req, -r);

@@ -480,7 +480,39 @@ Test(mount_dump, map_of_100000_entries_reads_whole)
 }
 
 /* Large hash maps are read by a thread per CPU (bpf/dump_par.c), on the
- * mount as in the CLI: still bpftool's bytes, in bpftool's order. */
+ * mount as in the CLI: still bpftool's bytes, in bpftool's order. On the
+ * mount, later parts are read from their own spill files (fs/fuse_doc.c):
+ * reads at any offset, across the joins, give the same bytes. */
+/* pread of up to 64 KiB at offsets spread over the file, last first (one
+ * open: one snapshot), equals the same bytes of a whole read. */
+static void assert_reads_at_offsets(const char *name, const struct text *t)
+{
+	const size_t step = 99991;
+	char path[256], *buf = malloc(65536);
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", d.mnt, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	cr_assert_not_null(buf);
+	for (size_t k = t->len / step + 1; k-- > 0;) {
+		size_t off = k * step, want = 65536;
+		ssize_t n;
+
+		if (off >= t->len)
+			continue;
+		if (want > t->len - off)
+			want = t->len - off;
+		n = pread(fd, buf, want, (off_t)off);
+		cr_assert_gt(n, 0, "pread at %zu: %zd", off, n);
+		cr_assert(memcmp(buf, t->s + off, (size_t)n) == 0,
+			  "bytes at %zu differ", off);
+	}
+	cr_assert_eq(pread(fd, buf, 10, (off_t)t->len), 0, "EOF at the end");
+	close(fd);
+	free(buf);
+}
+
 Test(mount_dump, large_hash_reads_as_bpftools_bytes_on_mount_and_cli)
 {
 	struct text t, c;
@@ -492,6 +524,7 @@ Test(mount_dump, large_hash_reads_as_bpftools_bytes_on_mount_and_cli)
 	c = cli_json("dump", "big");
 	cr_assert(strcmp(t.s, theirs) == 0, "mount differs from bpftool -j");
 	cr_assert(strcmp(c.s, theirs) == 0, "bpfpin dump differs from bpftool");
+	assert_reads_at_offsets("big", &t);
 	free(theirs);
 	free(t.s);
 	free(c.s);
