@@ -6,7 +6,8 @@
  * buckets, so the one that crosses the end of a range is trimmed by the
  * keys the next range began with. Each part after the first formats its
  * entries into an unlinked spill file that the first appends to the
- * output in order: the document is the one a single walk writes. */
+ * output in order (or hands to the caller, dump_opts.take_part): the
+ * document is the one a single walk writes. */
 #include "config.h"
 
 #include <bpf/bpf.h>
@@ -297,13 +298,15 @@ static int part_append(struct dump_ctx *c, struct part *p)
 	return o->take_part(o->take_arg, fd, skip, st.st_size - skip);
 }
 
-/* Start the parts after the first; on failure, none is left running. */
+/* Start the parts after the first; on failure, none is left running (the
+ * part before the one that could not start stops waiting for it). */
 static int par_start(struct par *par)
 {
 	for (uint32_t i = 1; i < par->n; i++) {
 		if (pthread_create(&par->parts[i].th, NULL, part_main,
 				   &par->parts[i]) == 0)
 			continue;
+		head_publish(&par->parts[i], 0, -EAGAIN);
 		atomic_store(&par->stop, true);
 		while (--i >= 1)
 			pthread_join(par->parts[i].th, NULL);
