@@ -2,7 +2,9 @@
  * directory on each: COUNT pins of one map, made through libbpfpin on the
  * daemon's side and by BPF_OBJ_PIN on the kernel's; then `ls -l` of each
  * (first, on names the kernel has never looked up, and repeated) and a
- * loop of stat() over every pin once the dentries are cached. */
+ * loop of stat() over every pin once the dentries are cached. After the
+ * first ls -l, the two sides take turns run by run; both list and stat
+ * paths with as many components (see side_dir). */
 #include "config.h"
 
 #include <errno.h>
@@ -23,6 +25,7 @@
 
 #define MAX_REPEATS 16
 #define DIR_NAME "fb"
+#define PAD_NAME "pad"
 
 struct cfg {
 	const char *sock, *mount, *bpffs;
@@ -33,6 +36,7 @@ struct cfg {
 struct side {
 	const char *label;
 	char dir[4096];
+	size_t root_len;               /* of the filesystem's root in dir */
 	char **paths;                  /* count full paths of this repeat */
 	double pin[MAX_REPEATS];       /* us per pin */
 	double ls_first[MAX_REPEATS];  /* ms */
@@ -124,53 +128,67 @@ static double ls_l(const char *dir)
 	return (double)(bench_now_ns() - t0) / 1e6;
 }
 
-static int ls_again(const struct cfg *c, struct side *s, int rep)
+static double ls_side(const struct cfg *c, const struct side *s)
 {
-	double v[MAX_REPEATS];
-
-	for (int i = 0; i < c->ls_repeats; i++)
-		if ((v[i] = ls_l(s->dir)) < 0)
-			return (int)v[i];
-	s->ls_again[rep] = bench_median(v, c->ls_repeats);
-	return 0;
+	return ls_l(s->dir);
 }
 
-/* stat() every pin stat_passes times (after one pass to warm the
- * caches); the median pass, in us per stat. */
-static int stat_loop(const struct cfg *c, struct side *s, int rep)
+/* stat() of every pin of s once: us per stat, or -errno. */
+static double stat_pass(const struct cfg *c, const struct side *s)
 {
-	double v[MAX_REPEATS];
+	uint64_t t0 = bench_now_ns();
 	struct stat st;
 
-	for (int p = -1; p < c->stat_passes; p++) {
-		uint64_t t0 = bench_now_ns();
-
-		for (int i = 0; i < c->count; i++) {
-			if (stat(s->paths[i], &st) < 0)
-				return -errno;
-			if (!S_ISREG(st.st_mode))
-				return -EPROTO;
-		}
-		v[p < 0 ? 0 : p] = (double)(bench_now_ns() - t0) / 1e3 / c->count;
+	for (int i = 0; i < c->count; i++) {
+		if (stat(s->paths[i], &st) < 0)
+			return -errno;
+		if (!S_ISREG(st.st_mode))
+			return -EPROTO;
 	}
-	s->stat[rep] = bench_median(v, c->stat_passes);
+	return (double)(bench_now_ns() - t0) / 1e3 / c->count;
+}
+
+/* n rounds of one timed run per side, the sides in turn, so that a burst
+ * of other work on this 2-CPU machine falls on both alike; all rounds
+ * end well within the FUSE side's 1 s timeouts. The median of each side
+ * in out. */
+static int alternate(const struct cfg *c, struct side *both[2], int n,
+		     double (*run)(const struct cfg *c, const struct side *s),
+		     double out[2])
+{
+	double v[2][MAX_REPEATS];
+
+	for (int i = 0; i < n; i++)
+		for (int s = 0; s < 2; s++)
+			if ((v[s][i] = run(c, both[s])) < 0)
+				return (int)v[s][i];
+	for (int s = 0; s < 2; s++)
+		out[s] = bench_median(v[s], n);
 	return 0;
 }
 
 /* Measure both sides on the pins of one repeat: the first ls -l of each
- * before anything else looks at the new names. */
+ * before anything else looks at the new names, then the repeated ls -l
+ * and the stat passes (after one pass each to warm the caches). */
 static int measure(const struct cfg *c, struct side *k, struct side *f, int rep)
 {
 	struct side *both[] = { k, f };
+	double again[2], stat_us[2];
 	int r = 0;
 
 	for (int i = 0; i < 2 && r == 0; i++)
 		if ((both[i]->ls_first[rep] = ls_l(both[i]->dir)) < 0)
 			r = (int)both[i]->ls_first[rep];
-	for (int i = 0; i < 2 && r == 0; i++)
-		r = ls_again(c, both[i], rep);
-	for (int i = 0; i < 2 && r == 0; i++)
-		r = stat_loop(c, both[i], rep);
+	if (r == 0)
+		r = alternate(c, both, c->ls_repeats, ls_side, again);
+	if (r == 0)
+		r = alternate(c, both, 1, stat_pass, stat_us);
+	if (r == 0)
+		r = alternate(c, both, c->stat_passes, stat_pass, stat_us);
+	for (int i = 0; i < 2 && r == 0; i++) {
+		both[i]->ls_again[rep] = again[i];
+		both[i]->stat[rep] = stat_us[i];
+	}
 	return r;
 }
 
@@ -208,8 +226,9 @@ static void report(const struct cfg *c, const struct side *k, const struct side 
 	double ka = med(k->ls_again, c->repeats), fa = med(f->ls_again, c->repeats);
 	double ks = med(k->stat, c->repeats), fs = med(f->stat, c->repeats);
 
-	printf("fuse: %d pins of one map in one directory, median of %d repeats\n",
-	       c->count, c->repeats);
+	printf("fuse: %d pins of one map in one directory, median of %d repeats\n"
+	       "  kernel: %s/NAME\n  FUSE:   %s/NAME\n",
+	       c->count, c->repeats, k->dir, f->dir);
 	bench_row("kernel bpffs: pin (BPF_OBJ_PIN)", med(k->pin, c->repeats), "us/pin");
 	bench_row("bpfpind: pin (libbpfpin)", med(f->pin, c->repeats), "us/pin");
 	bench_row("kernel bpffs: ls -l, first", kf, "ms");
@@ -223,6 +242,59 @@ static void report(const struct cfg *c, const struct side *k, const struct side 
 	bench_ratio("fuse stat cached / kernel", fs / ks, BENCH_AT_MOST, 1.2);
 }
 
+/* One directory of a side, made or removed through the daemon (b) or on
+ * the kernel bpffs (b NULL). */
+static int mkdir_one(const struct cfg *c, struct bpfpin *b, const char *path)
+{
+	int r;
+
+	if (b)
+		r = bpfpin_mkdir(b, ns_path(c, path), 0755);
+	else
+		r = mkdir(path, 0755) < 0 ? -errno : 0;
+	if (r < 0 && r != -EEXIST) {
+		fprintf(stderr, "fuse_bench: mkdir %s: %s\n", path,
+			b ? bpfpin_errmsg(b) : strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static void rmdir_one(const struct cfg *c, struct bpfpin *b, const char *path)
+{
+	if (b)
+		bpfpin_rmdir(b, ns_path(c, path));
+	else
+		rmdir(path);
+}
+
+/* Every directory of s->dir below the filesystem's root, top down. */
+static int dirs_make(const struct cfg *c, struct bpfpin *b, const struct side *s)
+{
+	char path[sizeof(s->dir)];
+	size_t len = strlen(s->dir);
+	int r = 0;
+
+	for (size_t i = s->root_len + 1; i <= len && r == 0; i++)
+		if (i == len || s->dir[i] == '/') {
+			memcpy(path, s->dir, i);
+			path[i] = '\0';
+			r = mkdir_one(c, b, path);
+		}
+	return r;
+}
+
+static void dirs_remove(const struct cfg *c, struct bpfpin *b, const struct side *s)
+{
+	char path[sizeof(s->dir)];
+
+	memcpy(path, s->dir, sizeof(path));
+	while (strlen(path) > s->root_len) {
+		rmdir_one(c, b, path);
+		*strrchr(path, '/') = '\0';
+	}
+}
+
 static int run(const struct cfg *c, int map, struct side *k, struct side *f)
 {
 	struct bpfpin *b;
@@ -232,18 +304,46 @@ static int run(const struct cfg *c, int map, struct side *k, struct side *f)
 		fprintf(stderr, "fuse_bench: connect %s: %s\n", c->sock, strerror(-r));
 		return r;
 	}
-	if ((r = bpfpin_mkdir(b, "/" DIR_NAME, 0755)) < 0 && r != -EEXIST)
-		fprintf(stderr, "fuse_bench: mkdir: %s\n", bpfpin_errmsg(b));
-	else if (mkdir(k->dir, 0755) < 0 && errno != EEXIST)
-		r = -errno;
-	else
-		r = 0;
+	if ((r = dirs_make(c, b, f)) == 0)
+		r = dirs_make(c, NULL, k);
 	for (int rep = 0; rep < c->repeats && r == 0; rep++)
 		r = one_repeat(c, b, map, k, f, rep);
-	bpfpin_rmdir(b, "/" DIR_NAME);
-	rmdir(k->dir);
+	dirs_remove(c, b, f);
+	dirs_remove(c, NULL, k);
 	bpfpin_close(b);
 	return r;
+}
+
+/* Components of path once resolved ("/" has none), or -errno. */
+static int path_depth(const char *path)
+{
+	char *real = realpath(path, NULL);
+	int n = 0;
+
+	if (!real)
+		return -errno;
+	for (const char *p = real; *p; p++)
+		if (*p == '/' && p[1])
+			n++;
+	free(real);
+	return n;
+}
+
+/* A stat walks the whole path, one dentry per component; run.sh mounts
+ * the FUSE face one directory deeper than its bpffs ($WORK/fuse/mnt vs
+ * $WORK/bpffs). The shallower side puts its directory pad levels lower,
+ * so that both walk as many components and a ratio compares the two
+ * filesystems, not the paths to them. */
+static int side_dir(struct side *s, const char *root, int pad)
+{
+	int n = snprintf(s->dir, sizeof(s->dir), "%s", root);
+
+	s->root_len = strlen(root);
+	for (int i = 0; i < pad && n > 0 && (size_t)n < sizeof(s->dir); i++)
+		n += snprintf(s->dir + n, sizeof(s->dir) - n, "/" PAD_NAME);
+	if (n > 0 && (size_t)n < sizeof(s->dir))
+		n += snprintf(s->dir + n, sizeof(s->dir) - n, "/" DIR_NAME);
+	return n > 0 && (size_t)n < sizeof(s->dir) ? 0 : -ENAMETOOLONG;
 }
 
 static const char usage[] =
@@ -289,14 +389,20 @@ int main(int argc, char **argv)
 {
 	struct side k = { .label = "kernel bpffs" }, f = { .label = "bpfpind" };
 	struct cfg c;
-	int map, r;
+	int map, r, kd, md;
 
 	if (parse(&c, argc, argv) < 0) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	snprintf(k.dir, sizeof(k.dir), "%s/" DIR_NAME, c.bpffs);
-	snprintf(f.dir, sizeof(f.dir), "%s/" DIR_NAME, c.mount);
+	kd = path_depth(c.bpffs);
+	md = path_depth(c.mount);
+	if (kd < 0 || md < 0 || side_dir(&k, c.bpffs, md - kd) < 0 ||
+	    side_dir(&f, c.mount, kd - md) < 0) {
+		fprintf(stderr, "fuse_bench: %s or %s: %s\n", c.bpffs, c.mount,
+			strerror(kd < 0 ? -kd : md < 0 ? -md : ENAMETOOLONG));
+		return 1;
+	}
 	if ((map = bench_map_create("fuse_bench", 1)) < 0) {
 		fprintf(stderr, "fuse_bench: map: %s\n", strerror(-map));
 		return 1;
