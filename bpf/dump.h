@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* The most threads that read one map. */
+/* The most parts (and threads) one map is read in. */
 #define DUMP_PARTS_MAX 4
 
 struct dump_opts {
@@ -19,8 +19,8 @@ struct dump_opts {
 	const char *spill_dir;  /* a large hash map is read by one thread per
 				 * CPU, each after the first spilling its part
 				 * to an unlinked file here; NULL: one thread */
-	unsigned parts;         /* threads for that: 0 = one per CPU the caller
-				 * may run on; at most DUMP_PARTS_MAX */
+	unsigned threads;       /* for that: 0 = one per CPU the caller may
+				 * run on; at most 4 */
 	/* Unset: each later part's spill is copied to out_fd. Set: handed
 	 * over instead, in order, once all output before it is in out_fd:
 	 * the spill's fd (the callee's from then on, even on error) and the

@@ -23,17 +23,17 @@
 
 TestSuite(dump_par, .timeout = 240);
 
-static struct dump_opts in_parts(const struct dump_opts *layout,
-				 unsigned parts, const char *spill_dir)
+static struct dump_opts by_threads(const struct dump_opts *layout,
+				 unsigned threads, const char *spill_dir)
 {
 	struct dump_opts o = *layout;
 
 	o.spill_dir = spill_dir;
-	o.parts = parts;
+	o.threads = threads;
 	return o;
 }
 
-/* In 2, 3 and 4 parts, the bytes of one walk, in each layout. */
+/* Read by 2, 3 and 4 threads, the bytes of one walk, in each layout. */
 static void assert_parts_as_one_walk(int fd)
 {
 	const struct dump_opts *layouts[] = { &td_compact, &td_pretty,
@@ -42,8 +42,8 @@ static void assert_parts_as_one_walk(int fd)
 	for (size_t l = 0; l < 3; l++) {
 		char *one = td_dump(fd, layouts[l]);
 
-		for (unsigned parts = 2; parts <= 4; parts++) {
-			struct dump_opts o = in_parts(layouts[l], parts, "/tmp");
+		for (unsigned threads = 2; threads <= 4; threads++) {
+			struct dump_opts o = by_threads(layouts[l], threads, "/tmp");
 			char *split = td_dump(fd, &o);
 
 			td_assert_same_text(split, one, "parts vs one walk");
@@ -77,9 +77,9 @@ Test(dump_par, large_hash_in_parts_is_byte_identical_to_bpftool)
 	int fd = plain_map(BPF_MAP_TYPE_HASH, 200000, 150000);
 	char *j = td_bpftool(fd, "-j"), *p = td_bpftool(fd, "-p");
 
-	for (unsigned parts = 2; parts <= 4; parts++) {
-		struct dump_opts oj = in_parts(&td_compact, parts, "/tmp");
-		struct dump_opts op = in_parts(&td_pretty, parts, "/tmp");
+	for (unsigned threads = 2; threads <= 4; threads++) {
+		struct dump_opts oj = by_threads(&td_compact, threads, "/tmp");
+		struct dump_opts op = by_threads(&td_pretty, threads, "/tmp");
 		char *mj = td_dump(fd, &oj), *mp = td_dump(fd, &op);
 
 		td_assert_same_text(mj, j, "compact vs bpftool -j");
@@ -113,7 +113,7 @@ Test(dump_par, btf_hash_in_parts_equals_bpftool_and_one_walk)
 
 	for (size_t i = 0; i < 2; i++) {
 		int fd = tm_btf_hash(types[i], 100000, 30000);
-		struct dump_opts o = in_parts(&td_compact, 2, "/tmp");
+		struct dump_opts o = by_threads(&td_compact, 2, "/tmp");
 		char *mine = td_dump(fd, &o), *theirs = td_bpftool(fd, "-j");
 
 		td_assert_json_equal(mine, theirs);
@@ -132,7 +132,7 @@ Test(dump_par, sparse_hash_in_parts_repeats_and_loses_no_entry)
 
 	for (size_t i = 0; i < 2; i++) {
 		int fd = plain_map(BPF_MAP_TYPE_HASH, 1u << 20, counts[i]);
-		struct dump_opts o = in_parts(&td_compact, 4, "/tmp");
+		struct dump_opts o = by_threads(&td_compact, 4, "/tmp");
 		char *s = td_dump(fd, &o);
 
 		cr_assert_eq(entries(s), counts[i]);
@@ -145,7 +145,7 @@ Test(dump_par, sparse_hash_in_parts_repeats_and_loses_no_entry)
 Test(dump_par, empty_large_hash_in_parts_is_bpftools_empty_array)
 {
 	int fd = plain_map(BPF_MAP_TYPE_HASH, 1u << 20, 0);
-	struct dump_opts o = in_parts(&td_compact, 4, "/tmp");
+	struct dump_opts o = by_threads(&td_compact, 4, "/tmp");
 	char *s = td_dump(fd, &o), *theirs = td_bpftool(fd, "-j");
 
 	td_assert_same_text(s, theirs, "empty map vs bpftool -j");
@@ -204,7 +204,7 @@ Test(dump_par, map_changing_under_a_split_read_repeats_no_key)
 {
 	struct churn ch = { .fd = plain_map(BPF_MAP_TYPE_HASH, 2 * STABLE,
 					    STABLE) };
-	struct dump_opts o = in_parts(&td_compact, 4, "/tmp");
+	struct dump_opts o = by_threads(&td_compact, 4, "/tmp");
 	pthread_t th;
 
 	cr_assert_eq(pthread_create(&th, NULL, churn_main, &ch), 0);
@@ -226,7 +226,7 @@ Test(dump_par, full_spill_dir_fails_the_dump_with_enospc)
 	char dir[] = "/tmp/bpfpin-spill.XXXXXX";
 	int fd = plain_map(BPF_MAP_TYPE_HASH, 200000, 150000);
 	int out = memfd_create("dump", MFD_CLOEXEC);
-	struct dump_opts o = in_parts(&td_compact, 2, dir);
+	struct dump_opts o = by_threads(&td_compact, 2, dir);
 
 	cr_assert_not_null(mkdtemp(dir));
 	cr_assert_eq(mount("tmpfs", dir, "tmpfs", 0, "size=64k"), 0);
@@ -240,7 +240,7 @@ Test(dump_par, full_spill_dir_fails_the_dump_with_enospc)
 Test(dump_par, unusable_spill_dir_reads_in_one_walk)
 {
 	int fd = plain_map(BPF_MAP_TYPE_HASH, 200000, 50000);
-	struct dump_opts o = in_parts(&td_compact, 2, "/nonexistent/spill");
+	struct dump_opts o = by_threads(&td_compact, 2, "/nonexistent/spill");
 	char *s = td_dump(fd, &o), *one = td_dump(fd, &td_compact);
 
 	td_assert_same_text(s, one, "no spill dir vs one walk");
