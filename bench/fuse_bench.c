@@ -2,9 +2,11 @@
  * directory on each: COUNT pins of one map, made through libbpfpin on the
  * daemon's side and by BPF_OBJ_PIN on the kernel's; then `ls -l` of each
  * (first, on names the kernel has never looked up, and repeated) and a
- * loop of stat() over every pin once the dentries are cached. After the
- * first ls -l, the two sides take turns run by run; both list and stat
- * paths with as many components (see side_dir). */
+ * loop of stat() over every pin once the dentries are cached. With --bare,
+ * a third side: as many empty files on a mount of bench/fuse_bare, which
+ * shows how close bpfpind comes to what any FUSE server gets. After the
+ * first ls -l, the sides take turns run by run; all list and stat paths
+ * with as many components (see side_dir). */
 #include "config.h"
 
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -24,21 +27,27 @@
 #include "bpfpin/bpfpin.h"
 
 #define MAX_REPEATS 16
+#define MAX_SIDES 3
 #define DIR_NAME "fb"
 #define PAD_NAME "pad"
+/* Read on a directory of bench/fuse_bare: the kernel forgets its entries. */
+#define BARE_XATTR_FORGET "user.fuse_bare.forget"
 
 struct cfg {
-	const char *sock, *mount, *bpffs;
+	const char *sock, *mount, *bpffs, *bare;
 	int count, repeats, ls_repeats, stat_passes;
 };
 
-/* One of the two filesystems, and its figures per repeat. */
+enum side_kind { SIDE_KERNEL, SIDE_DAEMON, SIDE_BARE };
+
+/* One of the filesystems, and its figures per repeat. */
 struct side {
+	enum side_kind kind;
 	const char *label;
 	char dir[4096];
 	size_t root_len;               /* of the filesystem's root in dir */
 	char **paths;                  /* count full paths of this repeat */
-	double pin[MAX_REPEATS];       /* us per pin */
+	double pin[MAX_REPEATS];       /* us per pin (or file) */
 	double ls_first[MAX_REPEATS];  /* ms */
 	double ls_again[MAX_REPEATS];  /* ms, median of ls_repeats */
 	double stat[MAX_REPEATS];      /* us per stat, median of stat_passes */
@@ -72,26 +81,53 @@ static const char *ns_path(const struct cfg *c, const char *full)
 	return full + strlen(c->mount);
 }
 
-static int pin_all(const struct cfg *c, struct bpfpin *b, int map, struct side *s,
-		   int rep)
+/* One entry of a side: a pin of map, or on the bare FUSE side an empty
+ * file, made through its mount with one request (mknod). */
+static int fill_one(const struct cfg *c, struct bpfpin *b, int map,
+		    const struct side *s, const char *path)
+{
+	switch (s->kind) {
+	case SIDE_DAEMON:
+		return bpfpin_pin(b, map, ns_path(c, path), NULL);
+	case SIDE_KERNEL:
+		return bpf_obj_pin(map, path) < 0 ? -errno : 0;
+	default:
+		return mknod(path, S_IFREG | 0600, 0) < 0 ? -errno : 0;
+	}
+}
+
+static int fill_all(const struct cfg *c, struct bpfpin *b, int map,
+		    struct side *s, int rep)
 {
 	uint64_t t0 = bench_now_ns();
 	int i, r = 0;
 
-	for (i = 0; i < c->count && r == 0; i++) {
-		if (b)
-			r = bpfpin_pin(b, map, ns_path(c, s->paths[i]), NULL);
-		else if (bpf_obj_pin(map, s->paths[i]) < 0)
-			r = -errno;
-	}
+	for (i = 0; i < c->count && r == 0; i++)
+		r = fill_one(c, b, map, s, s->paths[i]);
 	s->pin[rep] = (double)(bench_now_ns() - t0) / 1e3 / c->count;
 	if (r < 0)
-		fprintf(stderr, "fuse_bench: %s pin %s: %s (%s)\n", s->label,
-			s->paths[i - 1], strerror(-r), b ? bpfpin_errmsg(b) : "");
+		fprintf(stderr, "fuse_bench: %s: make %s: %s (%s)\n", s->label,
+			s->paths[i - 1], strerror(-r),
+			s->kind == SIDE_DAEMON ? bpfpin_errmsg(b) : "");
 	return r;
 }
 
-/* Both sides unlink with unlink(2), the daemon's through its mount: the
+/* The bare side's files were made through its mount, so the kernel holds
+ * them all; bpfpind's pins came over the RPC, unseen. Dropped, so that
+ * the first ls -l of each meets names the kernel never looked up. */
+static int bare_forget(const struct side *s)
+{
+	int r;
+
+	if (s->kind != SIDE_BARE || getxattr(s->dir, BARE_XATTR_FORGET, NULL, 0) >= 0)
+		return 0;
+	r = -errno;
+	fprintf(stderr, "fuse_bench: %s: getxattr %s: %s\n", s->dir,
+		BARE_XATTR_FORGET, strerror(-r));
+	return r;
+}
+
+/* Every side unlinks with unlink(2), the daemon's through its mount: the
  * kernel then forgets the inodes at once. Unlinked through the RPC, they
  * stay looked up until the kernel's dentries time out, and bpfpind keeps
  * an object fd open for each (20,000 of them after two repeats: EMFILE). */
@@ -149,66 +185,65 @@ static double stat_pass(const struct cfg *c, const struct side *s)
 }
 
 /* n rounds of one timed run per side, the sides in turn, so that a burst
- * of other work on this 2-CPU machine falls on both alike; all rounds
- * end well within the FUSE side's 1 s timeouts. The median of each side
- * in out. */
-static int alternate(const struct cfg *c, struct side *both[2], int n,
-		     double (*run)(const struct cfg *c, const struct side *s),
-		     double out[2])
+ * of other work on this 2-CPU machine falls on all alike; all rounds end
+ * well within the FUSE sides' 1 s timeouts. The median of each side in
+ * out. */
+static int alternate(const struct cfg *c, struct side *sides, int nsides,
+		     int n, double (*run)(const struct cfg *c, const struct side *s),
+		     double out[MAX_SIDES])
 {
-	double v[2][MAX_REPEATS];
+	double v[MAX_SIDES][MAX_REPEATS];
 
 	for (int i = 0; i < n; i++)
-		for (int s = 0; s < 2; s++)
-			if ((v[s][i] = run(c, both[s])) < 0)
+		for (int s = 0; s < nsides; s++)
+			if ((v[s][i] = run(c, &sides[s])) < 0)
 				return (int)v[s][i];
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < nsides; s++)
 		out[s] = bench_median(v[s], n);
 	return 0;
 }
 
-/* Measure both sides on the pins of one repeat: the first ls -l of each
+/* Measure the sides on the entries of one repeat: the first ls -l of each
  * before anything else looks at the new names, then the repeated ls -l
  * and the stat passes (after one pass each to warm the caches). */
-static int measure(const struct cfg *c, struct side *k, struct side *f, int rep)
+static int measure(const struct cfg *c, struct side *sides, int nsides,
+		   int rep)
 {
-	struct side *both[] = { k, f };
-	double again[2], stat_us[2];
+	double again[MAX_SIDES], stat_us[MAX_SIDES];
 	int r = 0;
 
-	for (int i = 0; i < 2 && r == 0; i++)
-		if ((both[i]->ls_first[rep] = ls_l(both[i]->dir)) < 0)
-			r = (int)both[i]->ls_first[rep];
+	for (int i = 0; i < nsides && r == 0; i++)
+		if ((sides[i].ls_first[rep] = ls_l(sides[i].dir)) < 0)
+			r = (int)sides[i].ls_first[rep];
 	if (r == 0)
-		r = alternate(c, both, c->ls_repeats, ls_side, again);
+		r = alternate(c, sides, nsides, c->ls_repeats, ls_side, again);
 	if (r == 0)
-		r = alternate(c, both, 1, stat_pass, stat_us);
+		r = alternate(c, sides, nsides, 1, stat_pass, stat_us);
 	if (r == 0)
-		r = alternate(c, both, c->stat_passes, stat_pass, stat_us);
-	for (int i = 0; i < 2 && r == 0; i++) {
-		both[i]->ls_again[rep] = again[i];
-		both[i]->stat[rep] = stat_us[i];
+		r = alternate(c, sides, nsides, c->stat_passes, stat_pass, stat_us);
+	for (int i = 0; i < nsides && r == 0; i++) {
+		sides[i].ls_again[rep] = again[i];
+		sides[i].stat[rep] = stat_us[i];
 	}
 	return r;
 }
 
 static int one_repeat(const struct cfg *c, struct bpfpin *b, int map,
-		      struct side *k, struct side *f, int rep)
+		      struct side *sides, int nsides, int rep)
 {
-	int r = make_paths(k, c->count, rep);
+	int i, r = 0;
 
-	if (r == 0)
-		r = make_paths(f, c->count, rep);
-	if (r == 0 && (r = pin_all(c, NULL, map, k, rep)) == 0 &&
-	    (r = pin_all(c, b, map, f, rep)) == 0 &&
-	    (r = measure(c, k, f, rep)) < 0)
+	for (i = 0; i < nsides && r == 0; i++)
+		if ((r = make_paths(&sides[i], c->count, rep)) == 0 &&
+		    (r = fill_all(c, b, map, &sides[i], rep)) == 0)
+			r = bare_forget(&sides[i]);
+	if (r == 0 && (r = measure(c, sides, nsides, rep)) < 0)
 		fprintf(stderr, "fuse_bench: ls -l or stat failed: %s\n", strerror(-r));
-	if (k->paths)
-		unlink_all(c, k);
-	if (f->paths)
-		unlink_all(c, f);
-	free_paths(k, c->count);
-	free_paths(f, c->count);
+	for (i = 0; i < nsides; i++) {
+		if (sides[i].paths)
+			unlink_all(c, &sides[i]);
+		free_paths(&sides[i], c->count);
+	}
 	return r;
 }
 
@@ -220,30 +255,66 @@ static double med(const double *v, int n)
 	return bench_median(tmp, n);
 }
 
-static void report(const struct cfg *c, const struct side *k, const struct side *f)
-{
-	double kf = med(k->ls_first, c->repeats), ff = med(f->ls_first, c->repeats);
-	double ka = med(k->ls_again, c->repeats), fa = med(f->ls_again, c->repeats);
-	double ks = med(k->stat, c->repeats), fs = med(f->stat, c->repeats);
+/* The medians of one side over the repeats. */
+struct figures {
+	double first, again, stat;
+};
 
-	printf("fuse: %d pins of one map in one directory, median of %d repeats\n"
-	       "  kernel: %s/NAME\n  FUSE:   %s/NAME\n",
-	       c->count, c->repeats, k->dir, f->dir);
-	bench_row("kernel bpffs: pin (BPF_OBJ_PIN)", med(k->pin, c->repeats), "us/pin");
-	bench_row("bpfpind: pin (libbpfpin)", med(f->pin, c->repeats), "us/pin");
-	bench_row("kernel bpffs: ls -l, first", kf, "ms");
-	bench_row("FUSE mount:   ls -l, first", ff, "ms");
-	bench_row("kernel bpffs: ls -l, repeated", ka, "ms");
-	bench_row("FUSE mount:   ls -l, repeated", fa, "ms");
-	bench_row("kernel bpffs: stat, cached", ks, "us/stat");
-	bench_row("FUSE mount:   stat, cached", fs, "us/stat");
-	bench_ratio("fuse ls -l first / kernel", ff / kf, BENCH_AT_MOST, 1.5);
-	bench_ratio("fuse ls -l repeated / kernel", fa / ka, BENCH_AT_MOST, 1.5);
-	bench_ratio("fuse stat cached / kernel", fs / ks, BENCH_AT_MOST, 1.2);
+static struct figures side_figures(const struct cfg *c, const struct side *s)
+{
+	return (struct figures){
+		.first = med(s->ls_first, c->repeats),
+		.again = med(s->ls_again, c->repeats),
+		.stat = med(s->stat, c->repeats),
+	};
 }
 
-/* One directory of a side, made or removed through the daemon (b) or on
- * the kernel bpffs (b NULL). */
+/* Rows of the bare FUSE side and how far bpfpind is from it: no target,
+ * FUSE's own cost on this kernel is the floor (see bench/fuse_bare.c). */
+static void report_bare(const struct cfg *c, const struct side *bare,
+			struct figures f)
+{
+	struct figures b = side_figures(c, bare);
+
+	bench_row("bare FUSE:    ls -l, first", b.first, "ms");
+	bench_row("bare FUSE:    ls -l, repeated", b.again, "ms");
+	bench_row("bare FUSE:    stat, cached", b.stat, "us/stat");
+	bench_row("bpfpind / bare FUSE: ls -l, first", f.first / b.first, "x");
+	bench_row("bpfpind / bare FUSE: ls -l, repeated", f.again / b.again, "x");
+	bench_row("bpfpind / bare FUSE: stat, cached", f.stat / b.stat, "x");
+}
+
+static void report(const struct cfg *c, const struct side *sides, int nsides)
+{
+	const struct side *k = &sides[SIDE_KERNEL], *d = &sides[SIDE_DAEMON];
+	struct figures kf = side_figures(c, k), ff = side_figures(c, d);
+
+	printf("fuse: %d pins of one map in one directory, median of %d repeats\n",
+	       c->count, c->repeats);
+	for (int i = 0; i < nsides; i++)
+		printf("  %s:%*s%s/NAME\n", sides[i].label,
+		       (int)(8 - strlen(sides[i].label)), "", sides[i].dir);
+	bench_row("kernel bpffs: pin (BPF_OBJ_PIN)", med(k->pin, c->repeats),
+		  "us/pin");
+	bench_row("bpfpind: pin (libbpfpin)", med(d->pin, c->repeats), "us/pin");
+	bench_row("kernel bpffs: ls -l, first", kf.first, "ms");
+	bench_row("FUSE mount:   ls -l, first", ff.first, "ms");
+	bench_row("kernel bpffs: ls -l, repeated", kf.again, "ms");
+	bench_row("FUSE mount:   ls -l, repeated", ff.again, "ms");
+	bench_row("kernel bpffs: stat, cached", kf.stat, "us/stat");
+	bench_row("FUSE mount:   stat, cached", ff.stat, "us/stat");
+	if (nsides > SIDE_BARE)
+		report_bare(c, &sides[SIDE_BARE], ff);
+	bench_ratio("fuse ls -l first / kernel", ff.first / kf.first,
+		    BENCH_AT_MOST, 1.5);
+	bench_ratio("fuse ls -l repeated / kernel", ff.again / kf.again,
+		    BENCH_AT_MOST, 1.5);
+	bench_ratio("fuse stat cached / kernel", ff.stat / kf.stat,
+		    BENCH_AT_MOST, 1.2);
+}
+
+/* One directory of a side, made or removed through the daemon (b) or
+ * with mkdir(2) (b NULL: the kernel bpffs, the bare FUSE mount). */
 static int mkdir_one(const struct cfg *c, struct bpfpin *b, const char *path)
 {
 	int r;
@@ -269,7 +340,8 @@ static void rmdir_one(const struct cfg *c, struct bpfpin *b, const char *path)
 }
 
 /* Every directory of s->dir below the filesystem's root, top down. */
-static int dirs_make(const struct cfg *c, struct bpfpin *b, const struct side *s)
+static int dirs_make(const struct cfg *c, struct bpfpin *b,
+		     const struct side *s)
 {
 	char path[sizeof(s->dir)];
 	size_t len = strlen(s->dir);
@@ -284,7 +356,8 @@ static int dirs_make(const struct cfg *c, struct bpfpin *b, const struct side *s
 	return r;
 }
 
-static void dirs_remove(const struct cfg *c, struct bpfpin *b, const struct side *s)
+static void dirs_remove(const struct cfg *c, struct bpfpin *b,
+			const struct side *s)
 {
 	char path[sizeof(s->dir)];
 
@@ -295,21 +368,27 @@ static void dirs_remove(const struct cfg *c, struct bpfpin *b, const struct side
 	}
 }
 
-static int run(const struct cfg *c, int map, struct side *k, struct side *f)
+/* The daemon's connection for the daemon's side only. */
+static struct bpfpin *side_rpc(struct bpfpin *b, const struct side *s)
+{
+	return s->kind == SIDE_DAEMON ? b : NULL;
+}
+
+static int run(const struct cfg *c, int map, struct side *sides, int nsides)
 {
 	struct bpfpin *b;
-	int r = bpfpin_connect(c->sock, &b);
+	int i, r = bpfpin_connect(c->sock, &b);
 
 	if (r < 0) {
 		fprintf(stderr, "fuse_bench: connect %s: %s\n", c->sock, strerror(-r));
 		return r;
 	}
-	if ((r = dirs_make(c, b, f)) == 0)
-		r = dirs_make(c, NULL, k);
+	for (i = 0; i < nsides && r == 0; i++)
+		r = dirs_make(c, side_rpc(b, &sides[i]), &sides[i]);
 	for (int rep = 0; rep < c->repeats && r == 0; rep++)
-		r = one_repeat(c, b, map, k, f, rep);
-	dirs_remove(c, b, f);
-	dirs_remove(c, NULL, k);
+		r = one_repeat(c, b, map, sides, nsides, rep);
+	for (i = 0; i < nsides; i++)
+		dirs_remove(c, side_rpc(b, &sides[i]), &sides[i]);
 	bpfpin_close(b);
 	return r;
 }
@@ -330,10 +409,10 @@ static int path_depth(const char *path)
 }
 
 /* A stat walks the whole path, one dentry per component; run.sh mounts
- * the FUSE face one directory deeper than its bpffs ($WORK/fuse/mnt vs
- * $WORK/bpffs). The shallower side puts its directory pad levels lower,
- * so that both walk as many components and a ratio compares the two
- * filesystems, not the paths to them. */
+ * the FUSE faces one directory deeper than its bpffs ($WORK/fuse/mnt vs
+ * $WORK/bpffs). A shallower side puts its directory pad levels lower, so
+ * that all walk as many components and a ratio compares the filesystems,
+ * not the paths to them. */
 static int side_dir(struct side *s, const char *root, int pad)
 {
 	int n = snprintf(s->dir, sizeof(s->dir), "%s", root);
@@ -347,8 +426,10 @@ static int side_dir(struct side *s, const char *root, int pad)
 }
 
 static const char usage[] =
-	"Usage: fuse_bench --socket SOCK --mount DIR --bpffs DIR [--count N]\n"
-	"                  [--repeats N] [--ls-repeats N] [--stat-passes N]\n";
+	"Usage: fuse_bench --socket SOCK --mount DIR --bpffs DIR [--bare DIR]\n"
+	"                  [--count N] [--repeats N] [--ls-repeats N]\n"
+	"                  [--stat-passes N]\n"
+	"  --bare DIR: a mount of bench/fuse_bare, measured as a third side\n";
 
 static int parse(struct cfg *c, int argc, char **argv)
 {
@@ -356,6 +437,7 @@ static int parse(struct cfg *c, int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "mount", required_argument, NULL, 'm' },
 		{ "bpffs", required_argument, NULL, 'b' },
+		{ "bare", required_argument, NULL, 'B' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "repeats", required_argument, NULL, 'r' },
 		{ "ls-repeats", required_argument, NULL, 'l' },
@@ -364,12 +446,14 @@ static int parse(struct cfg *c, int argc, char **argv)
 	};
 	int o;
 
-	*c = (struct cfg){ .count = 10000, .repeats = 3, .ls_repeats = 3, .stat_passes = 5 };
+	*c = (struct cfg){ .count = 10000, .repeats = 3, .ls_repeats = 3,
+			   .stat_passes = 5 };
 	while ((o = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (o) {
 		case 's': c->sock = optarg; break;
 		case 'm': c->mount = optarg; break;
 		case 'b': c->bpffs = optarg; break;
+		case 'B': c->bare = optarg; break;
 		case 'n': c->count = atoi(optarg); break;
 		case 'r': c->repeats = atoi(optarg); break;
 		case 'l': c->ls_repeats = atoi(optarg); break;
@@ -385,32 +469,54 @@ static int parse(struct cfg *c, int argc, char **argv)
 	return 0;
 }
 
+/* Each side's directory, all at the depth of the deepest root. */
+static int sides_place(struct side *sides, int nsides, const char *const *roots)
+{
+	int depth[MAX_SIDES], max = 0;
+
+	for (int i = 0; i < nsides; i++) {
+		if ((depth[i] = path_depth(roots[i])) < 0) {
+			fprintf(stderr, "fuse_bench: %s: %s\n", roots[i],
+				strerror(-depth[i]));
+			return depth[i];
+		}
+		max = depth[i] > max ? depth[i] : max;
+	}
+	for (int i = 0; i < nsides; i++)
+		if (side_dir(&sides[i], roots[i], max - depth[i]) < 0) {
+			fprintf(stderr, "fuse_bench: %s: %s\n", roots[i],
+				strerror(ENAMETOOLONG));
+			return -ENAMETOOLONG;
+		}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct side k = { .label = "kernel bpffs" }, f = { .label = "bpfpind" };
+	struct side sides[MAX_SIDES] = {
+		[SIDE_KERNEL] = { .kind = SIDE_KERNEL, .label = "kernel" },
+		[SIDE_DAEMON] = { .kind = SIDE_DAEMON, .label = "FUSE" },
+		[SIDE_BARE] = { .kind = SIDE_BARE, .label = "bare" },
+	};
 	struct cfg c;
-	int map, r, kd, md;
+	int map, r, nsides;
 
 	if (parse(&c, argc, argv) < 0) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	kd = path_depth(c.bpffs);
-	md = path_depth(c.mount);
-	if (kd < 0 || md < 0 || side_dir(&k, c.bpffs, md - kd) < 0 ||
-	    side_dir(&f, c.mount, kd - md) < 0) {
-		fprintf(stderr, "fuse_bench: %s or %s: %s\n", c.bpffs, c.mount,
-			strerror(kd < 0 ? -kd : md < 0 ? -md : ENAMETOOLONG));
+	nsides = c.bare ? 3 : 2;
+	if (sides_place(sides, nsides,
+			(const char *const[]){ c.bpffs, c.mount, c.bare }) < 0)
 		return 1;
-	}
 	if ((map = bench_map_create("fuse_bench", 1)) < 0) {
 		fprintf(stderr, "fuse_bench: map: %s\n", strerror(-map));
 		return 1;
 	}
-	r = run(&c, map, &k, &f);
+	r = run(&c, map, sides, nsides);
 	close(map);
 	if (r < 0)
 		return 1;
-	report(&c, &k, &f);
+	report(&c, sides, nsides);
 	return 0;
 }

@@ -45,18 +45,23 @@ bench_daemon_start() {
 	return 1
 }
 
-# bench_daemon_stop PID:DIR: SIGTERM, then SIGKILL after 5 s; unmount what
-# the daemon may have left behind under DIR.
+# bench_stop_pid PID: SIGTERM, then SIGKILL after 5 s.
+bench_stop_pid() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	for _ in $(seq 500); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.01
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# bench_daemon_stop PID:DIR: bench_stop_pid; unmount what the daemon may
+# have left behind under DIR.
 bench_daemon_stop() {
 	local pid=${1%%:*} dir=${1#*:}
-	if kill -TERM "$pid" 2>/dev/null; then
-		for _ in $(seq 500); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.01
-		done
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	fi
+	bench_stop_pid "$pid"
 	if [ -d "$dir/mnt" ] && mountpoint -q "$dir/mnt"; then umount -l "$dir/mnt"; fi
 	if [ -d "$dir/state/store" ] && mountpoint -q "$dir/state/store"; then
 		umount -l "$dir/state/store"

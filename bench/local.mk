@@ -8,7 +8,7 @@ bench_libbench_la_LIBADD = $(LIBBPF_LIBS)
 
 BENCH_LIBS = bench/libbench.la lib/libbpfpin.la $(LIBBPF_LIBS)
 
-noinst_PROGRAMS += bench/rpc_bench bench/fuse_bench bench/mkmap
+noinst_PROGRAMS += bench/rpc_bench bench/fuse_bench bench/fuse_bare bench/mkmap
 bench_rpc_bench_SOURCES = bench/rpc_bench.c
 bench_rpc_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 bench_rpc_bench_LDADD = $(BENCH_LIBS)
@@ -18,6 +18,11 @@ bench_fuse_bench_SOURCES = bench/fuse_bench.c
 bench_fuse_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 bench_fuse_bench_LDADD = $(BENCH_LIBS)
 bench_fuse_bench_LDFLAGS = -no-install
+
+# fuse_bench's FUSE anchor: libfuse only, none of bpfpind's code.
+bench_fuse_bare_SOURCES = bench/fuse_bare.c
+bench_fuse_bare_CFLAGS = $(AM_CFLAGS) $(FUSE_CFLAGS)
+bench_fuse_bare_LDADD = $(FUSE_LIBS)
 
 bench_mkmap_SOURCES = bench/mkmap.c
 bench_mkmap_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)

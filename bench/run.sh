@@ -13,7 +13,8 @@ BENCH_BUILDDIR=$(cd "$1" && pwd) || exit 1
 B=$BENCH_BUILDDIR
 [ "$(id -u)" = 0 ] || bench_die "needs root (bpf(2) and mounts)"
 WORK=$(mktemp -d /tmp/bpfpin-bench.XXXXXX) || exit 1
-trap 'bench_cleanup; rm -rf --one-file-system "$WORK"' EXIT
+BARE_PID= BARE_MNT=
+trap 'bare_stop; bench_cleanup; rm -rf --one-file-system "$WORK"' EXIT
 trap 'exit 130' INT TERM
 LOG=$WORK/out
 STATUS=0
@@ -46,13 +47,46 @@ run_rpc() {
 	rpc_placement unpinned -1 -1 || fail "rpc [unpinned]: no daemon"
 }
 
+# bare_start MOUNT: fuse_bench's FUSE anchor (bench/fuse_bare) on MOUNT,
+# as deep as the daemon's mount. Sets BARE_PID. Waits up to 20 s.
+bare_start() {
+	mkdir -p "$1" || return 1
+	BARE_MNT=$1
+	"$B/bench/fuse_bare" "$1" 2>>"$WORK/fuse-bare.log" &
+	BARE_PID=$!
+	for _ in $(seq 2000); do
+		kill -0 "$BARE_PID" 2>/dev/null || { cat "$WORK/fuse-bare.log" >&2; return 1; }
+		mountpoint -q "$1" && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# bare_stop: SIGTERM (it unmounts itself), SIGKILL after 5 s, then
+# detach the mount if it is still there.
+bare_stop() {
+	[ -n "$BARE_PID" ] || return 0
+	bench_stop_pid "$BARE_PID"
+	if mountpoint -q "$BARE_MNT"; then
+		fusermount3 -u -z "$BARE_MNT" 2>/dev/null || umount -l "$BARE_MNT"
+	fi
+	BARE_PID=
+}
+
 run_fuse() {
-	local dir=$WORK/fuse
+	local dir=$WORK/fuse bare=()
 	[ -x "$B/daemon/bpfpind" ] || { fail "no daemon/bpfpind: FUSE not measured"; return; }
 	bench_daemon_start "$dir" mount -1 || { fail "fuse: no daemon"; return; }
-	echo "(fuse: daemon and ls unpinned)" | tee -a "$LOG"
+	if bare_start "$WORK/fuse-bare/mnt"; then
+		bare=(--bare "$WORK/fuse-bare/mnt")
+	else
+		fail "fuse: no bench/fuse_bare mount: bare FUSE not measured"
+	fi
+	echo "(fuse: daemon, bare FUSE and ls unpinned)" | tee -a "$LOG"
 	"$B/bench/fuse_bench" --socket "$dir/sock" --mount "$dir/mnt" \
-		--bpffs "$WORK/bpffs" --repeats 5 | tee -a "$LOG" || fail "fuse_bench failed"
+		--bpffs "$WORK/bpffs" "${bare[@]}" --repeats 5 | tee -a "$LOG" ||
+		fail "fuse_bench failed"
+	bare_stop
 	bench_daemon_stop "$BENCH_DAEMON_PID:$dir"
 }
 
@@ -64,7 +98,7 @@ run_dump() {
 	"$BENCH_SRCDIR/dump_bench.sh" "$B" "$WORK" | tee -a "$LOG" || fail "dump_bench failed"
 }
 
-for p in rpc_bench fuse_bench mkmap; do
+for p in rpc_bench fuse_bench fuse_bare mkmap; do
 	[ -x "$B/bench/$p" ] || bench_die "$B/bench/$p missing: run make first"
 done
 {
