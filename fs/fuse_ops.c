@@ -61,7 +61,7 @@ void fsx_stat(const struct ns_stat *nst, struct stat *st)
 	st->st_uid = nst->uid;
 	st->st_gid = nst->gid;
 	st->st_size = nst->size;
-	st->st_blksize = S_ISREG(nst->mode) ? 1 << 20 : 4096;
+	st->st_blksize = 4096;
 	st->st_atim = nst->atime;
 	st->st_mtim = nst->mtime;
 	st->st_ctim = nst->ctime;

@@ -639,20 +639,6 @@ Test(fuse, mounted_as_fuse_bpfpin_with_kernel_permission_checks)
 	free(out);
 }
 
-/* A pin's document is read best in big pieces: it says so in st_blksize,
- * which cat and stdio take as their read size; directories keep 4096. */
-Test(fuse, pins_ask_for_reads_of_one_mib)
-{
-	char path[512];
-	struct stat st;
-
-	cr_assert_eq(bpfpin_pin(b, map, "/blk", NULL), 0);
-	cr_assert_eq(stat(mnt_path(path, sizeof(path), "/blk"), &st), 0);
-	cr_expect_eq(st.st_blksize, 1 << 20);
-	cr_assert_eq(stat(mnt_path(path, sizeof(path), "/"), &st), 0);
-	cr_expect_eq(st.st_blksize, 4096);
-}
-
 Test(fuse, statfs_counts_nodes)
 {
 	struct statvfs before, after;
