@@ -35,7 +35,9 @@ struct dump_opts {
  * cannot be read from user space dumps as one JSON object that names the
  * type and says why ({"error":..,"type":..,"id":..}), and returns 0.
  * A non-blocking out_fd is waited for. A socket whose peer is gone gives
- * -EPIPE; a pipe whose reader is gone raises SIGPIPE, as write(2) does. */
+ * -EPIPE; a pipe whose reader is gone raises SIGPIPE, as write(2) does.
+ * -EAGAIN: a map read in parts lost so many entries during the read that
+ * the parts could not be joined without printing some twice; read again. */
 int dump_map(int map_fd, int out_fd, const struct dump_opts *opts);
 
 /* One entry: key given as raw bytes; writes {"key":..,"value":..[,"formatted":..]}
