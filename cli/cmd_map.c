@@ -60,6 +60,9 @@ int cmd_dump(int argc, char **argv)
 	out_wrote();
 	r = dump_map(fd, STDOUT_FILENO, &opts);
 	close(fd);
+	if (r == -EAGAIN)
+		return cli_fail("dump %s: the map changed too much while it was "
+				"read; run it again", a.argv[0]);
 	return r < 0 ? cli_fail("dump %s: %s", a.argv[0], strerror(-r)) : CLI_OK;
 }
 
