@@ -22,7 +22,6 @@ struct part {
 	struct dump_chunk k;
 	uint32_t lo, hi;          /* buckets [lo, hi); the last: to the end */
 	int spill;
-	int err;
 	bool done;                /* under par->lock */
 	/* The keys of this part's first batch, as a set: they are this
 	 * part's or a later one's, so the part before drops them. */
