@@ -187,10 +187,15 @@ void dump_entry_error(struct dump_ctx *c, const uint8_t *key, int err)
 	JW_KEY(w, "key");
 	jw_hex_array(w, key, c->info.key_size);
 	JW_KEY(w, "value");
+	dump_error_value(w, msg);
+	jw_obj_end(w);
+}
+
+void dump_error_value(struct jw *w, const char *msg)
+{
 	jw_obj_begin(w);
 	JW_KEY(w, "error");
 	jw_string(w, msg, strlen(msg));
-	jw_obj_end(w);
 	jw_obj_end(w);
 }
 

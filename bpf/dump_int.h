@@ -66,6 +66,8 @@ void dump_ctx_fini(struct dump_ctx *c);
  * as table lines; a lookup that failed with err (not ENOENT). */
 void dump_entry(struct dump_ctx *c, const uint8_t *key, const uint8_t *value);
 void dump_entry_error(struct dump_ctx *c, const uint8_t *key, int err);
+/* A value that could not be read: {"error": msg}. */
+void dump_error_value(struct jw *w, const char *msg);
 /* The opening and closing of a whole dump, and how many entries. */
 void dump_begin(struct dump_ctx *c);
 void dump_end(struct dump_ctx *c);

@@ -144,14 +144,10 @@ static void peek_value(struct dump_ctx *c, const uint8_t *value, int err)
 	}
 	jw_obj_begin(w);
 	JW_KEY(w, "value");
-	if (!err) {
+	if (!err)
 		jw_hex_array(w, value, vs);
-	} else {
-		jw_obj_begin(w);
-		JW_KEY(w, "error");
-		jw_string(w, msg, strlen(msg));
-		jw_obj_end(w);
-	}
+	else
+		dump_error_value(w, msg);
 	jw_obj_end(w);
 }
 
