@@ -55,7 +55,8 @@ static int rmdir_one(struct bpfpin *b, const char *path, void *ctx)
 	return bpfpin_rmdir(b, path);
 }
 
-int cmd_rm(int argc, char **argv)
+/* A command of one or more paths and no options. */
+static int paths_cmd(int argc, char **argv, const char *verb, path_fn fn)
 {
 	struct cli_args a;
 	int r = cli_args(argc, argv, "", NULL, NULL, NULL, 0, &a);
@@ -64,19 +65,17 @@ int cmd_rm(int argc, char **argv)
 		return r;
 	if (a.argc == 0)
 		return cli_usage("expected PATH...");
-	return each_path(a.argc, a.argv, "rm", unlink_one, NULL);
+	return each_path(a.argc, a.argv, verb, fn, NULL);
+}
+
+int cmd_rm(int argc, char **argv)
+{
+	return paths_cmd(argc, argv, "rm", unlink_one);
 }
 
 int cmd_rmdir(int argc, char **argv)
 {
-	struct cli_args a;
-	int r = cli_args(argc, argv, "", NULL, NULL, NULL, 0, &a);
-
-	if (r)
-		return r;
-	if (a.argc == 0)
-		return cli_usage("expected PATH...");
-	return each_path(a.argc, a.argv, "rmdir", rmdir_one, NULL);
+	return paths_cmd(argc, argv, "rmdir", rmdir_one);
 }
 
 struct mkdir_opts {
