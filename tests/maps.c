@@ -74,8 +74,7 @@ static bool percpu_type(uint32_t type)
 	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
-/* A per-CPU value is one 8-byte aligned slot per possible CPU. */
-static uint32_t percpu_bytes(uint32_t vs)
+uint32_t tm_percpu_bytes(uint32_t vs)
 {
 	return ((vs + 7) & ~7u) * tm_ncpus();
 }
@@ -85,7 +84,7 @@ int tm_map_filled(uint32_t type, uint32_t ks, uint32_t vs, uint32_t n,
 {
 	int fd = tm_map_new(type, ks, vs, 64, NULL);
 
-	tm_fill(fd, ks, percpu ? percpu_bytes(vs) : vs, n);
+	tm_fill(fd, ks, percpu ? tm_percpu_bytes(vs) : vs, n);
 	return fd;
 }
 
@@ -320,7 +319,7 @@ int tm_dt_map(const char *name, uint32_t n)
 	else
 		tm_fill(fd, bpf_map__key_size(m),
 			percpu_type(bpf_map__type(m)) ?
-				percpu_bytes(bpf_map__value_size(m)) :
+				tm_percpu_bytes(bpf_map__value_size(m)) :
 				bpf_map__value_size(m),
 			n);
 	return fd;
@@ -381,7 +380,7 @@ int tm_btf_hash(uint32_t type, uint32_t max, uint32_t n)
 	btf__add_field(b, "count", u32, 0, 0);
 	btf__add_field(b, "delta", s16, 32, 0);
 	fd = btf_map(b, type, u32, s, 8, max);
-	tm_fill(fd, 4, percpu_type(type) ? percpu_bytes(8) : 8, n);
+	tm_fill(fd, 4, percpu_type(type) ? tm_percpu_bytes(8) : 8, n);
 	return fd;
 }
 

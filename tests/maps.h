@@ -27,6 +27,8 @@ void tm_fill_value(uint8_t *v, uint32_t size, uint32_t entry);
  * values of vbytes bytes (all CPUs' worth for a per-CPU map). */
 void tm_fill(int fd, uint32_t ks, uint32_t vbytes, uint32_t n);
 uint32_t tm_ncpus(void);
+/* A per-CPU value's bytes: one 8-byte aligned slot per possible CPU. */
+uint32_t tm_percpu_bytes(uint32_t vs);
 /* A map of 64 entries at most holding n patterned ones; percpu: the
  * values differ on each CPU. */
 int tm_map_filled(uint32_t type, uint32_t ks, uint32_t vs, uint32_t n,

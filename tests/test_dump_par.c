@@ -68,7 +68,7 @@ static int plain_map(uint32_t type, uint32_t max, uint32_t n)
 		      type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	int fd = tm_map_new(type, 4, 8, max, NULL);
 
-	tm_fill(fd, 4, percpu ? 8 * tm_ncpus() : 8, n);
+	tm_fill(fd, 4, percpu ? tm_percpu_bytes(8) : 8, n);
 	return fd;
 }
 
