@@ -728,12 +728,59 @@ Test(info, raw_tracepoint_link_as_bpftool)
 
 Test(info, map_iter_link_as_bpftool)
 {
-	int map = map_new(BPF_MAP_TYPE_HASH, 4, 4, 4, NULL);
-	union bpf_iter_link_info li = { .map.map_fd = (__u32)map };
-	int link = iter_link("bpf_map_elem", &li);
+	int link = iter_link("bpf_map", NULL);
 
 	expect_as_bpftool(link);
 	close(link);
+}
+
+Test(info, prog_iter_link_as_bpftool)
+{
+	int link = iter_link("bpf_prog", NULL);
+
+	expect_as_bpftool(link);
+	close(link);
+}
+
+Test(info, tcp_iter_link_as_bpftool)
+{
+	int link = iter_link("tcp", NULL);
+
+	expect_as_bpftool(link);
+	close(link);
+}
+
+/* Map-element iterators may be refused at load (this machine's kernel
+ * answers EPERM): a refusal is an answer, a crash or any other errno is
+ * not; where the kernel loads one, its link must read as bpftool's. */
+Test(info, map_elem_iter_link_as_bpftool_or_refused)
+{
+	int map = map_new(BPF_MAP_TYPE_HASH, 4, 4, 4, NULL);
+	union bpf_iter_link_info li = { .map.map_fd = (__u32)map };
+	LIBBPF_OPTS(bpf_prog_load_opts, o,
+		    .expected_attach_type = BPF_TRACE_ITER,
+		    .attach_btf_id = vmlinux_func("bpf_iter_bpf_map_elem"));
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "objtrace", "GPL",
+				 insns, 2, &o);
+	int link;
+
+	if (prog < 0) {
+		cr_expect_eq(errno, EPERM, "bpf_map_elem iterator: %s",
+			     strerror(errno));
+		close(map);
+		return;
+	}
+	LIBBPF_OPTS(bpf_link_create_opts, lo, .iter_info = &li,
+		    .iter_info_len = sizeof(li));
+	link = bpf_link_create(prog, 0, BPF_TRACE_ITER, &lo);
+	cr_assert_geq(link, 0, "iter link: %s", strerror(errno));
+	expect_as_bpftool(link);
+	close(link);
+	close(prog);
 	close(map);
 }
 
