@@ -78,9 +78,9 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 				return;
 			continue;
 		}
-		if (srv->nconns >= SERVER_MAX_CONNS) {
-			log_warnx("connection limit (%d) reached: closing a new one",
-				  SERVER_MAX_CONNS);
+		if (srv->limits.conns && srv->nconns >= srv->limits.conns) {
+			log_warnx("connection limit (%u) reached: closing a new one",
+				  srv->limits.conns);
 			close(fd);
 			continue;
 		}

@@ -50,6 +50,7 @@ static int open_store(struct daemon *d)
 	if ((r = ns_open(&d->srv.ns, store)) < 0)
 		return log_warn(r, "opening the store %s", store);
 	ns_set_fd_cache(d->srv.ns, d->opt.fd_cache);
+	ns_set_limits(d->srv.ns, &d->opt.ns_limits);
 	log_info("store %s: %llu nodes", store,
 		 (unsigned long long)ns_node_count(d->srv.ns));
 	return 0;
@@ -66,6 +67,7 @@ static int start(struct daemon *d)
 	int r;
 
 	d->srv.listen_fd = -1;
+	d->srv.limits = d->opt.srv_limits;
 	if (evthread_use_pthreads() < 0 || !(d->srv.base = event_base_new()))
 		return log_warn(-ENOMEM, "libevent");
 	signal(SIGPIPE, SIG_IGN);

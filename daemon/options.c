@@ -1,7 +1,9 @@
 /* daemon/options.c: parse bpfpind's command line into struct options. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -21,12 +23,28 @@ static const char usage_text[] =
 "  -f, --foreground      stay in the foreground, log to stderr only\n"
 "  -l, --log-level LVL   error, warning, info (default) or debug\n"
 "      --fd-cache N      keep at most N object fds open (default 4096)\n"
+"\n"
+"Limits (0: none; per-uid limits do not apply to root):\n"
+"      --max-conns N             connections in all (default 1024)\n"
+"      --max-conns-per-uid N     connections of one uid (default 64)\n"
+"      --max-inflight-per-uid N  requests of one uid being served (default 256)\n"
+"      --max-queued-fds N        fds in replies not yet read, in all (default 8192)\n"
+"      --max-queued-fds-per-uid N  the same, for one uid (default 1024)\n"
+"      --max-nodes-per-uid N     dirs, pins and symlinks one uid owns (default 16384)\n"
+"      --max-symlink-bytes-per-uid N  bytes of symlink targets one uid owns\n"
+"                                (default 1048576)\n"
+"      --max-snapshots-per-uid N  pin files one uid holds open on the mount\n"
+"                                (default 64)\n"
 "  -h, --help            show this help\n"
 "  -V, --version         show the version\n"
 "\n"
 "SIGTERM or SIGINT stop it cleanly. See bpfpind(8).\n";
 
-enum { OPT_NO_MOUNT = 256, OPT_FD_CACHE };
+enum {
+	OPT_NO_MOUNT = 256, OPT_FD_CACHE, OPT_MAX_CONNS, OPT_MAX_CONNS_UID,
+	OPT_MAX_INFLIGHT_UID, OPT_MAX_QFDS, OPT_MAX_QFDS_UID, OPT_MAX_NODES_UID,
+	OPT_MAX_SYMLINK_UID, OPT_MAX_SNAP_UID,
+};
 
 static const struct option longopts[] = {
 	{ "socket", required_argument, NULL, 's' },
@@ -36,6 +54,14 @@ static const struct option longopts[] = {
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "log-level", required_argument, NULL, 'l' },
 	{ "fd-cache", required_argument, NULL, OPT_FD_CACHE },
+	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
+	{ "max-conns-per-uid", required_argument, NULL, OPT_MAX_CONNS_UID },
+	{ "max-inflight-per-uid", required_argument, NULL, OPT_MAX_INFLIGHT_UID },
+	{ "max-queued-fds", required_argument, NULL, OPT_MAX_QFDS },
+	{ "max-queued-fds-per-uid", required_argument, NULL, OPT_MAX_QFDS_UID },
+	{ "max-nodes-per-uid", required_argument, NULL, OPT_MAX_NODES_UID },
+	{ "max-symlink-bytes-per-uid", required_argument, NULL, OPT_MAX_SYMLINK_UID },
+	{ "max-snapshots-per-uid", required_argument, NULL, OPT_MAX_SNAP_UID },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -47,9 +73,55 @@ static int usage_error(const char *what, const char *arg)
 	return -1;
 }
 
+/* A limit's value: a decimal count up to max. */
+static int limit_arg(const char *name, unsigned long long max,
+		     unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(optarg, &end, 10);
+	if (errno || end == optarg || *end || optarg[0] == '-' || *out > max) {
+		fprintf(stderr, "bpfpind: bad --%s '%s' (0 to %llu)\n"
+			"Try 'bpfpind --help'.\n", name, optarg, max);
+		return -1;
+	}
+	return 0;
+}
+
+#define LIMIT(field, name, max) do {					\
+		unsigned long long v;					\
+		if (limit_arg(name, max, &v) < 0)			\
+			return -1;					\
+		field = v;						\
+		return 0;						\
+	} while (0)
+
+static int parse_limit(struct options *o, int c)
+{
+	struct server_limits *s = &o->srv_limits;
+	struct ns_limits *n = &o->ns_limits;
+
+	switch (c) {
+	case OPT_MAX_CONNS: LIMIT(s->conns, "max-conns", 16384);
+	case OPT_MAX_CONNS_UID: LIMIT(s->conns_per_uid, "max-conns-per-uid", 16384);
+	case OPT_MAX_INFLIGHT_UID: LIMIT(s->inflight_per_uid, "max-inflight-per-uid", 1u << 20);
+	case OPT_MAX_QFDS: LIMIT(s->queued_fds, "max-queued-fds", 1u << 20);
+	case OPT_MAX_QFDS_UID: LIMIT(s->queued_fds_per_uid, "max-queued-fds-per-uid", 1u << 20);
+	case OPT_MAX_NODES_UID: LIMIT(n->nodes, "max-nodes-per-uid", UINT64_MAX >> 1);
+	case OPT_MAX_SYMLINK_UID: LIMIT(n->symlink_bytes, "max-symlink-bytes-per-uid", UINT64_MAX >> 1);
+	case OPT_MAX_SNAP_UID: LIMIT(n->snapshots, "max-snapshots-per-uid", 1u << 20);
+	}
+	return 1;
+}
+
 static int parse_one(struct options *o, int c)
 {
 	char *end;
+	int r;
+
+	if ((r = parse_limit(o, c)) <= 0)
+		return r;
 
 	switch (c) {
 	case 's': o->socket_path = optarg; return 0;
@@ -82,6 +154,15 @@ int options_parse(struct options *o, int argc, char **argv)
 		.mount_dir = DEFAULT_MOUNT_DIR,
 		.log_level = LOG_LVL_INFO,
 		.fd_cache = 4096,
+		.srv_limits = {
+			.conns = 1024, .conns_per_uid = 64,
+			.inflight_per_uid = 256,
+			.queued_fds = 8192, .queued_fds_per_uid = 1024,
+		},
+		.ns_limits = {
+			.nodes = 16384, .symlink_bytes = 1 << 20,
+			.snapshots = 64,
+		},
 	};
 	while ((c = getopt_long(argc, argv, "s:d:m:fl:hV", longopts, NULL)) != -1)
 		if ((r = parse_one(o, c)) != 0)

@@ -4,6 +4,9 @@
 
 #include <stdbool.h>
 
+#include "daemon/server.h"
+#include "fs/ns.h"
+
 #define DEFAULT_STATE_DIR "/var/lib/bpfpin"
 #define DEFAULT_MOUNT_DIR "/run/bpfpin/fs"
 
@@ -14,6 +17,8 @@ struct options {
 	bool foreground;
 	int log_level;
 	unsigned fd_cache;
+	struct server_limits srv_limits;   /* connections, requests, queued fds */
+	struct ns_limits ns_limits;        /* nodes, symlink bytes, snapshots */
 };
 
 /* 0: run; 1: done (help or version printed); -1: usage error (printed). */

@@ -15,8 +15,18 @@ struct event_base;
 struct event;
 struct json_object;
 
-#define SERVER_MAX_CONNS 1024
 #define CONN_MAX_QUEUED 16      /* replies waiting for the peer to read */
+
+/* What clients can make the server hold, in total and per uid (root, uid
+ * 0, is held only to the totals). Defaults in daemon/options.c, each a
+ * bpfpind option (bpfpind(8)). */
+struct server_limits {
+	unsigned conns;                 /* open connections, all uids */
+	unsigned conns_per_uid;
+	unsigned inflight_per_uid;      /* requests read but not yet answered */
+	unsigned queued_fds;            /* fds in replies the peers have not read */
+	unsigned queued_fds_per_uid;
+};
 
 struct outmsg;
 
@@ -43,6 +53,7 @@ struct server {
 	char *path;
 	TAILQ_HEAD(, conn) conns;
 	unsigned nconns;
+	struct server_limits limits;
 };
 
 /* A request being served: its parsed message, its fds (the dispatcher

@@ -56,6 +56,11 @@ void ns_set_fd_cache(struct ns *ns, unsigned max_fds)
 	ns_fdc_set_max(ns, max_fds);
 }
 
+void ns_set_limits(struct ns *ns, const struct ns_limits *lim)
+{
+	ns->limits = *lim;
+}
+
 uint64_t ns_generation(const struct ns *ns)
 {
 	return ns->generation;

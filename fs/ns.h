@@ -74,6 +74,16 @@ uint64_t ns_node_count(const struct ns *ns);
 /* Bound the number of BPF object fds kept open to speed up GET (LRU). */
 void ns_set_fd_cache(struct ns *ns, unsigned max_fds);
 
+/* What one uid may make the namespace hold (root, uid 0, is not limited).
+ * 0 means no limit. Creating past nodes or symlink_bytes fails with
+ * -EDQUOT; opening a snapshot past snapshots (FUSE face) too. */
+struct ns_limits {
+	uint64_t nodes;            /* dirs, pins and symlinks owned */
+	uint64_t symlink_bytes;    /* bytes of the targets of symlinks owned */
+	unsigned snapshots;        /* pin files open on the mount */
+};
+void ns_set_limits(struct ns *ns, const struct ns_limits *lim);
+
 /* Pin the BPF object fd (identified by ident) at a new path. The fd is
  * not consumed. The pin's mode is 0600 & ~cred->umask. */
 int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,

@@ -90,6 +90,7 @@ struct ns {
 	struct ns_dentry **htab;        /* (parent ino, name) -> dentry */
 	size_t hmask, hcount;
 	struct ns_fdcache fdc;
+	struct ns_limits limits;
 	int meta_fd;                    /* append-only side log, or -1 */
 	uint64_t meta_lines;            /* lines in it, live or not */
 };
