@@ -71,6 +71,12 @@ struct request {
 	char errmsg[512];
 };
 
+/* What one uid holds now, against the limits above (usage.c). */
+struct server_usage {
+	unsigned conns, inflight, queued_fds;
+};
+void server_usage(const struct server *srv, uid_t uid, struct server_usage *u);
+
 /* listener.c */
 int server_listen(struct server *srv, const char *path);
 void server_shutdown(struct server *srv);

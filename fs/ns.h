@@ -83,6 +83,12 @@ struct ns_limits {
 	unsigned snapshots;        /* pin files open on the mount */
 };
 void ns_set_limits(struct ns *ns, const struct ns_limits *lim);
+/* What uid holds now, against those limits (ns_quota.c). */
+struct ns_usage {
+	uint64_t nodes, symlink_bytes;
+	unsigned snapshots;
+};
+void ns_usage(const struct ns *ns, uid_t uid, struct ns_usage *u);
 
 /* Pin the BPF object fd (identified by ident) at a new path. The fd is
  * not consumed. The pin's mode is 0600 & ~cred->umask. */
