@@ -318,7 +318,6 @@ static void member_cases(struct cases *cs)
 	add_req(cs, "stat", "\"path\":\"/\",\"a\\u0000b\":1", "EINVAL", "is unknown", 0);
 	/* a key quoted in the message that is not UTF-8, or that the
 	 * message's bound cuts inside a sequence: the reply stays UTF-8 */
-	add_req(cs, "stat", "\"path\":\"/\",\"\xff\xfe\":1", "EINVAL", "is unknown", 0);
 	memset(key, 'a', 63);
 	snprintf(key + 63, sizeof(key) - 63, "\xc3\xa9\xc3\xa9\":1");
 	{
@@ -327,6 +326,7 @@ static void member_cases(struct cases *cs)
 		strcat(m, key);
 		add_req(cs, "stat", m, "EINVAL", "is unknown", 0);
 	}
+	add_req(cs, "stat", "\"path\":\"/\",\"\xff\xfe\":1", "EINVAL", "is unknown", 0);
 	add_req(cs, "stat", "\"path\":\"/\",\"path\":\"/x\"", "EINVAL", "member \"path\" appears more than once", 0);
 	add(cs, "{\"v\":1,\"id\":1,\"id\":2,\"op\":\"hello\"}", "EINVAL", "member \"id\" appears");
 	add(cs, "{\"v\":1,\"v\":1,\"id\":1,\"op\":\"hello\"}", "EINVAL", "member \"v\" appears");
