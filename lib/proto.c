@@ -216,10 +216,7 @@ static bool cut_at_end(const unsigned char *s, size_t n)
 	return true;
 }
 
-/* A message as valid UTF-8: each invalid byte becomes U+FFFD, except an
- * unfinished sequence at the very end, which a truncation (snprintf into
- * a fixed buffer) cut: it is dropped. Returns a malloc'd copy. */
-static char *utf8_repair(const char *s, size_t len)
+char *proto_utf8_repair(const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	char *out = malloc(3 * len + 1), *o = out;
@@ -256,7 +253,7 @@ struct json_object *proto_error(uint64_t id, int err, const char *message)
 	/* Messages quote what clients sent: the reply must stay valid JSON
 	 * whatever bytes that was. */
 	len = strlen(message);
-	if (!proto_utf8_valid(message, len) && (fixed = utf8_repair(message, len)))
+	if (!proto_utf8_valid(message, len) && (fixed = proto_utf8_repair(message, len)))
 		message = fixed;
 	json_object_object_add(e, "errno", json_object_new_int(err));
 	json_object_object_add(e, "name", json_object_new_string(proto_errno_name(err)));

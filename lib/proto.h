@@ -41,6 +41,10 @@ int proto_errno_value(const char *name);
 /* Whether s[0..len) is valid UTF-8 (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF). JSON strings must be. */
 bool proto_utf8_valid(const char *s, size_t len);
+/* A malloc'd copy of s[0..len) as valid UTF-8 (NULL if out of memory):
+ * each invalid byte becomes U+FFFD, except an unfinished sequence at the
+ * very end, which a truncation cut: it is dropped. */
+char *proto_utf8_repair(const char *s, size_t len);
 /* Build {"v":1,"id":id,"error":{"errno":err,"name":..,"message":msg}}.
  * msg NULL gives strerror(err); msg need not be valid UTF-8 (it may quote
  * a client's bytes or be cut by a truncation): invalid bytes become

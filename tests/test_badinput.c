@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,15 +120,20 @@ static bool utf8_ok(const unsigned char *s, size_t n)
 	return true;
 }
 
-static int raw_connect(void)
+static int raw_connect_to(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
 	cr_assert_geq(fd, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", d.sock);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	return fd;
+}
+
+static int raw_connect(void)
+{
+	return raw_connect_to(d.sock);
 }
 
 /* Send one message and return its reply, parsed; the reply must be one
@@ -715,4 +721,33 @@ Test(names, long_component_is_enametoolong_on_both_faces_as_on_bpffs)
 	cr_expect_eq(rpc_mkdir(at("", mid)), ENAMETOOLONG);
 	cr_expect_eq(err_of(mkdir(at(kroot, c255), 0755)), 0);
 	cr_expect_eq(err_of(mkdir(at(md.mnt, c255), 0755)), 0);
+}
+
+/* A store written before names had to be UTF-8 may hold one that is not:
+ * a listing and a readlink over the RPC still reply in valid JSON (with
+ * U+FFFD for what is not UTF-8), and the mount reaches it by its bytes. */
+Test(names, old_non_utf8_names_in_the_store_keep_replies_json)
+{
+	static const char list[] = "{\"v\":1,\"id\":1,\"op\":\"list\",\"path\":\"/\"}";
+	static const char rl[] = "{\"v\":1,\"id\":2,\"op\":\"readlink\",\"path\":\"/lnk\"}";
+	char store[160];
+	struct json_object *o;
+	const char *s;
+	int fd;
+
+	snprintf(store, sizeof(store), "%s/store/ns", md.state);
+	cr_assert_eq(mkdir(at(store, "old\xff"), 0755), 0);
+	cr_assert_eq(symlink("t\xfe", at(store, "lnk")), 0);
+	cr_assert_eq(th_daemon_restart(&md, SIGKILL), 0);
+	fd = raw_connect_to(md.sock);
+	/* roundtrip() asserts each reply is strict JSON in valid UTF-8 */
+	o = roundtrip(fd, list, strlen(list), 0, "list");
+	s = json_object_to_json_string(o);
+	cr_expect(strstr(s, "old\xef\xbf\xbd"), "the old name is listed with U+FFFD: %s", s);
+	json_object_put(o);
+	o = roundtrip(fd, rl, strlen(rl), 0, "readlink");
+	cr_expect_str_eq(member_str(o, "result", "target"), "t\xef\xbf\xbd");
+	json_object_put(o);
+	close(fd);
+	cr_expect_eq(err_of(rmdir(at(md.mnt, "old\xff"))), 0);
 }
