@@ -723,6 +723,35 @@ Test(names, long_component_is_enametoolong_on_both_faces_as_on_bpffs)
 	cr_expect_eq(err_of(mkdir(at(md.mnt, c255), 0755)), 0);
 }
 
+/* A path of 4096 bytes or more: the kernel refuses it before any
+ * filesystem sees it, on bpffs and on the mount alike; the RPC the same. */
+Test(names, long_path_is_enametoolong_on_both_faces_as_on_bpffs)
+{
+	char *p = malloc(4200);
+
+	for (size_t i = 0; i < 4199; i++)
+		p[i] = i % 2 ? '/' : 'a';
+	p[4199] = '\0';
+	cr_expect_eq(err_of(access(at(kroot, p), F_OK)), ENAMETOOLONG);
+	cr_expect_eq(err_of(access(at(md.mnt, p), F_OK)), ENAMETOOLONG);
+	/* over the RPC, raw (libbpfpin would refuse it before sending) */
+	{
+		char *m = malloc(4400);
+		struct json_object *o;
+		int fd = raw_connect_to(md.sock);
+
+		p[4096] = '\0';
+		p[0] = '/';
+		snprintf(m, 4400, "{\"v\":1,\"id\":1,\"op\":\"mkdir\",\"path\":\"%s\"}", p);
+		o = roundtrip(fd, m, strlen(m), 0, "mkdir");
+		cr_expect_str_eq(member_str(o, "error", "name"), "ENAMETOOLONG");
+		json_object_put(o);
+		close(fd);
+		free(m);
+	}
+	free(p);
+}
+
 /* A store written before names had to be UTF-8 may hold one that is not:
  * a listing and a readlink over the RPC still reply in valid JSON (with
  * U+FFFD for what is not UTF-8), and the mount reaches it by its bytes. */
