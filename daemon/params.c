@@ -30,27 +30,38 @@ static int bad_item(struct request *req, int err, const char *name, size_t i,
 }
 
 /* The rules of every string member: JSON strings are UTF-8 (a client
- * that sends other bytes gets EINVAL, never a reply that is not JSON), a
- * NUL inside ("\u0000") would cut the C string short, and max bytes.
- * Returns a fixed-text reason, or NULL if v is fine. */
-static const char *string_fault(struct json_object *v, size_t max, int *err)
+ * that sends other bytes gets EINVAL, never a reply that is not JSON),
+ * and a NUL inside ("\u0000") would cut the C string short. Returns a
+ * fixed-text reason (the errno is EINVAL), or NULL if v is fine. */
+static const char *text_fault(struct json_object *v)
 {
 	const char *s;
 	size_t len;
 
-	*err = EINVAL;
 	if (!json_object_is_type(v, json_type_string))
 		return "must be a string";
 	s = json_object_get_string(v);
 	len = (size_t)json_object_get_string_len(v);
-	if (len > max) {
-		*err = max == NS_PATH_MAX - 1 ? ENAMETOOLONG : EINVAL;
-		return max == NS_PATH_MAX - 1 ? "is longer than 4095 bytes" : "is too long";
-	}
 	if (memchr(s, '\0', len))
 		return "contains a NUL byte";
 	if (!proto_utf8_valid(s, len))
 		return "is not valid UTF-8";
+	return NULL;
+}
+
+/* A path or a symlink target: text, at most 4095 bytes (ENAMETOOLONG,
+ * as the kernel says of a longer one). */
+static const char *string_fault(struct json_object *v, int *err)
+{
+	const char *why = text_fault(v);
+
+	*err = EINVAL;
+	if (why)
+		return why;
+	if (json_object_get_string_len(v) >= NS_PATH_MAX) {
+		*err = ENAMETOOLONG;
+		return "is longer than 4095 bytes";
+	}
 	return NULL;
 }
 
@@ -59,7 +70,7 @@ static const char *string_fault(struct json_object *v, size_t max, int *err)
  * lengths, whose rule is the namespace's (ns_path_check). */
 static const char *path_fault(struct json_object *v, int *err)
 {
-	const char *why = string_fault(v, NS_PATH_MAX - 1, err);
+	const char *why = string_fault(v, err);
 	const char *s;
 
 	if (why)
@@ -76,7 +87,7 @@ static int get_string(struct request *req, const struct param *p,
 {
 	int err;
 	const char *why = p->type == P_PATH ? path_fault(v, &err) :
-			  string_fault(v, NS_PATH_MAX - 1, &err);
+			  string_fault(v, &err);
 
 	if (why)
 		return bad(req, err, p->name, why);
@@ -120,12 +131,11 @@ static int get_fd(struct request *req, const struct param *p,
 static int get_access(struct request *req, const struct param *p,
 		      struct json_object *v, int *out)
 {
+	const char *why = text_fault(v);
 	const char *s = json_object_get_string(v);
-	int err;
-	const char *why = string_fault(v, 16, &err);
 
 	if (why)
-		return bad(req, err, p->name, why);
+		return bad(req, EINVAL, p->name, why);
 	if (strcmp(s, "rdonly") == 0)
 		*out = O_RDONLY;
 	else if (strcmp(s, "wronly") == 0)
@@ -148,15 +158,14 @@ static int get_rename(struct request *req, const struct param *p,
 	n = json_object_array_length(v);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *f = json_object_array_get_idx(v, i);
+		const char *why = text_fault(f);
 		const char *s = json_object_get_string(f);
-		int err;
-		const char *why = string_fault(f, 16, &err);
 
 		if (why)
-			return bad_item(req, err, p->name, i, why);
+			return bad_item(req, EINVAL, p->name, i, why);
 		if (strcmp(s, "noreplace") == 0)
 			*out |= RENAME_NOREPLACE;
-		else if (s && strcmp(s, "exchange") == 0)
+		else if (strcmp(s, "exchange") == 0)
 			*out |= RENAME_EXCHANGE;
 		else
 			return bad(req, EINVAL, p->name, "has an unknown flag (noreplace, exchange)");
