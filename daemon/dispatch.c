@@ -1,10 +1,12 @@
-/* daemon/dispatch.c: the op table, and serving one message: parse and
- * check the envelope (v, id, op), run the op, wrap its result or error. */
+/* daemon/dispatch.c: the op table, and serving one message: parse it
+ * (strict JSON, no member twice), check the envelope (v, id, op), run
+ * the op, wrap its result or error. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -127,9 +129,9 @@ static size_t string_end(const char *buf, size_t len, size_t i)
 	return i;
 }
 
-/* Calls fn on each key of the top-level object, as the raw literal
- * (quotes included) at buf[start..end], until fn returns nonzero. The
- * text has been parsed by json-c already, so it is well formed. */
+/* Calls fn on each key of the top-level object, as its raw literal
+ * (klen bytes, quotes included), until fn returns nonzero. The text has
+ * been parsed by json-c already, so it is well formed. */
 static int each_key(const char *buf, size_t len,
 		    int (*fn)(const char *key, size_t klen, void *arg), void *arg)
 {
@@ -173,10 +175,12 @@ struct dup_ctx {
 static int find_dup(const char *key, size_t klen, void *arg)
 {
 	struct dup_ctx *dc = arg;
-	struct json_object *k = json_tokener_parse(strndupa(key, klen));
+	char *lit = strndup(key, klen);
+	struct json_object *k = lit ? json_tokener_parse(lit) : NULL;
 	const char *s = json_object_get_string(k);
 	int dup = 0;
 
+	free(lit);
 	if (s && json_object_object_get_ex(dc->seen, s, NULL)) {
 		snprintf(dc->name, sizeof(dc->name), "%.64s", s);
 		dup = 1;

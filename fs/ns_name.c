@@ -57,7 +57,9 @@ int ns_path_check(const char *path, size_t len, const char **why)
 		return -ENAMETOOLONG;
 	}
 	for (size_t i = 0, k; i < len; i += k + 1) {
-		k = strcspn(path + i, "/");
+		const char *slash = memchr(path + i, '/', len - i);
+
+		k = slash ? (size_t)(slash - (path + i)) : len - i;
 		if (k > NS_NAME_MAX) {
 			*why = "component longer than 255 bytes";
 			return -ENAMETOOLONG;
