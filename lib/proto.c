@@ -253,8 +253,10 @@ struct json_object *proto_error(uint64_t id, int err, const char *message)
 	/* Messages quote what clients sent: the reply must stay valid JSON
 	 * whatever bytes that was. */
 	len = strlen(message);
-	if (!proto_utf8_valid(message, len) && (fixed = proto_utf8_repair(message, len)))
-		message = fixed;
+	if (!proto_utf8_valid(message, len)) {
+		fixed = proto_utf8_repair(message, len);
+		message = fixed ? fixed : strerror(err);
+	}
 	json_object_object_add(e, "errno", json_object_new_int(err));
 	json_object_object_add(e, "name", json_object_new_string(proto_errno_name(err)));
 	json_object_object_add(e, "message", json_object_new_string(message));
