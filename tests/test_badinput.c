@@ -314,7 +314,7 @@ static void envelope_cases(struct cases *cs)
 
 static void member_cases(struct cases *cs)
 {
-	char key[128];
+	char key[128], m[200];
 
 	add_req(cs, "hello", "\"path\":\"/\"", "EINVAL", "member \"path\" is unknown", 0);
 	add_req(cs, "stat", "\"path\":\"/\",\"umaks\":0", "EINVAL", "member \"umaks\" is unknown", 0);
@@ -326,12 +326,8 @@ static void member_cases(struct cases *cs)
 	 * message's bound cuts inside a sequence: the reply stays UTF-8 */
 	memset(key, 'a', 63);
 	snprintf(key + 63, sizeof(key) - 63, "\xc3\xa9\xc3\xa9\":1");
-	{
-		char m[200] = "\"path\":\"/\",\"";
-
-		strcat(m, key);
-		add_req(cs, "stat", m, "EINVAL", "is unknown", 0);
-	}
+	snprintf(m, sizeof(m), "\"path\":\"/\",\"%s", key);
+	add_req(cs, "stat", m, "EINVAL", "is unknown", 0);
 	add_req(cs, "stat", "\"path\":\"/\",\"\xff\xfe\":1", "EINVAL", "is unknown", 0);
 	add_req(cs, "stat", "\"path\":\"/\",\"path\":\"/x\"", "EINVAL", "member \"path\" appears more than once", 0);
 	add(cs, "{\"v\":1,\"id\":1,\"id\":2,\"op\":\"hello\"}", "EINVAL", "member \"id\" appears");
@@ -424,6 +420,9 @@ static void type_cases(struct cases *cs)
 		if (!o->nfds)   /* pin's eventfd is refused: test_rpc's concern */
 			add_req(cs, o->op, m, strcmp(o->op, "get_many") ? "ENOENT" : "ok",
 				NULL, 0);
+		/* a member the op does not take, beside valid ones */
+		strcat(m, ",\"bogus\":1");
+		add_req(cs, o->op, m, "EINVAL", "member \"bogus\" is unknown", o->nfds);
 		for (int k = 0; k < 5 && o->m[k].name; k++) {
 			snprintf(has, sizeof(has), "member \"%s\"", o->m[k].name);
 			for (int w = 0; w < 4 && wrong[o->m[k].cls][w]; w++) {
