@@ -65,9 +65,9 @@ static const char *string_fault(struct json_object *v, int *err)
 	return NULL;
 }
 
-/* A path: a string as above, absolute (a relative one would resolve from
- * the root and mean something the client did not), and within bpffs's
- * lengths, whose rule is the namespace's (ns_path_check). */
+/* A path: a string as above, not empty, absolute (a relative one would
+ * resolve from the root and mean something the client did not), and
+ * within bpffs's lengths, whose rule is the namespace's (ns_path_check). */
 static const char *path_fault(struct json_object *v, int *err)
 {
 	const char *why = string_fault(v, err);
@@ -76,6 +76,12 @@ static const char *path_fault(struct json_object *v, int *err)
 	if (why)
 		return why;
 	s = json_object_get_string(v);
+	/* "" is ENOENT, as the kernel says; it never reaches the namespace,
+	 * where an empty path names the starting directory (NS_AT_INO) */
+	if (!s[0]) {
+		*err = ENOENT;
+		return "is empty";
+	}
 	if (s[0] != '/')
 		return "is not an absolute path";
 	*err = -ns_path_check(s, (size_t)json_object_get_string_len(v), &why);

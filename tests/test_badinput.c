@@ -469,7 +469,7 @@ static void path_values(struct pcase *pc)
 	snprintf(n255, 300, "/nope%s", c255);   /* under a missing dir */
 
 	pc[0] = (struct pcase){ strdup("\"a/b\""), "EINVAL", "is not an absolute path" };
-	pc[1] = (struct pcase){ strdup("\"\""), "EINVAL", "is not an absolute path" };
+	pc[1] = (struct pcase){ strdup("\"\""), "ENOENT", "is empty" };    /* as the kernel */
 	pc[2] = (struct pcase){ strdup("\"./x\""), "EINVAL", "is not an absolute path" };
 	pc[3] = (struct pcase){ strdup("\"/a\\u0000b\""), "EINVAL", "contains a NUL byte" };
 	pc[4] = (struct pcase){ json_str_of(c256), "ENAMETOOLONG", "component longer than 255 bytes" };
