@@ -15,6 +15,7 @@ typedef int (*op_fn)(struct request *req);
 struct op {
 	const char *name;
 	op_fn fn;
+	bool bare;      /* takes no members: the dispatcher refuses any */
 };
 
 /* Look an op up by name; NULL if unknown. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -64,6 +65,23 @@ static int prepare(struct request *req, const struct param *table,
 }
 
 #define NS(req) ((req)->conn->srv->ns)
+
+/* A name or target as a JSON string. The namespace makes only UTF-8
+ * names, but a store written by an older bpfpind may hold others: they
+ * are shown with U+FFFD in place of what is not UTF-8, so the reply stays
+ * JSON (the mount still reaches them by their bytes). */
+static struct json_object *name_json(const char *s)
+{
+	size_t len = strlen(s);
+	char *fixed;
+	struct json_object *o;
+
+	if (proto_utf8_valid(s, len) || !(fixed = proto_utf8_repair(s, len)))
+		return json_object_new_string(s);
+	o = json_object_new_string(fixed);
+	free(fixed);
+	return o;
+}
 
 /* Finish an op that produced a stat. */
 static int with_stat(struct request *req, const char *path, int r,
@@ -153,7 +171,7 @@ int op_readlink(struct request *req)
 	if (r < 0)
 		return op_fail(req, a.path, r);
 	req->result = json_object_new_object();
-	json_object_object_add(req->result, "target", json_object_new_string(buf));
+	json_object_object_add(req->result, "target", name_json(buf));
 	return 0;
 }
 
@@ -203,7 +221,7 @@ static int list_one(const struct ns_dirent *de, void *arg)
 		return 1;
 	}
 	e = json_object_new_object();
-	json_object_object_add(e, "name", json_object_new_string(de->name));
+	json_object_object_add(e, "name", name_json(de->name));
 	json_object_object_add(e, "cookie", json_object_new_uint64(de->cookie));
 	json_object_object_add(e, "stat", stat_json(&de->st));
 	json_object_array_add(lc->entries, e);

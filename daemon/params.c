@@ -20,16 +20,84 @@ static int bad(struct request *req, int err, const char *name, const char *what)
 	return -err;
 }
 
+/* As bad(), for the item at index i of an array member ("paths"[3]). */
+static int bad_item(struct request *req, int err, const char *name, size_t i,
+		    const char *what)
+{
+	snprintf(req->errmsg, sizeof(req->errmsg), "member \"%s\"[%zu] %s",
+		 name, i, what);
+	return -err;
+}
+
+/* The rules of every string member: JSON strings are UTF-8 (a client
+ * that sends other bytes gets EINVAL, never a reply that is not JSON),
+ * and a NUL inside ("\u0000") would cut the C string short. Returns a
+ * fixed-text reason (the errno is EINVAL), or NULL if v is fine. */
+static const char *text_fault(struct json_object *v)
+{
+	const char *s;
+	size_t len;
+
+	if (!json_object_is_type(v, json_type_string))
+		return "must be a string";
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (memchr(s, '\0', len))
+		return "contains a NUL byte";
+	if (!proto_utf8_valid(s, len))
+		return "is not valid UTF-8";
+	return NULL;
+}
+
+/* A path or a symlink target: text, at most 4095 bytes (ENAMETOOLONG,
+ * as the kernel says of a longer one). */
+static const char *string_fault(struct json_object *v, int *err)
+{
+	const char *why = text_fault(v);
+
+	*err = EINVAL;
+	if (why)
+		return why;
+	if (json_object_get_string_len(v) >= NS_PATH_MAX) {
+		*err = ENAMETOOLONG;
+		return "is longer than 4095 bytes";
+	}
+	return NULL;
+}
+
+/* A path: a string as above, not empty, absolute (a relative one would
+ * resolve from the root and mean something the client did not), and
+ * within bpffs's lengths, whose rule is the namespace's (ns_path_check). */
+static const char *path_fault(struct json_object *v, int *err)
+{
+	const char *why = string_fault(v, err);
+	const char *s;
+
+	if (why)
+		return why;
+	s = json_object_get_string(v);
+	/* "" is ENOENT, as the kernel says; it never reaches the namespace,
+	 * where an empty path names the starting directory (NS_AT_INO) */
+	if (!s[0]) {
+		*err = ENOENT;
+		return "is empty";
+	}
+	if (s[0] != '/')
+		return "is not an absolute path";
+	*err = -ns_path_check(s, (size_t)json_object_get_string_len(v), &why);
+	return *err ? why : NULL;
+}
+
 static int get_string(struct request *req, const struct param *p,
 		      struct json_object *v, const char **out)
 {
-	if (!json_object_is_type(v, json_type_string))
-		return bad(req, EINVAL, p->name, "must be a string");
-	if (json_object_get_string_len(v) >= NS_PATH_MAX)
-		return bad(req, ENAMETOOLONG, p->name, "is longer than 4095 bytes");
+	int err;
+	const char *why = p->type == P_PATH ? path_fault(v, &err) :
+			  string_fault(v, &err);
+
+	if (why)
+		return bad(req, err, p->name, why);
 	*out = json_object_get_string(v);
-	if (strlen(*out) != (size_t)json_object_get_string_len(v))
-		return bad(req, EINVAL, p->name, "contains a NUL byte");
 	return 0;
 }
 
@@ -38,9 +106,12 @@ static int get_int(struct request *req, const struct param *p,
 {
 	if (!json_object_is_type(v, json_type_int))
 		return bad(req, EINVAL, p->name, "must be an integer");
+	/* json-c clamps an integer that overflows to INT64_MAX (or
+	 * UINT64_MAX, read here as INT64_MAX): no table allows that value,
+	 * so a huge number is refused, never taken as another. */
 	errno = 0;
 	*out = json_object_get_int64(v);
-	if (errno || *out < lo || *out > hi)
+	if (errno || *out < lo || *out > hi || *out == INT64_MAX)
 		return bad(req, EINVAL, p->name, "is out of range");
 	return 0;
 }
@@ -66,10 +137,11 @@ static int get_fd(struct request *req, const struct param *p,
 static int get_access(struct request *req, const struct param *p,
 		      struct json_object *v, int *out)
 {
+	const char *why = text_fault(v);
 	const char *s = json_object_get_string(v);
 
-	if (!json_object_is_type(v, json_type_string))
-		return bad(req, EINVAL, p->name, "must be a string");
+	if (why)
+		return bad(req, EINVAL, p->name, why);
 	if (strcmp(s, "rdonly") == 0)
 		*out = O_RDONLY;
 	else if (strcmp(s, "wronly") == 0)
@@ -91,11 +163,15 @@ static int get_rename(struct request *req, const struct param *p,
 	*out = 0;
 	n = json_object_array_length(v);
 	for (size_t i = 0; i < n; i++) {
-		const char *s = json_object_get_string(json_object_array_get_idx(v, i));
+		struct json_object *f = json_object_array_get_idx(v, i);
+		const char *why = text_fault(f);
+		const char *s = json_object_get_string(f);
 
-		if (s && strcmp(s, "noreplace") == 0)
+		if (why)
+			return bad_item(req, EINVAL, p->name, i, why);
+		if (strcmp(s, "noreplace") == 0)
 			*out |= RENAME_NOREPLACE;
-		else if (s && strcmp(s, "exchange") == 0)
+		else if (strcmp(s, "exchange") == 0)
 			*out |= RENAME_EXCHANGE;
 		else
 			return bad(req, EINVAL, p->name, "has an unknown flag (noreplace, exchange)");
@@ -113,9 +189,13 @@ static int get_paths(struct request *req, const struct param *p,
 	n = json_object_array_length(v);
 	if (n < 1 || n > PROTO_FDS_MAX)
 		return bad(req, EINVAL, p->name, "must hold 1 to 253 paths");
-	for (size_t i = 0; i < n; i++)
-		if (!json_object_is_type(json_object_array_get_idx(v, i), json_type_string))
-			return bad(req, EINVAL, p->name, "must hold only strings");
+	for (size_t i = 0; i < n; i++) {
+		int err;
+		const char *why = path_fault(json_object_array_get_idx(v, i), &err);
+
+		if (why)
+			return bad_item(req, err, p->name, i, why);
+	}
 	*out = v;
 	return 0;
 }
@@ -171,13 +251,44 @@ static int parse_one(const struct param *p, struct request *req,
 	return bad(req, EINVAL, p->name, "has an unknown type");
 }
 
+/* The envelope's members, which every op takes (dispatch.c checks them). */
+static bool envelope_member(const char *key)
+{
+	return strcmp(key, "v") == 0 || strcmp(key, "id") == 0 ||
+	       strcmp(key, "op") == 0;
+}
+
+/* A member the op does not know is refused rather than ignored: a typo
+ * ("umaks") or a parameter of a later version must not be silently
+ * dropped, changing what the request does. */
+static int unknown_members(const struct param *table, struct request *req)
+{
+	json_object_object_foreach(req->msg, key, val) {
+		const struct param *p = table;
+
+		(void)val;
+		while (p->name && strcmp(p->name, key) != 0)
+			p++;
+		if (!p->name && !envelope_member(key)) {
+			snprintf(req->errmsg, sizeof(req->errmsg),
+				 "member \"%.64s\" is unknown", key);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int params_parse(const struct param *table, struct request *req, void *args)
 {
+	int r = unknown_members(table, req);
+
+	if (r < 0)
+		return r;
 	for (const struct param *p = table; p->name; p++) {
 		struct json_object *v;
-		int r;
 
-		if (!json_object_object_get_ex(req->msg, p->name, &v) || !v) {
+		/* a member given as null is ill-typed, not absent */
+		if (!json_object_object_get_ex(req->msg, p->name, &v)) {
 			if (p->required)
 				return bad(req, EINVAL, p->name, "is missing");
 			continue;

@@ -11,8 +11,8 @@ struct json_object;
 struct request;
 
 enum param_type {
-	P_PATH,     /* const char *: string, length checked (ENAMETOOLONG) */
-	P_STRING,   /* const char *: any string up to 4095 bytes */
+	P_PATH,     /* const char *: absolute, lengths checked (ENAMETOOLONG) */
+	P_STRING,   /* const char *: any UTF-8 string up to 4095 bytes */
 	P_U64,      /* uint64_t */
 	P_ID,       /* int64_t: -1 or a uid/gid */
 	P_MODE,     /* mode_t: 0..07777 */
@@ -21,7 +21,7 @@ enum param_type {
 	P_FD,       /* int: index into the request's fds -> the fd itself */
 	P_ACCESS,   /* int: "rdonly" / "wronly" / "rdwr" -> O_RDONLY/... */
 	P_RENAME,   /* unsigned: array of "noreplace" / "exchange" */
-	P_PATHS,    /* struct json_object *: array of 1..253 strings */
+	P_PATHS,    /* struct json_object *: array of 1..253 paths (as P_PATH) */
 	P_TIME,     /* struct timespec: ns, -1 = UTIME_OMIT (absent = now) */
 };
 
@@ -36,8 +36,11 @@ struct param {
 #define PARAM_AS(name, st, member, type, req) { name, type, offsetof(st, member), req }
 
 /* Fill args from req->msg per the table (terminated by a NULL name).
- * Absent optional members keep the values args already holds. On error,
- * returns -errno with req->errmsg set. */
+ * Absent optional members keep the values args already holds; a member
+ * that is neither in the table nor v, id or op is refused (EINVAL), as is
+ * a string that is not UTF-8 or holds a NUL, and a path that is relative
+ * or too long (ENAMETOOLONG). On error, returns -errno with req->errmsg
+ * naming the member. */
 int params_parse(const struct param *table, struct request *req, void *args);
 
 #endif

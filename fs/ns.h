@@ -65,6 +65,17 @@ struct ns_at {
  * ns_readlink, ns_link (oldat) and ns_stat accept it. */
 #define NS_AT_INO(ino) ((struct ns_at){ .dir = (ino), .path = "" })
 
+/* Names are bytes on bpffs; here they must also be valid UTF-8 (as must
+ * a symlink's target), so that the RPC can carry every name in JSON: any
+ * operation that meets a name that is not there and not UTF-8 fails with
+ * -EILSEQ (creating it, or looking it up) where bpffs would go on.
+ *
+ * The length rules of bpffs for a whole path (4095 bytes, components of
+ * 255), for a face that holds the path before resolving it (the RPC) and
+ * names what is wrong: 0, or -ENAMETOOLONG with *why set ("component
+ * longer than 255 bytes"). Resolution applies the same rules. */
+int ns_path_check(const char *path, size_t len, const char **why);
+
 /* Open the namespace over the store directory (a bpffs is mounted there if
  * none is, mode 0700) and rebuild the tree from what the store holds. */
 int ns_open(struct ns **out, const char *store_dir);

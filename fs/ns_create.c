@@ -168,7 +168,9 @@ static int symlink_target_check(const char *target)
 	len = strnlen(target, NS_PATH_MAX);
 	if (len == 0)
 		return -ENOENT;
-	return len >= NS_PATH_MAX ? -ENAMETOOLONG : 0;
+	if (len >= NS_PATH_MAX)
+		return -ENAMETOOLONG;
+	return ns_name_utf8(target, len) ? 0 : -EILSEQ;
 }
 
 int ns_symlink(struct ns *ns, const struct ns_cred *cred, const char *target,

@@ -155,7 +155,7 @@ struct ns_nd {
 int ns_path_parent(struct ns_nd *nd, int *links, struct ns *ns,
 		const struct ns_cred *cred, struct ns_at at);
 /* Looks the last component up in nd->dir without following it: -ENOENT,
- * -ENAMETOOLONG, or 0 with *d (NULL for "." ".." and "/"). */
+ * -ENAMETOOLONG, -EILSEQ (no such name can exist), or 0 with *d (NULL for "." ".." and "/"). */
 int ns_path_child(const struct ns_nd *nd, struct ns_dentry **d);
 /* Resolves the last component, following a final symlink if follow or if
  * the path ended in '/'. */
@@ -165,8 +165,15 @@ int ns_path_lookup(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 /* For the creation of nd's last component: -EEXIST, -ENOENT, -EACCES...
  * want_dir: mkdir (a trailing '/' is fine). */
 int ns_path_may_create(const struct ns_nd *nd, bool want_dir);
-/* Only the name checks of path_may_create (EEXIST, ENOENT, ENAMETOOLONG). */
+/* Only the name checks of path_may_create (EEXIST, ENOENT, ENAMETOOLONG,
+ * EILSEQ). */
 int ns_path_new_name(const struct ns_nd *nd, bool want_dir);
+
+/* ns_name.c: names and symlink targets must be valid UTF-8. */
+bool ns_name_utf8(const char *s, size_t len);
+/* What looking up a name that is not there gives: -ENOENT, or -EILSEQ
+ * for a name that cannot exist (not UTF-8), so that creating it fails. */
+int ns_name_absent(const char *name, size_t len);
 
 /* ns_perm.c: mask of MAY_* bits. */
 #define MAY_X 1

@@ -2,7 +2,8 @@
  * does it: search permission on every directory walked, "." and "..",
  * symlinks followed in the middle (at most NS_SYMLOOP_MAX in all, absolute
  * targets from the namespace root), trailing slashes asking for a
- * directory. The last component is left to the operation. */
+ * directory. The last component is left to the operation. A name that
+ * is not there and not UTF-8 is EILSEQ (fs/ns_name.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -57,7 +58,7 @@ static int step(struct ns_nd *nd, struct ns_node **dir, const char *name,
 		return -ENAMETOOLONG;
 	d = ns_dentry_find(nd->ns, *dir, name, len);
 	if (!d)
-		return -ENOENT;
+		return ns_name_absent(name, len);
 	n = d->node;
 	if (n->type == NS_SYMLINK) {
 		r = follow(nd, *dir, n, &n);
@@ -166,7 +167,7 @@ int ns_path_child(const struct ns_nd *nd, struct ns_dentry **d)
 	if (nd->len > NS_NAME_MAX)
 		return -ENAMETOOLONG;
 	*d = ns_dentry_find(nd->ns, nd->dir, nd->last, nd->len);
-	return *d ? 0 : -ENOENT;
+	return *d ? 0 : ns_name_absent(nd->last, nd->len);
 }
 
 int ns_path_final(struct ns_nd *nd, bool follow_last, struct ns_node **out)

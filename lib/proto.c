@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -128,7 +129,7 @@ static const struct { int value; const char *name; } errnames[] = {
 	E(ENOTEMPTY), E(ELOOP), E(ENODATA), E(EOVERFLOW), E(EBADMSG),
 	E(EPROTO), E(EMSGSIZE), E(EPROTONOSUPPORT), E(EOPNOTSUPP),
 	E(ECONNRESET), E(ENOTCONN), E(ETIMEDOUT), E(ECONNREFUSED),
-	E(ENOTSUP), E(ENOTSOCK), E(EDQUOT), E(ESTALE), E(ECANCELED),
+	E(ENOTSUP), E(ENOTSOCK), E(EDQUOT), E(ESTALE), E(ECANCELED), E(EILSEQ),
 };
 #undef E
 
@@ -164,17 +165,103 @@ static struct json_object *envelope(uint64_t id)
 	return o;
 }
 
+/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0: no
+ * overlong forms, no surrogates, nothing past U+10FFFF (RFC 3629). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0x80 ? 1 : s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 :
+		     s[0] < 0xf0 ? 3 : s[0] < 0xf5 ? 4 : 0;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (len == 0 || len > n)
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	for (size_t i = 1; i < len; i++, lo = 0x80, hi = 0xbf)
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+	return len;
+}
+
+bool proto_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (size_t i = 0, k; i < len; i += k)
+		if (u[i] < 0x80)
+			k = 1;
+		else if (!(k = utf8_seq(u + i, len - i)))
+			return false;
+	return true;
+}
+
+/* Whether the n bytes left at s start a sequence longer than n whose
+ * bytes so far are continuation bytes: what a truncation leaves. */
+static bool cut_at_end(const unsigned char *s, size_t n)
+{
+	size_t need = s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 :
+		      s[0] < 0xf5 ? 4 : 0;
+
+	if (need <= n)
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return false;
+	return true;
+}
+
+char *proto_utf8_repair(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char *out = malloc(3 * len + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0, k; i < len; i += k) {
+		k = utf8_seq(u + i, len - i);
+		if (k) {
+			memcpy(o, s + i, k);
+			o += k;
+			continue;
+		}
+		k = 1;
+		if (cut_at_end(u + i, len - i))
+			break;
+		memcpy(o, "\xef\xbf\xbd", 3);
+		o += 3;
+	}
+	*o = '\0';
+	return out;
+}
+
 struct json_object *proto_error(uint64_t id, int err, const char *message)
 {
 	struct json_object *o = envelope(id), *e = json_object_new_object();
+	char *fixed = NULL;
+	size_t len;
 
 	if (err < 0)
 		err = -err;
+	if (!message)
+		message = strerror(err);
+	/* Messages quote what clients sent: the reply must stay valid JSON
+	 * whatever bytes that was. */
+	len = strlen(message);
+	if (!proto_utf8_valid(message, len)) {
+		fixed = proto_utf8_repair(message, len);
+		message = fixed ? fixed : strerror(err);
+	}
 	json_object_object_add(e, "errno", json_object_new_int(err));
 	json_object_object_add(e, "name", json_object_new_string(proto_errno_name(err)));
-	json_object_object_add(e, "message",
-			       json_object_new_string(message ? message : strerror(err)));
+	json_object_object_add(e, "message", json_object_new_string(message));
 	json_object_object_add(o, "error", e);
+	free(fixed);
 	return o;
 }
 

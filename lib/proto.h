@@ -7,6 +7,7 @@
 #ifndef BPFPIN_LIB_PROTO_H
 #define BPFPIN_LIB_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -37,7 +38,17 @@ const char *proto_errno_name(int err);
 /* The inverse; 0 if unknown. */
 int proto_errno_value(const char *name);
 
-/* Build {"v":1,"id":id,"error":{"errno":err,"name":..,"message":msg}}. */
+/* Whether s[0..len) is valid UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF). JSON strings must be. */
+bool proto_utf8_valid(const char *s, size_t len);
+/* A malloc'd copy of s[0..len) as valid UTF-8 (NULL if out of memory):
+ * each invalid byte becomes U+FFFD, except an unfinished sequence at the
+ * very end, which a truncation cut: it is dropped. */
+char *proto_utf8_repair(const char *s, size_t len);
+/* Build {"v":1,"id":id,"error":{"errno":err,"name":..,"message":msg}}.
+ * msg NULL gives strerror(err); msg need not be valid UTF-8 (it may quote
+ * a client's bytes or be cut by a truncation): invalid bytes become
+ * U+FFFD and a sequence cut at the end is dropped. */
 struct json_object *proto_error(uint64_t id, int err, const char *msg);
 /* Build {"v":1,"id":id,"result":result} (result is consumed; NULL gives {}). */
 struct json_object *proto_result(uint64_t id, struct json_object *result);

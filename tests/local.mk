@@ -17,6 +17,7 @@ AM_TESTS_ENVIRONMENT = \
 EXTRA_DIST += $(srcdir)/tests/*.mk tests/lsan.supp
 
 include $(srcdir)/tests/rpc.mk
+include $(srcdir)/tests/badinput.mk
 include $(srcdir)/tests/ns.mk
 include $(srcdir)/tests/obj.mk
 include $(srcdir)/tests/dump.mk
