@@ -173,6 +173,19 @@ Test(quota, uid_at_node_limit_gets_edquot_on_both_faces, .init = start, .fini = 
 	cr_expect_eq(usage(UA).nodes.used, MAX_NODES, "a pin with a name left stays");
 }
 
+/* bpffs refuses names with a dot (EPERM) after the namespace has charged
+ * the node: the charge goes back with it. */
+Test(quota, a_creation_the_store_refuses_costs_nothing, .init = start, .fini = stop)
+{
+	cr_assert_eq(DO(UA, SYMLINK, "/s", "0123456789"), 0);
+	cr_expect_eq(DO(UA, SYMLINK, "/a.b", "012345"), -EPERM);
+	cr_expect_eq(DO(UA, MKDIR, "/a.b", NULL), -EPERM);
+	cr_expect_eq(DO(UA, PIN, "/a.b", NULL), -EPERM);
+	cr_expect_eq(usage(UA).nodes.used, 1);
+	cr_expect_eq(usage(UA).symlink_bytes.used, 10);
+	cr_expect_eq(DO(UA, SYMLINK, "/t", "012345"), 0);
+}
+
 Test(quota, another_uid_is_not_limited_by_the_first, .init = start, .fini = stop)
 {
 	fill_a();
