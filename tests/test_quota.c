@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -473,4 +475,49 @@ Test(quota, limits_fills_only_the_callers_struct_size, .init = start, .fini = st
 	cr_expect_eq(l.nodes.used, 0xa5a5a5a5a5a5a5a5ULL);
 	l.sz = 0;
 	cr_expect_eq(bpfpin_limits(b, UA, &l), -EINVAL);
+}
+
+/* The errno name of the reply to one raw request, or "ok". */
+static const char *raw_reply(const char *req, char *buf, size_t size)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	json_object *o, *e, *name;
+	ssize_t n;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", d.sock);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	n = recv(fd, buf, size - 1, 0);
+	close(fd);
+	cr_assert_gt(n, 0);
+	buf[n] = '\0';
+	o = json_tokener_parse(buf);
+	cr_assert_not_null(o, "not JSON: %s", buf);
+	if (!json_object_object_get_ex(o, "error", &e)) {
+		json_object_put(o);
+		return "ok";
+	}
+	cr_assert(json_object_object_get_ex(e, "name", &name));
+	snprintf(buf, size, "%s", json_object_get_string(name));
+	json_object_put(o);
+	return buf;
+}
+
+Test(quota, limits_refuses_bad_members, .init = start, .fini = stop)
+{
+	static const char *const bad[] = {
+		"\"uid\":\"0\"", "\"uid\":1.5", "\"uid\":-2", "\"uid\":4294967295",
+		"\"uid\":null", "\"bogus\":1",
+	};
+	char req[256], buf[4096];
+
+	for (size_t i = 0; i < N(bad); i++) {
+		snprintf(req, sizeof(req), "{\"v\":1,\"id\":1,\"op\":\"limits\",%s}", bad[i]);
+		cr_expect_str_eq(raw_reply(req, buf, sizeof(buf)), "EINVAL", "%s", req);
+	}
+	cr_expect_str_eq(raw_reply("{\"v\":1,\"id\":1,\"op\":\"limits\",\"uid\":-1}",
+				   buf, sizeof(buf)), "ok");
+	cr_expect_str_eq(raw_reply("{\"v\":1,\"id\":1,\"op\":\"limits\",\"uid\":65534}",
+				   buf, sizeof(buf)), "ok");
 }
