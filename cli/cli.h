@@ -102,5 +102,6 @@ int cmd_chmod(int argc, char **argv);
 int cmd_chown(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
+int cmd_limits(int argc, char **argv);
 
 #endif

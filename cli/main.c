@@ -61,6 +61,11 @@ static const struct cmd cmds[] = {
 	{ "lookup", cmd_lookup, "lookup PATH [key] KEY...",
 	  "Print one entry. KEY: hex bytes (\"01 00 00 00\", \"0x01 0 0 0\")\n"
 	  "or a JSON value typed by the map's BTF." },
+	{ "limits", cmd_limits, "limits [uid UID]",
+	  "Print what a uid (default: yours; root may name any) holds of the\n"
+	  "daemon, each beside its limit: connections, requests in flight, fds\n"
+	  "in unread replies, nodes owned, bytes of symlink targets, pin files\n"
+	  "open on the mount." },
 	{ "help", cmd_help, "help [COMMAND]", "Print help." },
 	{ "version", cmd_version, "version", "Print the version." },
 	{ NULL, NULL, NULL, NULL },

@@ -35,6 +35,7 @@ static const struct op op_table[] = {
 	OP(chmod),
 	OP(chown),
 	OP(utimens),
+	OP(limits),
 };
 #undef OP
 #undef BARE

@@ -40,6 +40,8 @@ int op_readlink(struct request *req);
 int op_chmod(struct request *req);
 int op_chown(struct request *req);
 int op_utimens(struct request *req);
+/* ops_limits.c */
+int op_limits(struct request *req);
 
 /* stat_json.c: the stat object of doc/protocol.md. */
 struct json_object *stat_json(const struct ns_stat *st);

@@ -10,7 +10,8 @@
  * (about one chunk of dump per tick), and the job's completion answers the
  * rest at once. A large hash map's dump is written by several threads:
  * the later parts are read from their own spill files where they belong
- * (fs/fuse_doc.c). Write opens are refused: pins are made by RPC. */
+ * (fs/fuse_doc.c). Write opens are refused: pins are made by RPC. Each
+ * snapshot counts in its opener's quota (ns_snapshot_hold) until freed. */
 #include "config.h"
 
 #include <errno.h>
@@ -43,6 +44,7 @@ struct fsx_snap {
 	LIST_ENTRY(fsx_snap) waiting;   /* on fsx->waiting while parked */
 	TAILQ_HEAD(, fsx_read) parked;  /* reads past what fd holds yet */
 	struct obj_ident ident;
+	uid_t uid;                      /* who opened it: held in its quota */
 	int obj_fd;
 	struct fsx_doc doc;             /* the spool only grows */
 	off_t size;                     /* the spool's, once done */
@@ -67,6 +69,7 @@ static void fsx_snap_free(struct fsx_snap *snap)
 		close(snap->obj_fd);
 	LIST_REMOVE(snap, link);
 	snap->fsx->nsnaps--;
+	ns_snapshot_drop(snap->fsx->ns, snap->uid);
 	free(snap);
 }
 
@@ -313,7 +316,7 @@ static int fsx_spool_open(struct fsx *fsx)
 }
 
 static int fsx_snap_new(struct fsx_snap **out, struct fsx *fsx,
-			fuse_ino_t ino)
+			fuse_ino_t ino, uid_t uid)
 {
 	struct fsx_snap *snap;
 	struct ns_stat st;
@@ -326,9 +329,13 @@ static int fsx_snap_new(struct fsx_snap **out, struct fsx *fsx,
 		return r;
 	if (st.type != NS_PIN)
 		return -EINVAL;
-	snap = calloc(1, sizeof(*snap));
-	if (!snap)
+	if ((r = ns_snapshot_hold(fsx->ns, uid)) < 0)
+		return r;
+	if (!(snap = calloc(1, sizeof(*snap)))) {
+		ns_snapshot_drop(fsx->ns, uid);
 		return -ENOMEM;
+	}
+	snap->uid = uid;
 	snap->fsx = fsx;
 	snap->ident = st.obj;
 	snap->obj_fd = -1;
@@ -358,7 +365,8 @@ void fsx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int r = -EACCES;
 
 	if ((fi->flags & O_ACCMODE) == O_RDONLY && !(fi->flags & O_TRUNC))
-		r = fsx_snap_new(&snap, fsx_of(req), ino);
+		r = fsx_snap_new(&snap, fsx_of(req), ino,
+				 fuse_req_ctx(req)->uid);
 	if (r < 0) {
 		fuse_reply_err(req, -r);
 		return;

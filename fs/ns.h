@@ -87,19 +87,27 @@ void ns_set_fd_cache(struct ns *ns, unsigned max_fds);
 
 /* What one uid may make the namespace hold (root, uid 0, is not limited).
  * 0 means no limit. Creating past nodes or symlink_bytes fails with
- * -EDQUOT; opening a snapshot past snapshots (FUSE face) too. */
+ * -EDQUOT, and so does a chown to a uid that may not own one more (a hard
+ * link is no new node); opening a snapshot past snapshots (FUSE face)
+ * too. Lowered limits leave what is owned already in place. */
 struct ns_limits {
 	uint64_t nodes;            /* dirs, pins and symlinks owned */
 	uint64_t symlink_bytes;    /* bytes of the targets of symlinks owned */
 	unsigned snapshots;        /* pin files open on the mount */
 };
 void ns_set_limits(struct ns *ns, const struct ns_limits *lim);
+void ns_get_limits(const struct ns *ns, struct ns_limits *lim);
 /* What uid holds now, against those limits (ns_quota.c). */
 struct ns_usage {
 	uint64_t nodes, symlink_bytes;
 	unsigned snapshots;
 };
 void ns_usage(const struct ns *ns, uid_t uid, struct ns_usage *u);
+/* A snapshot (a pin file open on the mount) held for uid, from open until
+ * the daemon lets it go: -EDQUOT past uid's limit. Every successful hold
+ * is dropped once. */
+int ns_snapshot_hold(struct ns *ns, uid_t uid);
+void ns_snapshot_drop(struct ns *ns, uid_t uid);
 
 /* Pin the BPF object fd (identified by ident) at a new path. The fd is
  * not consumed. The pin's mode is 0600 & ~cred->umask. */

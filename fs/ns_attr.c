@@ -131,10 +131,13 @@ static int attr_store(struct ns *ns, const struct ns_node *n,
 static int attr_apply(struct ns *ns, struct ns_node *n,
 		      const struct attr_set *a)
 {
-	int r = attr_store(ns, n, a);
+	int r = ns_quota_may_chown(ns, n, a->uid);
 
+	if (r == 0)
+		r = attr_store(ns, n, a);
 	if (r < 0)
 		return r;
+	ns_quota_chown(ns, n, a->uid);
 	if (a->uid != (uid_t)-1)
 		n->uid = a->uid;
 	if (a->gid != (gid_t)-1)

@@ -125,7 +125,9 @@ int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 		return -ENOMEM;
 	init_owner(n, nd.dir, cred, S_IFREG | (0600 & ~cred->umask));
 	n->u.pin.obj = *ident;
-	r = store_pin(path, fd);
+	r = ns_quota_charge(ns, n);
+	if (r == 0)
+		r = store_pin(path, fd);
 	if (r < 0) {
 		ns_node_free(ns, n);
 		return r;
@@ -151,7 +153,9 @@ int ns_mkdir(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 		return -ENOMEM;
 	init_owner(n, nd.dir, cred,
 		   S_IFDIR | (mode & ~cred->umask & (ACCESSPERMS | S_ISVTX)));
-	r = store_mkdir(path, n->mode & 07777);
+	r = ns_quota_charge(ns, n);
+	if (r == 0)
+		r = store_mkdir(path, n->mode & 07777);
 	if (r < 0) {
 		ns_node_free(ns, n);
 		return r;
@@ -191,7 +195,9 @@ int ns_symlink(struct ns *ns, const struct ns_cred *cred, const char *target,
 	init_owner(n, nd.dir, cred, S_IFLNK | 0777);
 	n->u.sym.len = strlen(target);
 	n->u.sym.target = strdup(target);
-	r = n->u.sym.target ? store_symlink(target, path) : -ENOMEM;
+	r = n->u.sym.target ? ns_quota_charge(ns, n) : -ENOMEM;
+	if (r == 0)
+		r = store_symlink(target, path);
 	if (r < 0) {
 		ns_node_free(ns, n);
 		return r;

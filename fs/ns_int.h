@@ -17,6 +17,7 @@
 
 struct ns_dentry;
 struct ns_fdc;
+struct ns_quota;
 
 /* A directory's children in cookie order. Removed entries leave a
  * tombstone (d == NULL) so that cookies stay sorted for binary search. */
@@ -53,6 +54,7 @@ struct ns_node {
 	pid_t pid;
 	uint64_t nlookup;               /* FUSE lookup count */
 	uint64_t store_ino;             /* st_ino in the store, for the log */
+	bool charged;                   /* counted in its owner's quota */
 	struct timespec atime, mtime, ctime;
 	union {
 		struct ns_dir dir;
@@ -91,6 +93,7 @@ struct ns {
 	size_t hmask, hcount;
 	struct ns_fdcache fdc;
 	struct ns_limits limits;
+	struct ns_quota *quota;         /* charges per uid (ns_quota.c) */
 	int meta_fd;                    /* append-only side log, or -1 */
 	uint64_t meta_lines;            /* lines in it, live or not */
 };
@@ -230,6 +233,23 @@ void ns_u64map_init(struct ns_u64map *m);
 void ns_u64map_fini(struct ns_u64map *m);
 int ns_u64map_put(struct ns_u64map *m, uint64_t key, uint64_t val);
 bool ns_u64map_get(const struct ns_u64map *m, uint64_t key, uint64_t *val);
+void ns_u64map_del(struct ns_u64map *m, uint64_t key);
+
+/* ns_quota.c: what each uid owns (nodes, symlink bytes) against
+ * ns->limits. A node is charged to its owner from its creation until its
+ * last name goes (n->charged), whatever FUSE still remembers of it. */
+/* Before the store makes n (owner and symlink target set): -EDQUOT past
+ * the owner's limits. ns_node_free gives the charge back. */
+int ns_quota_charge(struct ns *ns, struct ns_node *n);
+void ns_quota_uncharge(struct ns *ns, struct ns_node *n);
+/* chown: -EDQUOT if uid ((uid_t)-1: unchanged) may not own n as well;
+ * after the store changed, ns_quota_chown moves the charge (before n->uid
+ * changes). */
+int ns_quota_may_chown(const struct ns *ns, const struct ns_node *n, uid_t uid);
+void ns_quota_chown(struct ns *ns, struct ns_node *n, uid_t uid);
+/* Charge every named node of the tree just loaded, limits or not. */
+int ns_quota_load(struct ns *ns);
+void ns_quota_fini(struct ns *ns);
 
 /* ns_load.c */
 int ns_load_tree(struct ns *ns);

@@ -1,8 +1,8 @@
 /* fs/ns_load.c: rebuilding the tree from the store when the namespace
  * opens: every directory, pin and symlink with its owner, mode and times,
  * hard links made one node again (same store inode), each pinned object
- * identified once (then its fd closed: no fd per pin), and the pids of the
- * side log put back. */
+ * identified once (then its fd closed: no fd per pin), the pids of the
+ * side log put back, and what each uid owns counted again. */
 #include "config.h"
 
 #include <errno.h>
@@ -130,6 +130,8 @@ int ns_load_tree(struct ns *ns)
 		load_pid(&l, ns->root);
 		r = store_walk(&ns->store, ns->root, load_entry, &l);
 	}
+	if (r == 0)
+		r = ns_quota_load(ns);
 	ns_u64map_fini(&l.meta);
 	ns_u64map_fini(&l.links);
 	return r;

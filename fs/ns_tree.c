@@ -74,6 +74,7 @@ struct ns_node *ns_node_new(struct ns *ns, enum ns_type type)
 
 void ns_node_free(struct ns *ns, struct ns_node *n)
 {
+	ns_quota_uncharge(ns, n);
 	itab_del(ns, n);
 	ns->nodes--;
 	switch (n->type) {
@@ -94,6 +95,7 @@ void ns_node_release(struct ns *ns, struct ns_node *n)
 {
 	if (n->names || n == ns->root)
 		return;
+	ns_quota_uncharge(ns, n);
 	/* A nameless pin FUSE still knows keeps its cached fds, within the
 	 * cache's bound, until it is forgotten or evicted. */
 	if (n->nlookup == 0)
@@ -208,9 +210,11 @@ int ns_tree_init(struct ns *ns)
 }
 
 /* Names go first, all at once: their directories may be freed before them
- * in inode table order. */
+ * in inode table order. The charges go before them: nothing is left to
+ * count. */
 void ns_tree_fini(struct ns *ns)
 {
+	ns_quota_fini(ns);
 	for (size_t i = 0; ns->htab && i <= ns->hmask; i++) {
 		struct ns_dentry *d = ns->htab[i], *next;
 

@@ -1,6 +1,7 @@
 /* fs/ns_u64map.c: a small open-addressing map of nonzero u64 keys to u64
  * values, used while the tree is rebuilt (store inode -> node for hard
- * links, store inode -> pid from the side log). */
+ * links, store inode -> pid from the side log) and for the charges of each
+ * uid (fs/ns_quota.c), which come and go. */
 #include "config.h"
 
 #include <errno.h>
@@ -22,9 +23,14 @@ void ns_u64map_fini(struct ns_u64map *m)
 	ns_u64map_init(m);
 }
 
+static size_t home_of(const struct ns_u64map *m, uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & m->mask;
+}
+
 static size_t slot_of(const struct ns_u64map *m, uint64_t key)
 {
-	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & m->mask;
+	size_t i = home_of(m, key);
 
 	while (m->keys[i] && m->keys[i] != key)
 		i = (i + 1) & m->mask;
@@ -84,4 +90,29 @@ bool ns_u64map_get(const struct ns_u64map *m, uint64_t key, uint64_t *val)
 		return false;
 	*val = m->vals[i];
 	return true;
+}
+
+/* Backward-shift deletion: every later key of the probe run that may sit
+ * in the hole moves into it, so lookups never need tombstones. */
+void ns_u64map_del(struct ns_u64map *m, uint64_t key)
+{
+	size_t i, j;
+
+	if (!m->keys)
+		return;
+	i = slot_of(m, key);
+	if (!m->keys[i])
+		return;
+	m->keys[i] = 0;
+	m->count--;
+	for (j = (i + 1) & m->mask; m->keys[j]; j = (j + 1) & m->mask) {
+		size_t home = home_of(m, m->keys[j]);
+
+		if (((j - home) & m->mask) < ((j - i) & m->mask))
+			continue;
+		m->keys[i] = m->keys[j];
+		m->vals[i] = m->vals[j];
+		m->keys[j] = 0;
+		i = j;
+	}
 }

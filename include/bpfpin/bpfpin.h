@@ -108,6 +108,30 @@ int bpfpin_lstat(struct bpfpin *b, const char *path, struct bpfpin_stat *st);
 int bpfpin_list(struct bpfpin *b, const char *path, uint64_t *cursor,
 		struct bpfpin_dirent *ents, size_t max);
 
+/* One thing a uid holds of the daemon, and its limit (0: none). */
+struct bpfpin_usage {
+	uint64_t used;
+	uint64_t limit;
+};
+
+struct bpfpin_limits {
+	size_t sz;              /* sizeof(struct bpfpin_limits), set by the caller */
+	uint32_t uid;
+	int limited;            /* 0 for root: no per-uid limit applies */
+	struct bpfpin_usage connections;    /* open connections */
+	struct bpfpin_usage requests;       /* requests being served */
+	struct bpfpin_usage queued_fds;     /* fds in replies not yet read */
+	struct bpfpin_usage nodes;          /* dirs, pins and symlinks owned */
+	struct bpfpin_usage symlink_bytes;  /* bytes of their targets */
+	struct bpfpin_usage snapshots;      /* pin files open on the mount */
+};
+
+/* What uid holds of the daemon, against its limits; uid (uid_t)-1 is the
+ * caller's own. Only root may ask about another uid (-EPERM). Fills the
+ * members that fit in out->sz (an older caller's smaller struct) and
+ * zeroes what lies beyond this library's struct (a newer caller's). */
+int bpfpin_limits(struct bpfpin *b, uid_t uid, struct bpfpin_limits *out);
+
 #ifdef __cplusplus
 }
 #endif
