@@ -1,8 +1,9 @@
 /* cli/output.c: picks the output backend for the current options, reports
- * errors (stderr always, and as JSON on stdout with -j, as bpftool does),
- * and holds the small formatting helpers both backends use. */
+ * errors (on stderr in text, as JSON on stdout alone with -j, as bpftool
+ * does), and holds the small formatting helpers both backends use. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,10 +27,20 @@ void out_wrote(void)
 	wrote = true;
 }
 
-void out_end(void)
+int out_flush(void)
 {
-	if (cli.json && !wrote)
-		puts("null");
+	if (fflush(stdout) != 0)
+		return -errno;
+	return cli.json ? out_json_flush() : 0;
+}
+
+int out_end(void)
+{
+	int r = cli.json ? out_json_end(wrote) : 0;
+
+	if (fflush(stdout) != 0 && r == 0)
+		r = -errno;
+	return r;
 }
 
 const char *out_kind_name(enum bpfpin_obj_kind kind)
@@ -68,8 +79,6 @@ void out_time(char *buf, size_t size, const struct timespec *ts, bool full)
 
 static void report(const char *msg)
 {
-	fflush(stdout);
-	fprintf(stderr, "bpfpin: %s\n", msg);
 	out()->error(msg);
 }
 
@@ -118,6 +127,8 @@ int cli_usage(const char *fmt, ...)
 	else
 		snprintf(full, sizeof(full), "%s", msg);
 	report(full);
+	if (cli.json)
+		return CLI_USAGE;
 	if (cli.cmd)
 		fprintf(stderr, "Try 'bpfpin help %s'.\n", cli.cmd->name);
 	else
