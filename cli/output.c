@@ -77,11 +77,6 @@ void out_time(char *buf, size_t size, const struct timespec *ts, bool full)
 	snprintf(buf, size, "%s.%09ld %s", date, ts->tv_nsec, zone);
 }
 
-static void report(const char *msg)
-{
-	out()->error(msg);
-}
-
 int cli_fail(const char *fmt, ...)
 {
 	char msg[MSG_MAX];
@@ -90,7 +85,7 @@ int cli_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	report(msg);
+	out()->error(msg);
 	return CLI_FAIL;
 }
 
@@ -126,7 +121,7 @@ int cli_usage(const char *fmt, ...)
 		snprintf(full, sizeof(full), "%s: %s", cli.cmd->name, msg);
 	else
 		snprintf(full, sizeof(full), "%s", msg);
-	report(full);
+	out()->error(full);
 	if (cli.json)
 		return CLI_USAGE;
 	if (cli.cmd)
