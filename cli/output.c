@@ -34,13 +34,14 @@ int out_flush(void)
 	return cli.json ? out_json_flush() : 0;
 }
 
+/* stdio's buffer first: whatever a command printed there comes before
+ * the writer's. */
 int out_end(void)
 {
-	int r = cli.json ? out_json_end(wrote) : 0;
+	int r = fflush(stdout) != 0 ? -errno : 0, w;
 
-	if (fflush(stdout) != 0 && r == 0)
-		r = -errno;
-	return r;
+	w = cli.json ? out_json_end(wrote) : 0;
+	return r ? r : w;
 }
 
 const char *out_kind_name(enum bpfpin_obj_kind kind)
