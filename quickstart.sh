@@ -3,11 +3,16 @@
 #   ./quickstart.sh          install, build, run bpfpind in the foreground
 #   ./quickstart.sh build    install and build only
 #   ./quickstart.sh test     install, build, run the whole test suite
+#   ./quickstart.sh test --sanitize   the same, then the suite again built
+#                            with ASan and UBSan in ./build-asan (CI=true
+#                            implies --sanitize)
 # Needs root (apt-get, bpf(2), mounts). Builds out of tree in ./build.
 set -euo pipefail
 cd "$(dirname "$0")"
 SRC=$PWD
 BUILD=${BUILD_DIR:-$SRC/build}
+ASAN_BUILD=${ASAN_BUILD_DIR:-$SRC/build-asan}
+SANITIZE=0
 
 PACKAGES=(build-essential pkgconf autoconf automake libtool
 	libfuse3-dev fuse3 libbpf-dev bpftool libelf-dev libevent-dev
@@ -47,20 +52,21 @@ build() {
 	make -j"$(nproc)" -s check TESTS= >/dev/null   # the test programs too
 }
 
-# Sum criterion's "Synthesis" lines into one closing line.
+# Sum criterion's "Synthesis" lines of every build dir given into one
+# closing line.
 summary() {
-	local pass=0 fail=0 skip=0 t p f c s
+	local pass=0 fail=0 skip=0 t p f c s dir logs=()
+	for dir in "$@"; do logs+=("$dir"/tests/*.log); done
 	while read -r t p f c s; do
 		pass=$((pass + p)); fail=$((fail + f + c)); skip=$((skip + s))
 	done < <(sed -n 's/.*Synthesis: Tested: \([0-9]*\) | Passing: \([0-9]*\) | Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2 \3 \4 0/p' \
-		"$BUILD"/tests/*.log 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g')
+		"${logs[@]}" 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g')
 	echo "tests: $pass passed, $fail failed, $skip skipped"
 }
 
-run_tests() {
-	local rc=0
-	cd "$BUILD"
-	say "running the test suite"
+# make check in the current build dir; the logs of failed suites follow.
+check_suites() {
+	local rc=0 log
 	make -j2 check || rc=$?
 	if ((rc)); then
 		say "failures: test logs follow"
@@ -68,11 +74,76 @@ run_tests() {
 			grep -qE '^:test-result: (FAIL|ERROR|XPASS)' "${log%.log}.trs" 2>/dev/null && { echo "--- $log"; tail -n 80 "$log"; }
 		done
 	fi
+	return $rc
+}
+
+run_tests() {
+	local rc=0
+	cd "$BUILD"
+	say "running the test suite"
+	check_suites || rc=$?
 	if ((rc == 0)) && [[ ${BPFPIN_DISTCHECK:-1} == 1 ]]; then
 		say "make distcheck"
 		make -s distcheck >distcheck.log 2>&1 || { rc=$?; tail -n 60 distcheck.log; }
 	fi
-	summary
+	return $rc
+}
+
+# The sanitizer build: ASan and UBSan in everything the suites run (the
+# daemon, the CLI, the test programs), every UBSan finding fatal.
+SAN_FLAGS="-g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+
+build_sanitized() {
+	say "building with ASan and UBSan in $ASAN_BUILD"
+	mkdir -p "$ASAN_BUILD"
+	cd "$ASAN_BUILD"
+	[[ -f Makefile ]] || "$SRC/configure" -q --prefix=/usr/local --sysconfdir=/etc \
+		--localstatedir=/var CFLAGS="$SAN_FLAGS" LDFLAGS="$SAN_FLAGS"
+	make -j"$(nproc)" -s
+	make -j"$(nproc)" -s check TESTS= >/dev/null
+}
+
+# Every report fails: halt at the first error, and exit with 86, a status
+# no bpfpin program uses, so that a test expecting exit 1 or 2 from the CLI
+# notices a report it cannot see (its stderr may go to /dev/null). The
+# daemon's reports land in its log, which the harness checks.
+sanitizer_env() {
+	export ASAN_OPTIONS="halt_on_error=1:exitcode=86:detect_leaks=1:strict_string_checks=1"
+	export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86"
+	export LSAN_OPTIONS="suppressions=$SRC/tests/lsan.supp:print_suppressions=0:exitcode=86"
+}
+
+# A report in any suite's log (a child the suite ran with its stderr)
+# fails the run even if the suite itself passed.
+sanitizer_reports() {
+	grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:|^th_daemon: bpfpind' \
+		"$ASAN_BUILD"/tests/*.log 2>/dev/null
+}
+
+run_sanitized() {
+	local rc=0 log
+	build_sanitized || return 1
+	say "running the test suite with ASan and UBSan"
+	(sanitizer_env && check_suites) || rc=$?
+	for log in $(sanitizer_reports); do
+		say "sanitizer report in $log"
+		grep -nE -A 30 'ERROR: (Address|Leak)Sanitizer|runtime error:|^th_daemon: bpfpind' "$log" | head -n 120
+		rc=1
+	done
+	return $rc
+}
+
+# The suite (and distcheck), then with --sanitize the sanitizer build's;
+# one closing line for all of it.
+test_all() {
+	local rc=0
+	run_tests || rc=$?
+	if ((SANITIZE)); then
+		run_sanitized || rc=1
+		summary "$BUILD" "$ASAN_BUILD"
+	else
+		summary "$BUILD"
+	fi
 	return $rc
 }
 
@@ -98,15 +169,23 @@ main() {
 	local cmd=${1:-run}
 	case $cmd in
 	run|build|test) ;;
-	-h|--help|help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help|help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "quickstart.sh: unknown command '$cmd' (run, build, test)" >&2; exit 2 ;;
+	esac
+	shift $(($# ? 1 : 0))
+	[[ ${CI:-} == true ]] && SANITIZE=1
+	case ${1:-} in
+	--sanitize) [[ $cmd == test ]] || { echo "quickstart.sh: --sanitize goes with test" >&2; exit 2; }
+		SANITIZE=1 ;;
+	"") ;;
+	*) echo "quickstart.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
 	need_root
 	install_deps
 	build
 	case $cmd in
 	build) say "built: $BUILD/daemon/bpfpind and $BUILD/cli/bpfpin" ;;
-	test) run_tests ;;
+	test) test_all ;;
 	run) run_daemon ;;
 	esac
 }

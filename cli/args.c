@@ -94,6 +94,24 @@ static void collect(int argc, char **argv, int end, int flags,
 	out->argc = argc - optind - 1;
 }
 
+/* An error is reported in the format the whole line asks for, so -j and
+ * -p are found first, even behind a bad option (getopt goes on after
+ * one). GNU getopt leaves argv permuted; the real pass sees the same. */
+static void find_format(int end, char **argv, const char *shorts,
+			const struct option *all, const char *own)
+{
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(end, argv, shorts, all, NULL)) != -1) {
+		int g = c & ~GLOBAL_LONG;
+
+		if ((g == 'j' || g == 'p') && (c & GLOBAL_LONG || !strchr(own, c)))
+			cli_global_opt(c, NULL);
+	}
+}
+
 int cli_args(int argc, char **argv, const char *shortopts,
 	     const struct option *longopts,
 	     int (*on_opt)(int c, const char *arg, void *ctx), void *ctx,
@@ -107,6 +125,7 @@ int cli_args(int argc, char **argv, const char *shortopts,
 	    snprintf(shorts, sizeof(shorts), ":%s%s", shortopts,
 		     GLOBAL_SHORTOPTS) >= (int)sizeof(shorts))
 		return cli_fail("%s: too many options", argv[0]);
+	find_format(end, argv, shorts, all, shortopts);
 	optind = 0;     /* GNU getopt: start over, this is a new argv */
 	opterr = 0;
 	while ((c = getopt_long(end, argv, shorts, all, NULL)) != -1) {

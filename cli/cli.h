@@ -67,15 +67,15 @@ int cli_global_opt(int c, const char *arg);
 /* A decimal unsigned 32-bit number, the whole string. 0 or -EINVAL. */
 int cli_parse_u32(const char *s, uint32_t *out);
 
-/* Print "bpfpin: MSG" on stderr (and {"error": MSG} on stdout with -j);
- * return CLI_FAIL. */
+/* Report MSG: "bpfpin: MSG" on stderr, or with -j {"error": MSG} on
+ * stdout and nothing on stderr (output.h: out()->error); return CLI_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same for a failed call to the daemon: "VERB PATH: reason", reason
  * being the daemon's message when it says more than strerror(-err).
  * Returns CLI_FAIL. */
 int cli_fail_call(const char *verb, const char *path, int err);
-/* A usage error of the current command: the message, then a pointer to
- * its help. Returns CLI_USAGE. */
+/* A usage error of the current command: the message, then (in text) a
+ * pointer to its help. Returns CLI_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the help of one command on stdout. */
 void cli_cmd_help(const struct cmd *c);

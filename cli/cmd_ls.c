@@ -245,8 +245,13 @@ int cmd_stat(int argc, char **argv)
 	b = cli_conn();
 	if (!b)
 		return CLI_FAIL;
+	/* several nodes are one JSON array, their errors among them */
+	if (a.argc > 1)
+		out()->list_begin();
 	for (int i = 0; i < a.argc; i++)
 		if (stat_one(b, a.argv[i], follow) != CLI_OK)
 			r = CLI_FAIL;
+	if (a.argc > 1)
+		out()->list_end();
 	return r;
 }

@@ -56,7 +56,7 @@ int cmd_dump(int argc, char **argv)
 	if (r)
 		return r;
 	opts = dump_options();
-	fflush(stdout);
+	out_flush();
 	out_wrote();
 	r = dump_map(fd, STDOUT_FILENO, &opts);
 	close(fd);
@@ -116,7 +116,7 @@ static int lookup(int fd, const char *path, const char *text)
 	int r = parse_key(fd, path, text, &key, &key_size);
 
 	if (r == CLI_OK) {
-		fflush(stdout);
+		out_flush();
 		r = dump_lookup(fd, key, key_size, STDOUT_FILENO, &opts);
 		if (r == -ENOENT)
 			r = cli_fail("lookup %s: key not found", path);

@@ -170,7 +170,7 @@ static int get_exec(int fd, const char *path, char **argv)
 	if (setenv("LISTEN_FDS", "1", 1) < 0 || setenv("LISTEN_PID", pid, 1) < 0 ||
 	    setenv("LISTEN_FDNAMES", name, 1) < 0)
 		return cli_fail("get %s: setenv: %s", path, strerror(errno));
-	fflush(stdout);
+	out_flush();
 	execvp(argv[0], argv);
 	r = errno;
 	cli_fail("get %s: exec %s: %s", path, argv[0], strerror(r));

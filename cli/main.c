@@ -4,9 +4,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <bpf/libbpf.h>
 
 #include "bpfpin/bpfpin.h"
 #include "cli/cli.h"
@@ -96,8 +99,11 @@ static const char global_help[] =
 	"  -h, --help          print help (bpfpin help COMMAND: one command's)\n"
 	"  -V, --version       print the version\n";
 
+/* Help is text, and -j prints only JSON: there it is "null", as bpftool's. */
 void cli_cmd_help(const struct cmd *c)
 {
+	if (cli.json)
+		return;
 	print_synopsis("Usage: ", c->synopsis);
 	printf("\n%s\n\n%s", c->help, global_help);
 	out_wrote();
@@ -105,6 +111,8 @@ void cli_cmd_help(const struct cmd *c)
 
 static void tool_help(void)
 {
+	if (cli.json)
+		return;
 	fputs("Usage: bpfpin [OPTIONS] COMMAND [ARGS...]\n\nCommands:\n", stdout);
 	for (const struct cmd *c = cmds; c->name; c++)
 		print_synopsis("  ", c->synopsis);
@@ -186,31 +194,63 @@ static const struct option main_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Options before the command; '+' stops at the command's name. */
+/* A usage error found before the command could parse its options: the
+ * rest of the line may still ask for JSON. Without a command to own a
+ * letter, -j and -p are the global ones; after a known command only -j
+ * is sure (mkdir has a -p of its own). */
+static void scan_format(int argc, char **argv, int from, bool cmd_seen)
+{
+	bool p_global = true;
+
+	for (int i = from; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-' || !a[1]) {
+			if (!cmd_seen)
+				p_global = CLI_MATCH(a, cmds) < 0;
+			cmd_seen = true;
+		} else if (!strcmp(a, "-s") || !strcmp(a, "--socket")) {
+			i++;
+		} else if (!strcmp(a, "--json") || !strcmp(a, "--pretty")) {
+			cli_global_opt(a[2], NULL);
+		} else if (a[1] != '-' && strchr(a, 'p') && p_global) {
+			cli_global_opt('p', NULL);
+		} else if (a[1] != '-' && strchr(a, 'j')) {
+			cli_global_opt('j', NULL);
+		}
+	}
+}
+
+static int global_usage(int argc, char **argv, int c)
+{
+	scan_format(argc, argv, optind, false);
+	if (c == ':')
+		return cli_usage("option %s needs an argument", argv[optind - 1]);
+	return optopt ? cli_usage("unknown option -%c", optopt) :
+			cli_usage("unknown option %s", argv[optind - 1]);
+}
+
+/* Options before the command; '+' stops at the command's name. -h and
+ * -V act once all of them are read, so that "-V -j" prints JSON. */
 static int global_options(int argc, char **argv)
 {
-	int c;
+	int c, act = 0;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:jps:hV", main_longopts,
 				NULL)) != -1) {
-		if (c == 'h') {
-			tool_help();
-			return CLI_DONE;
-		}
-		if (c == 'V') {
-			out()->version(PACKAGE_VERSION);
-			return CLI_DONE;
-		}
-		if (c == ':')
-			return cli_usage("option %s needs an argument",
-					 argv[optind - 1]);
-		if (c == '?')
-			return optopt ? cli_usage("unknown option -%c", optopt) :
-					cli_usage("unknown option %s", argv[optind - 1]);
-		cli_global_opt(c, optarg);
+		if (c == ':' || c == '?')
+			return global_usage(argc, argv, c);
+		if (c == 'h' || c == 'V')
+			act = act ? act : c;
+		else
+			cli_global_opt(c, optarg);
 	}
-	return 0;
+	if (act == 'h')
+		tool_help();
+	else if (act == 'V')
+		out()->version(PACKAGE_VERSION);
+	return act ? CLI_DONE : 0;
 }
 
 static int run(int argc, char **argv)
@@ -222,21 +262,33 @@ static int run(int argc, char **argv)
 	if (optind == argc)
 		return cli_usage("missing command");
 	i = CLI_MATCH(argv[optind], cmds);
-	if (i < 0)
+	if (i < 0) {
+		scan_format(argc, argv, optind + 1, true);
 		return cli_usage("%s command '%s'",
 				 i == -EINVAL ? "ambiguous" : "unknown", argv[optind]);
+	}
 	cli.cmd = &cmds[i];
 	return cmds[i].fn(argc - optind, argv + optind);
 }
 
+/* libbpf's warnings go to stderr, which -j keeps empty. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	return cli.json || level == LIBBPF_DEBUG ? 0 : vfprintf(stderr, fmt, ap);
+}
+
 int main(int argc, char **argv)
 {
-	int r = run(argc, argv);
+	int r, w;
 
+	libbpf_set_print(libbpf_print);
+	r = run(argc, argv);
 	cli_disconnect();
-	out_end();
-	if (fflush(stdout) != 0 && r == CLI_OK) {
-		fprintf(stderr, "bpfpin: write error: %s\n", strerror(errno));
+	w = out_end();
+	if (w < 0 && r == CLI_OK) {
+		/* stdout is what failed: stderr is all that is left */
+		fprintf(stderr, "bpfpin: write error: %s\n", strerror(-w));
 		r = CLI_FAIL;
 	}
 	return r == CLI_DONE ? CLI_OK : r;

@@ -1,8 +1,9 @@
 /* cli/output.c: picks the output backend for the current options, reports
- * errors (stderr always, and as JSON on stdout with -j, as bpftool does),
- * and holds the small formatting helpers both backends use. */
+ * errors (on stderr in text, as JSON on stdout alone with -j, as bpftool
+ * does), and holds the small formatting helpers both backends use. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,10 +27,21 @@ void out_wrote(void)
 	wrote = true;
 }
 
-void out_end(void)
+int out_flush(void)
 {
-	if (cli.json && !wrote)
-		puts("null");
+	if (fflush(stdout) != 0)
+		return -errno;
+	return cli.json ? out_json_flush() : 0;
+}
+
+/* stdio's buffer first: whatever a command printed there comes before
+ * the writer's. */
+int out_end(void)
+{
+	int r = fflush(stdout) != 0 ? -errno : 0, w;
+
+	w = cli.json ? out_json_end(wrote) : 0;
+	return r ? r : w;
 }
 
 const char *out_kind_name(enum bpfpin_obj_kind kind)
@@ -66,13 +78,6 @@ void out_time(char *buf, size_t size, const struct timespec *ts, bool full)
 	snprintf(buf, size, "%s.%09ld %s", date, ts->tv_nsec, zone);
 }
 
-static void report(const char *msg)
-{
-	fflush(stdout);
-	fprintf(stderr, "bpfpin: %s\n", msg);
-	out()->error(msg);
-}
-
 int cli_fail(const char *fmt, ...)
 {
 	char msg[MSG_MAX];
@@ -81,7 +86,7 @@ int cli_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	report(msg);
+	out()->error(msg);
 	return CLI_FAIL;
 }
 
@@ -117,7 +122,9 @@ int cli_usage(const char *fmt, ...)
 		snprintf(full, sizeof(full), "%s: %s", cli.cmd->name, msg);
 	else
 		snprintf(full, sizeof(full), "%s", msg);
-	report(full);
+	out()->error(full);
+	if (cli.json)
+		return CLI_USAGE;
 	if (cli.cmd)
 		fprintf(stderr, "Try 'bpfpin help %s'.\n", cli.cmd->name);
 	else

@@ -20,8 +20,8 @@ struct out_node {
 };
 
 struct output_ops {
-	/* A listing (ls): begin, entries (grouped under a heading per
-	 * directory with ls -R), end. */
+	/* A listing (ls, stat of several paths): begin, entries (grouped
+	 * under a heading per directory with ls -R), end. */
 	void (*list_begin)(void);
 	void (*list_heading)(const char *dir, bool first);
 	void (*list_entry)(const struct out_node *n, bool lng);
@@ -31,7 +31,8 @@ struct output_ops {
 	/* An object's info in bpftool's show -j shape (get). */
 	void (*info)(enum bpfpin_obj_kind kind, struct json_object *info);
 	void (*version)(const char *version);
-	/* An error's message, after it went to stderr. */
+	/* An error's message: on stderr in text; in JSON an {"error": MSG}
+	 * on stdout (and nothing on stderr), as bpftool does. */
 	void (*error)(const char *msg);
 };
 
@@ -42,9 +43,17 @@ extern const struct output_ops output_json;
 const struct output_ops *out(void);
 /* Note that something reached stdout outside the vtable (help, a dump). */
 void out_wrote(void);
-/* Finish stdout: with -j a command that printed nothing prints "null", as
- * bpftool does, so that stdout is always one JSON value or more. */
-void out_end(void);
+/* Write out what is buffered, before something writes to fd 1 itself (a
+ * dump) or exec. 0 or -errno. */
+int out_flush(void);
+/* Finish stdout: with -j the errors held back, or "null" for a command
+ * that printed nothing, as bpftool does, so that stdout is always one
+ * JSON value. 0 or -errno (a write error). */
+int out_end(void);
+
+/* output_json.c's part of out_flush and out_end. */
+int out_json_flush(void);
+int out_json_end(bool wrote);
 
 /* Shared by the backends: "map", "prog", "link" ("" for none). */
 const char *out_kind_name(enum bpfpin_obj_kind kind);

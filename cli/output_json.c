@@ -1,35 +1,109 @@
-/* cli/output_json.c: the JSON backend. Each result is one json-c object,
- * printed whole; a listing streams its entries as the elements of one
- * array, so that ls of a huge directory never holds it all. A node reads
- * as the protocol's stat object (doc/protocol.md). */
+/* cli/output_json.c: the JSON backend. Results are json-c objects written
+ * through bpf/'s streaming writer, so -j and -p lay them out as bpftool
+ * does; a listing streams its entries as the elements of one array. stdout
+ * holds one JSON value: an error is {"error": MSG}, an element of the
+ * array when a listing is open (as bpftool's show does), else the whole
+ * output. A node reads as the protocol's stat object (doc/protocol.md). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "bpf/jw.h"
 #include "cli/cli.h"
 #include "cli/output.h"
 
-static bool in_list;
-static size_t list_len;
+static struct jw w;
+static bool w_open, in_list;
+/* Errors outside a listing, one a line, printed as one object at the end. */
+static char *pending;
+static size_t pending_len;
 
-static const char *string_of(struct json_object *v)
+static struct jw *writer(void)
 {
-	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-		    (cli.pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN);
+	if (!w_open) {
+		fflush(stdout);
+		if (jw_open(&w, STDOUT_FILENO, cli.pretty) < 0)
+			return NULL;
+		w_open = true;
+	}
+	return &w;
+}
 
-	return json_object_to_json_string_ext(v, flags);
+static void put_key(struct jw *jw, const char *key)
+{
+	size_t n = strlen(key);
+	char small[512], *buf = 6 * n + 2 <= sizeof(small) ? small :
+				malloc(6 * n + 2);
+
+	if (!buf)
+		return;
+	jw_key(jw, buf, (size_t)(jw_fmt_escaped(buf, key, n) - buf));
+	if (buf != small)
+		free(buf);
+}
+
+/* A json-c value, walked into the writer (json-c's own printer indents
+ * by two and writes "key":value). */
+static void put(struct jw *jw, struct json_object *v)
+{
+	const char *s;
+	int64_t i;
+
+	switch (json_object_get_type(v)) {
+	case json_type_boolean:
+		jw_bool(jw, json_object_get_boolean(v));
+		return;
+	case json_type_int:
+		i = json_object_get_int64(v);
+		if (i < 0)
+			jw_s64(jw, i);
+		else
+			jw_u64(jw, json_object_get_uint64(v));
+		return;
+	case json_type_double:
+		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+		jw_raw(jw, s, strlen(s));
+		return;
+	case json_type_string:
+		jw_string(jw, json_object_get_string(v),
+			  (size_t)json_object_get_string_len(v));
+		return;
+	case json_type_array:
+		jw_arr_begin(jw);
+		for (size_t k = 0; k < json_object_array_length(v); k++)
+			put(jw, json_object_array_get_idx(v, k));
+		jw_arr_end(jw);
+		return;
+	case json_type_object:
+		jw_obj_begin(jw);
+		json_object_object_foreach(v, key, val) {
+			put_key(jw, key);
+			put(jw, val);
+		}
+		jw_obj_end(jw);
+		return;
+	case json_type_null:
+		break;
+	}
+	jw_null(jw);
 }
 
 /* Print v (consumed) alone, or as the next element of the open list. */
 static void emit(struct json_object *v)
 {
-	if (in_list && list_len++)
-		fputs(cli.pretty ? ",\n" : ",", stdout);
-	fputs(string_of(v), stdout);
-	if (!in_list)
-		putchar('\n');
+	struct jw *jw = writer();
+
+	if (jw) {
+		put(jw, v);
+		if (!in_list)
+			JW_TEXT(jw, "\n");
+	}
 	json_object_put(v);
 	out_wrote();
 }
@@ -97,9 +171,11 @@ static struct json_object *node_json(const struct out_node *n)
 
 static void list_begin(void)
 {
-	fputs(cli.pretty ? "[\n" : "[", stdout);
+	struct jw *jw = writer();
+
+	if (jw)
+		jw_arr_begin(jw);
 	in_list = true;
-	list_len = 0;
 	out_wrote();
 }
 
@@ -114,7 +190,12 @@ static void list_entry(const struct out_node *n, bool lng)
 
 static void list_end(void)
 {
-	fputs(cli.pretty && list_len ? "\n]\n" : "]\n", stdout);
+	struct jw *jw = writer();
+
+	if (jw) {
+		jw_arr_end(jw);
+		JW_TEXT(jw, "\n");
+	}
 	in_list = false;
 }
 
@@ -140,12 +221,58 @@ static void version(const char *v)
 	emit(o);
 }
 
-static void error(const char *msg)
+static void emit_error(const char *msg)
 {
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "error", json_object_new_string(msg));
 	emit(o);
+}
+
+/* Nothing on stderr: inside a listing the error is one of its elements;
+ * else it waits for out_json_end, joined to any others by newlines. */
+static void error(const char *msg)
+{
+	size_t n = strlen(msg);
+	char *more;
+
+	if (in_list) {
+		emit_error(msg);
+		return;
+	}
+	more = realloc(pending, pending_len + n + 2);
+	if (!more)
+		return;
+	pending = more;
+	if (pending_len)
+		pending[pending_len++] = '\n';
+	memcpy(pending + pending_len, msg, n + 1);
+	pending_len += n;
+}
+
+int out_json_flush(void)
+{
+	return w_open ? jw_flush(&w) : 0;
+}
+
+int out_json_end(bool wrote)
+{
+	struct jw *jw = pending || !wrote ? writer() : NULL;
+	int r;
+
+	if (pending) {
+		emit_error(pending);
+		free(pending);
+		pending = NULL;
+	} else if (!wrote && jw) {
+		jw_null(jw);
+		JW_TEXT(jw, "\n");
+	}
+	if (!w_open)
+		return jw || wrote ? 0 : -ENOMEM;
+	r = jw_close(&w);
+	w_open = false;
+	return r;
 }
 
 const struct output_ops output_json = {

@@ -101,9 +101,10 @@ static void version(const char *v)
 	printf("bpfpin %s\n", v);
 }
 
-/* Errors went to stderr already. */
 static void error(const char *msg)
 {
+	fflush(stdout);
+	fprintf(stderr, "bpfpin: %s\n", msg);
 }
 
 const struct output_ops output_text = {

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
 
 #include "tests/harness.h"
 
@@ -130,18 +132,43 @@ int th_daemon_start(struct th_daemon *d, bool mount, const char *const *extra)
 	return spawn(d);
 }
 
+static void log_note(const struct th_daemon *d, const char *what, int v)
+{
+	FILE *f = fopen(d->log, "ae");
+
+	if (!f)
+		return;
+	fprintf(f, "th_daemon: bpfpind %s %d\n", what, v);
+	fclose(f);
+}
+
+/* An end the test did not ask for (a non-zero exit: a sanitizer's exit
+ * code; a signal other than sig) is written into the daemon's log, where
+ * th_daemon_stop finds it. */
+static void note_exit(const struct th_daemon *d, int sig, int status)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		log_note(d, "exited with status", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status) && WTERMSIG(status) != sig)
+		log_note(d, "killed by signal", WTERMSIG(status));
+}
+
 static void reap(struct th_daemon *d, int sig)
 {
+	int status;
+
 	if (d->pid <= 0)
 		return;
 	kill(d->pid, sig);
 	for (int i = 0; i < 1000; i++) {
-		if (waitpid(d->pid, NULL, WNOHANG) == d->pid) {
+		if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+			note_exit(d, sig, status);
 			d->pid = 0;
 			return;
 		}
 		usleep(10000);
 	}
+	log_note(d, "did not exit within 10 s of signal", sig);
 	kill(d->pid, SIGKILL);
 	waitpid(d->pid, NULL, 0);
 	d->pid = 0;
@@ -153,6 +180,24 @@ int th_daemon_restart(struct th_daemon *d, int sig)
 	return spawn(d);
 }
 
+/* The daemon runs sanitized in the sanitizer build (quickstart.sh test
+ * --sanitize) and its reports go to its stderr, the log: any report, or
+ * an exit note_exit() wrote, fails the test that ran it. */
+static void check_log(const struct th_daemon *d)
+{
+	int status;
+	char *found = th_run(&status, "sed -n '/ERROR: [A-Za-z]*Sanitizer\\|"
+			     "runtime error:\\|^th_daemon: /,$p' '%s' | head -n 200",
+			     d->log);
+
+	if (found && found[0]) {
+		cr_log_error("bpfpind's log %s:\n%s", d->log, found);
+		free(found);
+		cr_assert_fail("bpfpind reported an error or exited badly (log above)");
+	}
+	free(found);
+}
+
 void th_daemon_stop(struct th_daemon *d)
 {
 	char store[256];
@@ -160,6 +205,7 @@ void th_daemon_stop(struct th_daemon *d)
 	if (!d->dir[0])
 		return;
 	reap(d, SIGTERM);
+	check_log(d);
 	if (d->mnt[0])
 		umount2(d->mnt, MNT_DETACH);
 	snprintf(store, sizeof(store), "%s/store", d->state);

@@ -30,7 +30,9 @@ int th_daemon_start(struct th_daemon *d, bool mount, const char *const *extra);
  * socket, state dir and mount point. */
 int th_daemon_restart(struct th_daemon *d, int sig);
 /* SIGTERM, wait, then remove the temporary directory (unmounting the
- * store and any mount left behind). Safe to call twice. */
+ * store and any mount left behind). Safe to call twice. Fails the test if
+ * the daemon's log holds a sanitizer's report, or if the daemon (here or
+ * at a restart) exited non-zero or died of a signal it was not sent. */
 void th_daemon_stop(struct th_daemon *d);
 
 /* Open file descriptors of a process (entries of /proc/PID/fd). */

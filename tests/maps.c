@@ -244,13 +244,26 @@ int tm_struct_ops(void)
 
 static struct bpf_object *types_obj;
 
+/* A loaded object lives as long as the test process, since the test uses
+ * its maps' and programs' fds; held here, so that LeakSanitizer (the
+ * sanitizer build) sees it held rather than lost. */
+static struct bpf_object *kept[64];
+static size_t n_kept;
+
+static struct bpf_object *keep(struct bpf_object *obj)
+{
+	if (n_kept < sizeof(kept) / sizeof(kept[0]))
+		kept[n_kept++] = obj;
+	return obj;
+}
+
 struct bpf_object *tm_load_obj(const char *path)
 {
 	struct bpf_object *obj = bpf_object__open_file(path, NULL);
 
 	cr_assert(!libbpf_get_error(obj), "open %s", path);
 	cr_assert_eq(bpf_object__load(obj), 0, "load %s", path);
-	return obj;
+	return keep(obj);
 }
 
 int tm_obj_map(struct bpf_object *obj, const char *name)
@@ -397,6 +410,7 @@ int tm_recorded_stacks(void)
 	uint32_t tgid = (uint32_t)getpid();
 
 	cr_assert(!libbpf_get_error(obj));
+	keep(obj);
 	bpf_object__for_each_map(m, obj)
 		if (bpf_map__is_internal(m) && strstr(bpf_map__name(m), ".rodata"))
 			cr_assert_eq(bpf_map__set_initial_value(m, &tgid,

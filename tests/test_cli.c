@@ -798,3 +798,282 @@ Test(cli, lookup_of_a_missing_key_fails)
 	cr_assert_str_eq(err, "bpfpin: lookup /m: key not found\n");
 	free(err);
 }
+
+/* ---- -j and -p print only JSON ---- */
+
+struct split {
+	char *out, *err;
+	int rc;
+};
+
+/* Run the CLI (behind prefix, e.g. setpriv) with both streams kept apart. */
+static struct split cli_split(const char *prefix, const char *args)
+{
+	char errfile[] = "/tmp/bpfpin-cli-err.XXXXXX";
+	struct split s;
+	int fd = mkstemp(errfile), st;
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	chmod(errfile, 0666);
+	s.out = th_run(&st, "%s '%s' -s '%s' %s 2>'%s'", prefix, th_cli(),
+		       d.sock, args, errfile);
+	s.err = th_run(NULL, "cat '%s'", errfile);
+	unlink(errfile);
+	cr_assert(s.out && s.err);
+	s.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return s;
+}
+
+/* text is exactly one JSON value (and a newline); it is returned. */
+static struct json_object *one_value(const char *text, const char *args)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o = json_tokener_parse_ex(tok, text, (int)strlen(text));
+	size_t used = json_tokener_get_parse_end(tok);
+
+	cr_assert_not_null(o, "bpfpin %s: not JSON: '%s'", args, text);
+	cr_assert(strspn(text + used, " \n") == strlen(text + used) &&
+		  text[strlen(text) - 1] == '\n',
+		  "bpfpin %s: not one value and a newline: '%s'", args, text);
+	json_tokener_free(tok);
+	return o;
+}
+
+static const char *error_of(struct json_object *o, const char *args)
+{
+	struct json_object *e = NULL;
+
+	cr_assert(json_object_is_type(o, json_type_object) &&
+		  json_object_object_get_ex(o, "error", &e) &&
+		  json_object_is_type(e, json_type_string) &&
+		  json_object_object_length(o) == 1,
+		  "bpfpin %s: not an error object: %s", args,
+		  json_object_to_json_string(o));
+	return json_object_get_string(e);
+}
+
+/* What text mode said on stderr, as -j reports it: the "bpfpin: "
+ * lines without that prefix, joined by newlines, the hint to help left
+ * out. */
+static void text_errors(const char *err, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (const char *l = err; *l;) {
+		const char *nl = strchr(l, '\n');
+		int len = nl ? (int)(nl - l) : (int)strlen(l);
+
+		if (strncmp(l, "bpfpin: ", 8) == 0)
+			n += (size_t)snprintf(buf + n, size - n, "%s%.*s",
+					      n ? "\n" : "", len - 8, l + 8);
+		else
+			cr_assert_eq(strncmp(l, "Try 'bpfpin ", 12), 0,
+				     "stray stderr line '%.*s'", len, l);
+		l = nl ? nl + 1 : l + len;
+		cr_assert_lt(n, size);
+	}
+}
+
+/* args fail with status rc in -j and in -p, printing one {"error": MSG}
+ * on stdout and nothing on stderr; MSG is what text mode says on stderr. */
+static void assert_json_error(const char *args, int rc)
+{
+	struct split text = cli_split("", args);
+	char want[4200];
+
+	text_errors(text.err, want, sizeof(want));
+	cr_assert_eq(text.rc, rc, "bpfpin %s: exit %d in text", args, text.rc);
+	for (int pretty = 0; pretty < 2; pretty++) {
+		char line[4200];
+		struct split s;
+		struct json_object *o;
+
+		snprintf(line, sizeof(line), "%s %s", pretty ? "-p" : "-j", args);
+		s = cli_split("", line);
+		cr_assert_eq(s.rc, rc, "bpfpin %s: exit %d", line, s.rc);
+		cr_assert_str_empty(s.err, "bpfpin %s: stderr '%s'", line, s.err);
+		o = one_value(s.out, line);
+		cr_assert_str_eq(error_of(o, line), want,
+				 "bpfpin %s: '%s', text mode said '%s'", line,
+				 error_of(o, line), text.err);
+		json_object_put(o);
+		free(s.out);
+		free(s.err);
+	}
+	free(text.out);
+	free(text.err);
+}
+
+Test(cli, every_commands_errors_are_one_json_object_and_no_stderr)
+{
+	static const struct { const char *args; int rc; } cases[] = {
+		/* usage errors, found before the daemon is asked */
+		{ "frobnicate", 2 }, { "-Z get /m", 2 }, { "get -Z /m", 2 },
+		{ "", 2 }, { "get", 2 }, { "get /m sideways", 2 },
+		{ "get /m --", 2 }, { "pin", 2 }, { "pin map id x /n", 2 },
+		{ "pin fd x /n", 2 }, { "export /m", 2 }, { "ls -Z", 2 },
+		{ "ls /a /b", 2 }, { "stat", 2 }, { "rm", 2 }, { "rmdir", 2 },
+		{ "mkdir", 2 }, { "mkdir -m zz /x", 2 }, { "mkdir -m", 2 },
+		{ "mv /a", 2 }, { "mv --noreplace --exchange /a /b", 2 },
+		{ "ln /a", 2 }, { "chmod 0644", 2 }, { "chmod zz /m", 2 },
+		{ "chown root", 2 }, { "chown 1:2:3 /m", 1 }, { "dump", 2 },
+		{ "lookup /m", 2 }, { "lookup /m zz", 2 }, { "help frob", 2 },
+		{ "help get ls", 2 }, { "version 1", 2 }, { "-s", 2 },
+		/* the daemon unreachable */
+		{ "-s /nonexistent/sock get /m", 1 },
+		{ "-s /nonexistent/sock ls", 1 },
+		/* errors of the ops, and local ones */
+		{ "get /nope", 1 }, { "get /nope rdonly -- true", 1 },
+		{ "get /m -- /nonexistent/cmd", 127 },
+		{ "pin map id 4294967295 /n", 1 }, { "pin pinned /nonexistent /n", 1 },
+		{ "pin fd 99 /n", 1 }, { "pin prog id 4294967295 /n", 1 },
+		{ "export /nope /sys/fs/bpf/x", 1 }, { "export /m /tmp/x", 1 },
+		{ "ls /nope", 1 }, { "ls -l /nope", 1 }, { "stat /nope", 1 },
+		{ "rm /nope", 1 }, { "rmdir /m", 1 }, { "mkdir /m", 1 },
+		{ "mkdir -p /m/x", 1 }, { "mv /nope /n", 1 }, { "ln /nope /n", 1 },
+		{ "ln -s /m /m", 1 }, { "chmod 0644 /nope", 1 },
+		{ "chown nosuchuser-bpfpin /m", 1 }, { "chown 0 /nope", 1 },
+		{ "dump /nope", 1 }, { "lookup /nope 1 0 0 0", 1 },
+		{ "lookup /m 9 0 0 0", 1 },
+		/* several paths, several failures: one object */
+		{ "rm /nope /nope2", 1 }, { "rmdir /nope /nope2", 1 },
+		{ "mkdir /m /nope/x", 1 }, { "chmod 0644 /m /nope", 1 },
+		{ "chown 0:0 /nope /m", 1 },
+	};
+
+	pin_map("/m");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_json_error(cases[i].args, cases[i].rc);
+}
+
+Test(cli, several_failures_are_one_error_one_line_each)
+{
+	struct split s = cli_split("", "-j rm /a /b");
+	struct json_object *o = one_value(s.out, "-j rm /a /b");
+
+	cr_assert_str_eq(error_of(o, "rm"), "rm /a: No such file or directory\n"
+			 "rm /b: No such file or directory");
+	json_object_put(o);
+	free(s.out);
+	free(s.err);
+}
+
+/* -j may come after what is wrong: the error is JSON all the same. */
+Test(cli, json_is_honoured_behind_a_bad_option_or_command)
+{
+	static const char *const lines[] = { "frobnicate -j", "frob --pretty",
+		"-Z get /m -j", "get -Z /m -j", "get -Z -p /m",
+		"mv --noreplace --exchange /a /b --json", "mkdir -m zz /x -j" };
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct split s = cli_split("", lines[i]);
+		struct json_object *o;
+
+		cr_assert_eq(s.rc, 2, "bpfpin %s: exit %d", lines[i], s.rc);
+		cr_assert_str_empty(s.err, "bpfpin %s: stderr '%s'", lines[i], s.err);
+		o = one_value(s.out, lines[i]);
+		error_of(o, lines[i]);
+		json_object_put(o);
+		free(s.out);
+		free(s.err);
+	}
+}
+
+/* An error inside an output already begun (a listing) is one of its
+ * elements, as in bpftool's show: stdout stays one JSON value. */
+static void assert_array_with_error(const char *prefix, const char *args,
+				    size_t want_len)
+{
+	struct split s = cli_split(prefix, args);
+	struct json_object *o = one_value(s.out, args), *last;
+
+	cr_assert_eq(s.rc, 1, "bpfpin %s: exit %d", args, s.rc);
+	cr_assert_str_empty(s.err, "bpfpin %s: stderr '%s'", args, s.err);
+	cr_assert(json_object_is_type(o, json_type_array), "%s", s.out);
+	cr_assert_eq(json_object_array_length(o), want_len, "%s", s.out);
+	last = json_object_array_get_idx(o, want_len - 1);
+	error_of(last, args);
+	json_object_put(o);
+	free(s.out);
+	free(s.err);
+}
+
+Test(cli, partial_failures_of_listings_stay_one_json_value)
+{
+	pin_map("/m");
+	free(cli_ok("mkdir -m 0700 /secret"));
+	free(cli_ok("mkdir -m 0755 /open"));
+	assert_array_with_error("", "-j stat /m /nope", 2);
+	assert_array_with_error("", "-p stat /m /nope", 2);
+	/* uid 65534 lists / (open, secret, m) and fails inside /secret */
+	assert_array_with_error("setpriv --reuid 65534 --regid 65534 "
+				"--clear-groups", "-j ls -R /", 4);
+	assert_array_with_error("setpriv --reuid 65534 --regid 65534 "
+				"--clear-groups", "-p ls -R /", 4);
+}
+
+Test(cli, help_in_json_mode_is_null)
+{
+	static const char *const lines[] = { "-j help", "-j --help",
+		"-p help get", "get --help -j" };
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		char *out = cli_ok("%s", lines[i]);
+
+		cr_assert_str_eq(out, "null\n", "bpfpin %s: %s", lines[i], out);
+		free(out);
+	}
+}
+
+/* bpftool's -p output of the same command, byte for byte. */
+static void assert_same_bytes(const char *ours_args, const char *bpftool_args)
+{
+	char *ours = cli_ok("%s", ours_args);
+	char *theirs = th_run(NULL, "bpftool %s", bpftool_args);
+
+	cr_assert_str_eq(ours, theirs, "bpfpin %s:\n%s\nbpftool %s:\n%s",
+			 ours_args, ours, bpftool_args, theirs);
+	free(ours);
+	free(theirs);
+}
+
+Test(cli, pretty_is_bpftools_layout_byte_for_byte)
+{
+	uint32_t id = map_with_entries("/m");
+	char ours[64], theirs[96];
+	int prog = th_prog_load();
+
+	snprintf(theirs, sizeof(theirs), "-p map show id %u", id);
+	assert_same_bytes("-p get /m", theirs);
+	snprintf(theirs, sizeof(theirs), "-p map dump id %u", id);
+	assert_same_bytes("-p dump /m", theirs);
+	snprintf(theirs, sizeof(theirs), "-p map lookup id %u key 2 0 0 0", id);
+	assert_same_bytes("-p lookup /m 2 0 0 0", theirs);
+	cr_assert_geq(prog, 0);
+	snprintf(ours, sizeof(ours), "pin prog id %u /p", fd_id(prog));
+	free(cli_ok("%s", ours));
+	snprintf(theirs, sizeof(theirs), "-p prog show id %u", fd_id(prog));
+	assert_same_bytes("-p get /p", theirs);
+	close(prog);
+}
+
+/* bpftool's error object, its message replaced by ours: the same bytes. */
+Test(cli, pretty_error_is_bpftools_layout)
+{
+	char *theirs = th_run(NULL, "bpftool -p map show id 4294967295");
+	struct json_object *o = one_value(theirs, "bpftool");
+	const char *msg = error_of(o, "bpftool"), *at = strstr(theirs, msg);
+	struct split s = cli_split("", "-p get /nope");
+	char want[512];
+
+	cr_assert_not_null(at);
+	snprintf(want, sizeof(want), "%.*s%s%s", (int)(at - theirs), theirs,
+		 "get /nope: No such file or directory", at + strlen(msg));
+	cr_assert_str_eq(s.out, want);
+	json_object_put(o);
+	free(theirs);
+	free(s.out);
+	free(s.err);
+}
