@@ -53,13 +53,12 @@ static struct json_object *limits_json(const struct bpfpin_limits *l)
 	return o;
 }
 
+/* Through the JSON backend, so -p lays it out as bpftool would. */
 static void print_json(const struct bpfpin_limits *l)
 {
 	struct json_object *o = limits_json(l);
-	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-		    (cli.pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN);
 
-	puts(json_object_to_json_string_ext(o, flags));
+	out()->info(BPFPIN_OBJ_NONE, o);
 	json_object_put(o);
 }
 
@@ -115,10 +114,11 @@ int cmd_limits(int argc, char **argv)
 	if (r < 0)
 		return cli_fail("limits: %s",
 				*cli_errmsg() ? cli_errmsg() : strerror(-r));
-	if (cli.json)
+	if (cli.json) {
 		print_json(&l);
-	else
+	} else {
 		print_text(&l);
-	out_wrote();
+		out_wrote();
+	}
 	return CLI_OK;
 }
