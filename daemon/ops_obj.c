@@ -107,9 +107,11 @@ int op_get(struct request *req)
 	if ((r = params_parse(get_params, req, &a)) < 0)
 		return r;
 	conn_cred(req->conn, 0, &cred);
-	r = ns_get(req->conn->srv->ns, &cred, NS_AT(a.path), a.access, &fd, &st);
+	r = ns_get_lent(req->conn->srv->ns, &cred, NS_AT(a.path), a.access, &fd,
+			&req->out_lent[req->nout], &st);
 	if (r < 0)
 		return op_fail(req, a.path, r);
+	/* a lent fd is sent as it is: no dup before, no close after */
 	req->out_fds[req->nout++] = fd;
 	/* GET is the hot path: the stat only when asked (building and parsing
 	 * it costs more than the rest of the round trip's user-space work) */
