@@ -8,11 +8,18 @@ bench_libbench_la_LIBADD = $(LIBBPF_LIBS)
 
 BENCH_LIBS = bench/libbench.la lib/libbpfpin.la $(LIBBPF_LIBS)
 
-noinst_PROGRAMS += bench/rpc_bench bench/fuse_bench bench/fuse_bare bench/mkmap
+noinst_PROGRAMS += bench/rpc_bench bench/fuse_bench bench/fuse_bare bench/mkmap \
+	bench/rpc_count
 bench_rpc_bench_SOURCES = bench/rpc_bench.c
 bench_rpc_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 bench_rpc_bench_LDADD = $(BENCH_LIBS)
 bench_rpc_bench_LDFLAGS = -no-install
+
+# Untimed: N requests of one kind, for syscall and instruction counts.
+bench_rpc_count_SOURCES = bench/rpc_count.c
+bench_rpc_count_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+bench_rpc_count_LDADD = $(BENCH_LIBS)
+bench_rpc_count_LDFLAGS = -no-install
 
 bench_fuse_bench_SOURCES = bench/fuse_bench.c
 bench_fuse_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
@@ -29,7 +36,8 @@ bench_mkmap_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 bench_mkmap_LDADD = lib/libbpfpin.la $(LIBBPF_LIBS)
 bench_mkmap_LDFLAGS = -no-install
 
-EXTRA_DIST += bench/run.sh bench/lib.sh bench/dump_bench.sh bench/README.md
+EXTRA_DIST += bench/run.sh bench/lib.sh bench/dump_bench.sh bench/counts.sh \
+	bench/README.md
 
 .PHONY: bench
 bench: all

@@ -3,13 +3,18 @@
 # a summary of the ratios against their targets. Builds nothing: takes the
 # build dir (`make bench` passes it). Starts its own bpfpind instances on
 # temporary paths and removes them, and its mounts, even on failure.
-# Usage: run.sh BUILDDIR
+# Usage: run.sh BUILDDIR [rpc|fuse|dump...] (default: all three)
 set -u -o pipefail
 BENCH_SRCDIR=$(cd "$(dirname "$0")" && pwd)
 . "$BENCH_SRCDIR/lib.sh"
 
-[ $# -eq 1 ] || bench_die "usage: $0 BUILDDIR"
+[ $# -ge 1 ] || bench_die "usage: $0 BUILDDIR [rpc|fuse|dump...]"
 BENCH_BUILDDIR=$(cd "$1" && pwd) || exit 1
+shift
+PARTS=${*:-rpc fuse dump}
+for p in $PARTS; do
+	case $p in rpc|fuse|dump) ;; *) bench_die "unknown part $p (rpc, fuse, dump)" ;; esac
+done
 B=$BENCH_BUILDDIR
 [ "$(id -u)" = 0 ] || bench_die "needs root (bpf(2) and mounts)"
 WORK=$(mktemp -d /tmp/bpfpin-bench.XXXXXX) || exit 1
@@ -108,9 +113,7 @@ done
 } | tee -a "$LOG"
 bench_bpffs_mount "$WORK/bpffs"
 T0=$SECONDS
-run_rpc
-run_fuse
-run_dump
+for p in $PARTS; do "run_$p"; done
 echo
 echo "summary ($((SECONDS - T0)) s; load average at end:" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)):"

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -70,6 +71,14 @@ void conn_cred(const struct conn *c, mode_t umask, struct ns_cred *cred)
 	};
 }
 
+void conn_out_close(struct request *req)
+{
+	for (int i = 0; i < req->nout; i++)
+		if (!req->out_lent[i] && req->out_fds[i] >= 0)
+			close(req->out_fds[i]);
+	req->nout = 0;
+}
+
 static void outmsg_free(struct outmsg *m)
 {
 	proto_close_fds(m->fds, m->nfds);
@@ -106,7 +115,8 @@ static void set_events(struct conn *c)
 	event_add(c->ev, NULL);
 }
 
-/* Queue a reply the socket could not take now; takes the fds. */
+/* Queue a reply the socket could not take now; takes the fds it owns and
+ * dups the lent ones, which the cache may close before the queue drains. */
 static int enqueue(struct conn *c, const char *s, size_t len, struct request *req)
 {
 	struct outmsg *m = malloc(sizeof(*m) + len);
@@ -115,8 +125,20 @@ static int enqueue(struct conn *c, const char *s, size_t len, struct request *re
 		return -ENOMEM;
 	memcpy(m->buf, s, len);
 	m->len = len;
-	m->nfds = req->nout;
-	memcpy(m->fds, req->out_fds, sizeof(int) * req->nout);
+	m->nfds = 0;
+	for (int i = 0; i < req->nout; i++) {
+		int fd = req->out_fds[i];
+
+		if (req->out_lent[i] && (fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+			int r = -errno;
+
+			outmsg_free(m);
+			return r;
+		}
+		/* now m's: outmsg_free closes it if a later dup fails */
+		req->out_lent[i] = true;
+		m->fds[m->nfds++] = fd;
+	}
 	req->nout = 0;
 	STAILQ_INSERT_TAIL(&c->outq, m, entry);
 	c->nqueued++;
@@ -138,8 +160,7 @@ static int send_reply(struct conn *c, struct json_object *reply, struct request 
 		r = proto_send(c->fd, s, len, req->out_fds, req->nout);
 	if (r == -EAGAIN)
 		r = enqueue(c, s, len, req);
-	proto_close_fds(req->out_fds, req->nout);
-	req->nout = 0;
+	conn_out_close(req);
 	return r;
 }
 
@@ -178,7 +199,7 @@ static int serve(struct conn *c, ssize_t n, int nfds)
 	json_object_put(reply);
 	json_object_put(req.result);
 	json_object_put(req.msg);
-	proto_close_fds(req.out_fds, req.nout);
+	conn_out_close(&req);
 	return r;
 }
 

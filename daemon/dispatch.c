@@ -256,8 +256,7 @@ struct json_object *dispatch(struct request *req, const char *buf, size_t len)
 	if (r < 0) {
 		if (!req->errmsg[0])
 			snprintf(req->errmsg, sizeof(req->errmsg), "%s", strerror(-r));
-		proto_close_fds(req->out_fds, req->nout);
-		req->nout = 0;
+		conn_out_close(req);
 		return proto_error(req->id, -r, req->errmsg);
 	}
 	reply = proto_result(req->id, req->result);

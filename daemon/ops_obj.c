@@ -90,6 +90,13 @@ static int add_info(struct request *req, struct json_object *o, int fd,
 	return 0;
 }
 
+/* A member under a literal key, which json-c then need not copy: get and
+ * get_many build these for every reply and every item. */
+static void add_lit(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add_ex(o, key, v, JSON_C_OBJECT_ADD_CONSTANT_KEY);
+}
+
 int op_get(struct request *req)
 {
 	struct get_args a = { .access = O_RDWR };
@@ -100,17 +107,19 @@ int op_get(struct request *req)
 	if ((r = params_parse(get_params, req, &a)) < 0)
 		return r;
 	conn_cred(req->conn, 0, &cred);
-	r = ns_get(req->conn->srv->ns, &cred, NS_AT(a.path), a.access, &fd, &st);
+	r = ns_get_lent(req->conn->srv->ns, &cred, NS_AT(a.path), a.access, &fd,
+			&req->out_lent[req->nout], &st);
 	if (r < 0)
 		return op_fail(req, a.path, r);
+	/* a lent fd is sent as it is: no dup before, no close after */
 	req->out_fds[req->nout++] = fd;
 	/* GET is the hot path: the stat only when asked (building and parsing
 	 * it costs more than the rest of the round trip's user-space work) */
 	req->result = a.stat ? stat_result(&st) : json_object_new_object();
-	json_object_object_add(req->result, "fd", json_object_new_int(0));
-	json_object_object_add(req->result, "kind",
-			       json_object_new_string(obj_kind_name(st.obj.kind)));
-	json_object_object_add(req->result, "id", json_object_new_int64(st.obj.id));
+	add_lit(req->result, "fd", json_object_new_int(0));
+	add_lit(req->result, "kind",
+		json_object_new_string(obj_kind_name(st.obj.kind)));
+	add_lit(req->result, "id", json_object_new_int64(st.obj.id));
 	return a.info ? add_info(req, req->result, fd, &st, a.path) : 0;
 }
 
@@ -157,12 +166,12 @@ int op_get_many(struct request *req)
 			continue;
 		}
 		item = json_object_new_object();
-		json_object_object_add(item, "fd", json_object_new_int(req->nout));
+		add_lit(item, "fd", json_object_new_int(req->nout));
 		req->out_fds[req->nout++] = fd;
 		json_object_array_add(items, item);
 	}
 	req->result = json_object_new_object();
-	json_object_object_add(req->result, "items", items);
+	add_lit(req->result, "items", items);
 	return 0;
 }
 

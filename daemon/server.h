@@ -64,9 +64,11 @@ struct request {
 	struct json_object *msg;
 	const int *fds;
 	int nfds;
-	/* the reply: a result object and fds it owns (closed after sending) */
+	/* the reply: a result object and its fds, closed after sending
+	 * unless lent (the fd cache's own, sent as they are) */
 	struct json_object *result;
 	int out_fds[PROTO_FDS_MAX];
+	bool out_lent[PROTO_FDS_MAX];
 	int nout;
 	char errmsg[512];
 };
@@ -85,6 +87,8 @@ void server_shutdown(struct server *srv);
 int conn_accept(struct server *srv, int fd);
 void conn_free(struct conn *c);
 void conn_cred(const struct conn *c, mode_t umask, struct ns_cred *cred);
+/* Close the reply's fds that are not lent; the reply then carries none. */
+void conn_out_close(struct request *req);
 
 /* dispatch.c: serve one received message; returns the reply to send. */
 struct json_object *dispatch(struct request *req, const char *buf, size_t len);

@@ -119,6 +119,11 @@ int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
  * On success *fd is a new fd owned by the caller (O_CLOEXEC). */
 int ns_get(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	   int accmode, int *fd, struct ns_stat *st);
+/* As ns_get, but an fd from the cache is lent (*lent true): still the
+ * cache's, valid only until the namespace is next called; send it, never
+ * close it. With *lent false, *fd is owned as from ns_get. */
+int ns_get_lent(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+		int accmode, int *fd, bool *lent, struct ns_stat *st);
 int ns_unlink(struct ns *ns, const struct ns_cred *cred, struct ns_at at);
 int ns_mkdir(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	     mode_t mode, struct ns_stat *st);

@@ -69,16 +69,24 @@ void ns_fdc_fini(struct ns *ns)
 	ns_fdc_set_max(ns, 0);
 }
 
-int ns_fdc_get(struct ns *ns, struct ns_node *n, int acc)
+int ns_fdc_peek(struct ns *ns, struct ns_node *n, int acc)
 {
 	struct ns_fdc *e = n->u.pin.fdc[acc];
-	int fd;
 
 	if (!e)
 		return -ENOENT;
 	lru_unlink(&ns->fdc, e);
 	lru_push(&ns->fdc, e);
-	fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
+	return e->fd;
+}
+
+int ns_fdc_get(struct ns *ns, struct ns_node *n, int acc)
+{
+	int fd = ns_fdc_peek(ns, n, acc);
+
+	if (fd < 0)
+		return fd;
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	return fd < 0 ? -errno : fd;
 }
 

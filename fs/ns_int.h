@@ -198,6 +198,8 @@ void ns_fdc_fini(struct ns *ns);
 void ns_fdc_set_max(struct ns *ns, unsigned max);
 /* A dup of the cached fd for (n, acc), or -ENOENT. */
 int ns_fdc_get(struct ns *ns, struct ns_node *n, int acc);
+/* The cached fd of (n, acc) itself, still the cache's, or -ENOENT. */
+int ns_fdc_peek(struct ns *ns, struct ns_node *n, int acc);
 /* Keeps fd (consumed) for (n, acc). */
 void ns_fdc_put(struct ns *ns, struct ns_node *n, int acc, int fd);
 /* Hands the cached fd of (n, acc) over to the caller, or -ENOENT. */
@@ -210,6 +212,9 @@ void ns_fdc_drop_node(struct ns *ns, struct ns_node *n);
 int ns_obj_check(const struct ns_node *n, int accmode);
 int ns_obj_slot(const struct ns_node *n, int accmode);
 int ns_obj_open(struct ns *ns, struct ns_node *n, int accmode, int *fd);
+/* As ns_obj_open, but a cached fd is lent (*lent true), not dup'ed. */
+int ns_obj_lend(struct ns *ns, struct ns_node *n, int accmode, int *fd,
+		bool *lent);
 /* Before n's last name goes: have a rdwr fd of it in the cache if FUSE
  * still knows it (evictable like any other). */
 void ns_obj_keep(struct ns *ns, struct ns_node *n);

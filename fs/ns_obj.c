@@ -91,6 +91,22 @@ int ns_obj_open(struct ns *ns, struct ns_node *n, int accmode, int *fd)
 	return 0;
 }
 
+/* A hit lends the cache's own fd, so a GET that only sends it needs no
+ * dup and no close (SCM_RIGHTS takes its own reference). A miss opens as
+ * ns_obj_open does: an fd the cache keeps could be closed again by the
+ * very put that stores it. */
+int ns_obj_lend(struct ns *ns, struct ns_node *n, int accmode, int *fd,
+		bool *lent)
+{
+	int r = ns_fdc_peek(ns, n, ns_obj_slot(n, accmode));
+
+	*lent = r >= 0;
+	if (r < 0)
+		return ns_obj_open(ns, n, accmode, fd);
+	*fd = r;
+	return 0;
+}
+
 /* Before a pin's last name goes, make sure the cache holds it: FUSE may
  * still read it by inode, and the store path is about to vanish. */
 void ns_obj_keep(struct ns *ns, struct ns_node *n)

@@ -105,21 +105,43 @@ static int accmode_mask(int accmode)
 	}
 }
 
+/* The pin at at, if cred may open it with accmode. */
+static int get_node(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+		    int accmode, struct ns_node **n)
+{
+	int mask = accmode_mask(accmode), r;
+
+	if (mask < 0)
+		return -EINVAL;
+	r = ns_path_lookup(ns, cred, at, true, n);
+	if (r == 0)
+		r = ns_perm_check(cred, *n, mask);
+	if (r == 0)
+		r = ns_obj_check(*n, accmode);
+	return r;
+}
+
 int ns_get(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	   int accmode, int *fd, struct ns_stat *st)
 {
-	int mask = accmode_mask(accmode), r;
 	struct ns_node *n;
+	int r = fd ? get_node(ns, cred, at, accmode, &n) : -EINVAL;
 
-	if (mask < 0 || !fd)
-		return -EINVAL;
-	r = ns_path_lookup(ns, cred, at, true, &n);
-	if (r == 0)
-		r = ns_perm_check(cred, n, mask);
-	if (r == 0)
-		r = ns_obj_check(n, accmode);
 	if (r == 0)
 		r = ns_obj_open(ns, n, accmode, fd);
+	if (r == 0)
+		ns_node_stat(n, st);
+	return r;
+}
+
+int ns_get_lent(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+		int accmode, int *fd, bool *lent, struct ns_stat *st)
+{
+	struct ns_node *n;
+	int r = fd && lent ? get_node(ns, cred, at, accmode, &n) : -EINVAL;
+
+	if (r == 0)
+		r = ns_obj_lend(ns, n, accmode, fd, lent);
 	if (r == 0)
 		ns_node_stat(n, st);
 	return r;

@@ -28,6 +28,9 @@ struct bpfpin {
 	int max_fds;
 	char errmsg[256];
 	char *buf;              /* one received message: PROTO_MSG_MAX + 1 */
+	/* Reset for every reply rather than made anew: a tokener is three
+	 * allocations and their frees per call. */
+	struct json_tokener *tok;
 };
 
 /* A request being built. A failing step records the first error in err
@@ -61,7 +64,8 @@ int client_fail(struct bpfpin *b, int err, const char *fmt, ...)
 /* client_req.c */
 void client_req_init(struct client_req *q, struct bpfpin *b, const char *op);
 void client_req_fail(struct client_req *q, int err, const char *why);
-/* Add key: v (consumed; NULL means allocation failed). */
+/* Add key: v (consumed; NULL means allocation failed). key is kept, not
+ * copied: a string literal, as are the keys of every client_req_*. */
 void client_req_add(struct client_req *q, const char *key, struct json_object *v);
 void client_req_str(struct client_req *q, const char *key, const char *s);
 /* A string checked against the protocol's path limits. */

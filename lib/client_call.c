@@ -63,14 +63,11 @@ static ssize_t recv_msg(struct bpfpin *b, struct client_reply *rep)
 
 static int parse_reply(struct bpfpin *b, struct client_reply *rep, size_t len)
 {
-	struct json_tokener *tok = json_tokener_new();
 	bool whole;
 
-	if (!tok)
-		return client_fail(b, -ENOMEM, "out of memory");
-	rep->root = json_tokener_parse_ex(tok, b->buf, len);
-	whole = rep->root && json_tokener_get_parse_end(tok) == len;
-	json_tokener_free(tok);
+	json_tokener_reset(b->tok);
+	rep->root = json_tokener_parse_ex(b->tok, b->buf, len);
+	whole = rep->root && json_tokener_get_parse_end(b->tok) == len;
 	if (!whole || !json_object_is_type(rep->root, json_type_object))
 		return client_fail(b, -EBADMSG, "the daemon's reply is not one JSON object");
 	return 0;

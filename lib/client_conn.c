@@ -32,9 +32,16 @@ int client_open_fd(int sock, struct bpfpin **out)
 {
 	struct bpfpin *b = calloc(1, sizeof(*b));
 
-	if (b)
+	if (b) {
 		b->buf = malloc(PROTO_MSG_MAX + 1);
-	if (!b || !b->buf) {
+		b->tok = json_tokener_new();
+	}
+	if (!b || !b->buf || !b->tok) {
+		if (b) {
+			free(b->buf);
+			if (b->tok)
+				json_tokener_free(b->tok);
+		}
 		free(b);
 		close(sock);
 		return -ENOMEM;
@@ -150,6 +157,7 @@ BPFPIN_API void bpfpin_close(struct bpfpin *b)
 		return;
 	close(b->sock);
 	free(b->buf);
+	json_tokener_free(b->tok);
 	free(b);
 }
 

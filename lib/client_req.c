@@ -26,7 +26,10 @@ void client_req_add(struct client_req *q, const char *key, struct json_object *v
 		client_req_fail(q, -ENOMEM, "out of memory");
 		return;
 	}
-	if (q->err || json_object_object_add(q->obj, key, v) < 0) {
+	/* Every key is a literal: json-c need not copy it (an allocation and
+	 * a free per member of every request). */
+	if (q->err || json_object_object_add_ex(q->obj, key, v,
+						JSON_C_OBJECT_ADD_CONSTANT_KEY) < 0) {
 		json_object_put(v);
 		client_req_fail(q, -ENOMEM, "out of memory");
 	}

@@ -154,14 +154,21 @@ int proto_errno_value(const char *name)
 	return 0;
 }
 
+/* Add a member under a literal key, which json-c then need not copy: the
+ * envelopes are built for every reply. */
+static void add_lit(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add_ex(o, key, v, JSON_C_OBJECT_ADD_CONSTANT_KEY);
+}
+
 static struct json_object *envelope(uint64_t id)
 {
 	struct json_object *o = json_object_new_object();
 
 	if (!o)
 		return NULL;
-	json_object_object_add(o, "v", json_object_new_int(PROTO_VERSION));
-	json_object_object_add(o, "id", json_object_new_uint64(id));
+	add_lit(o, "v", json_object_new_int(PROTO_VERSION));
+	add_lit(o, "id", json_object_new_uint64(id));
 	return o;
 }
 
@@ -257,10 +264,10 @@ struct json_object *proto_error(uint64_t id, int err, const char *message)
 		fixed = proto_utf8_repair(message, len);
 		message = fixed ? fixed : strerror(err);
 	}
-	json_object_object_add(e, "errno", json_object_new_int(err));
-	json_object_object_add(e, "name", json_object_new_string(proto_errno_name(err)));
-	json_object_object_add(e, "message", json_object_new_string(message));
-	json_object_object_add(o, "error", e);
+	add_lit(e, "errno", json_object_new_int(err));
+	add_lit(e, "name", json_object_new_string(proto_errno_name(err)));
+	add_lit(e, "message", json_object_new_string(message));
+	add_lit(o, "error", e);
 	free(fixed);
 	return o;
 }
@@ -269,6 +276,6 @@ struct json_object *proto_result(uint64_t id, struct json_object *result)
 {
 	struct json_object *o = envelope(id);
 
-	json_object_object_add(o, "result", result ? result : json_object_new_object());
+	add_lit(o, "result", result ? result : json_object_new_object());
 	return o;
 }

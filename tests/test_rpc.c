@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -324,4 +325,60 @@ Test(rpc, bulk_get_returns_fds_in_order)
 		close(fds[i]);
 	}
 	close(map);
+}
+
+/* A get served from the fd cache sends the cache's own fd; a reply that
+ * has to wait in the queue must hold its own, since the cache (here of
+ * one fd) closes its fd when a get of another pin evicts it. */
+Test(rpc, queued_get_replies_keep_their_objects_past_cache_eviction)
+{
+	static const char *const extra[] = { "--fd-cache", "1", NULL };
+	static char buf[PROTO_MSG_MAX + 1];
+	int ma = th_map_create(BPF_MAP_TYPE_ARRAY, 4, 4, 1);
+	int mb = th_map_create(BPF_MAP_TYPE_ARRAY, 4, 4, 1);
+	struct th_daemon d2;
+	struct bpfpin *c;
+	int fd, sent = 0, rfds[PROTO_FDS_MAX], rn;
+
+	cr_assert_eq(th_daemon_start(&d2, false, extra), 0);
+	cr_assert_eq(bpfpin_connect(d2.sock, &c), 0);
+	cr_assert_eq(bpfpin_pin(c, ma, "/a", NULL), 0);
+	cr_assert_eq(bpfpin_pin(c, mb, "/b", NULL), 0);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	{
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", d2.sock);
+		cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	}
+	/* Mostly /a (cache hits), every 50th /b (evicts /a), until the daemon
+	 * has stopped reading: its queue is full. */
+	for (; sent < 5000; sent++) {
+		char msg[128];
+		int n = snprintf(msg, sizeof(msg),
+				 "{\"v\":1,\"id\":%d,\"op\":\"get\",\"path\":\"%s\"}",
+				 sent + 1, sent % 50 == 49 ? "/b" : "/a");
+
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		/* EAGAIN alone may be the daemon lagging; 200 ms without room
+		 * is the daemon no longer reading */
+		if (proto_send(fd, msg, n, NULL, 0) == -EAGAIN &&
+		    (poll(&p, 1, 200) == 0 || proto_send(fd, msg, n, NULL, 0) == -EAGAIN))
+			break;
+	}
+	cr_assert_lt(sent, 5000, "the daemon never stopped reading");
+	cr_assert_eq(fcntl(fd, F_SETFL, 0), 0);
+	for (int i = 0; i < sent; i++) {
+		cr_assert_gt(proto_recv(fd, buf, sizeof(buf), rfds, &rn), 0);
+		cr_assert_eq(rn, 1, "reply %d: %s", i + 1, buf);
+		cr_expect_eq(map_id(rfds[0]), map_id(i % 50 == 49 ? mb : ma),
+			     "reply %d carries another object", i + 1);
+		close(rfds[0]);
+	}
+	close(fd);
+	bpfpin_close(c);
+	th_daemon_stop(&d2);
+	close(ma);
+	close(mb);
 }
