@@ -273,3 +273,274 @@ Test(crash, root_killed_while_made_comes_back_01777)
 	cr_expect_eq(stage_entries(), 0);
 	bpfpin_close(b);
 }
+
+/* Random kills: clients of uid 0 and uid 65534 make and change nodes in
+ * their own directories, each logging in shared memory what it asked for
+ * before sending and whether it was acknowledged; the daemon is killed at
+ * a random instant, restarted, and every name must hold its acknowledged
+ * state, or the state of the one request cut off, and nothing else. */
+#define CLIENTS 4
+#define ROUNDS 10
+#define OPS_MAX 3000
+
+enum rop { R_PIN, R_MKDIR, R_SYMLINK, R_CHMOD, R_CHOWN };
+enum rstate { R_UNSENT, R_SENT, R_ACKED, R_REFUSED };
+
+/* One request: the node it is about and the state it asks that node to
+ * have (mode with its type bits). */
+struct rrec {
+	int node;
+	enum rop op;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+	volatile int state;
+	int err;
+};
+
+struct rlog {
+	int n;
+	struct rrec ops[OPS_MAX];
+};
+
+static struct rlog (*logs)[CLIENTS];       /* [ROUNDS][CLIENTS], shared */
+
+static uid_t client_uid(int k)
+{
+	return k % 2 ? NOBODY : 0;
+}
+
+static void rname(char *buf, size_t size, int round, int k, int node)
+{
+	snprintf(buf, size, "/c%d/r%dn%d", k, round, node);
+}
+
+static const mode_t dir_modes[] = { 0700, 0755, 0777, 0750, 01777 };
+static const mode_t pin_modes[] = { 0600, 0640, 0644, 0400 };
+
+/* The next request of client k: a new node, or a change of one of its
+ * nodes already acknowledged (never through a symlink). */
+static void rpick(struct rlog *lg, int k, struct rrec *q, unsigned *seed)
+{
+	int pick = rand_r(seed) % 10;
+	const struct rrec *base = NULL;
+
+	if (lg->n > 0 && pick >= 6) {
+		for (int tries = 0; tries < 8 && !base; tries++) {
+			const struct rrec *o = &lg->ops[rand_r(seed) % lg->n];
+
+			if (o->op <= R_SYMLINK && o->op != R_SYMLINK)
+				base = o;
+		}
+	}
+	if (base) {
+		/* the node's latest state: its last request */
+		for (int i = lg->n - 1; i >= 0; i--) {
+			if (lg->ops[i].node == base->node) {
+				base = &lg->ops[i];
+				break;
+			}
+		}
+		*q = *base;
+		q->op = pick >= 8 ? R_CHOWN : R_CHMOD;
+		if (q->op == R_CHMOD && S_ISDIR(q->mode))
+			q->mode = S_IFDIR | dir_modes[rand_r(seed) % 5];
+		else if (q->op == R_CHMOD)
+			q->mode = S_IFREG | pin_modes[rand_r(seed) % 4];
+		else if (client_uid(k) == 0)
+			q->uid = (uid_t[]){ 0, 1000, NOBODY }[rand_r(seed) % 3],
+			q->gid = (gid_t[]){ 0, MEMBER, STRANGER }[rand_r(seed) % 3];
+		else
+			q->gid = rand_r(seed) % 2 ? MEMBER : NOBODY;
+		return;
+	}
+	*q = (struct rrec){ .node = lg->n, .op = pick % 3,
+			    .uid = client_uid(k), .gid = client_uid(k) };
+	if (q->op == R_PIN)
+		q->mode = S_IFREG | 0600;
+	else if (q->op == R_MKDIR)
+		q->mode = S_IFDIR | dir_modes[rand_r(seed) % 5];
+	else
+		q->mode = S_IFLNK | 0777;
+}
+
+static int rsend(struct bpfpin *b, const struct rrec *q, const char *path)
+{
+	switch (q->op) {
+	case R_PIN:
+		return bpfpin_pin(b, map, path, NULL);
+	case R_MKDIR:
+		return bpfpin_mkdir(b, path, q->mode & 07777);
+	case R_SYMLINK:
+		return bpfpin_symlink(b, "target", path);
+	case R_CHMOD:
+		return bpfpin_chmod(b, path, q->mode & 07777);
+	default:
+		return bpfpin_chown(b, path, q->uid, q->gid);
+	}
+}
+
+static void rclient(int round, int k)
+{
+	struct rlog *lg = &logs[round][k];
+	unsigned seed = (unsigned)(round * 7919 + k * 104729 + getpid());
+	struct bpfpin *b;
+	char path[64];
+
+	if (client_uid(k))
+		drop_to_user();
+	umask(0);
+	if (bpfpin_connect(d.sock, &b) < 0)
+		_exit(121);
+	while (lg->n < OPS_MAX) {
+		struct rrec *q = &lg->ops[lg->n];
+		int r;
+
+		rpick(lg, k, q, &seed);
+		rname(path, sizeof(path), round, k, q->node);
+		q->state = R_SENT;
+		lg->n++;
+		r = rsend(b, q, path);
+		q->err = -r;
+		q->state = r == 0 ? R_ACKED : R_REFUSED;
+		if (r < 0)
+			break;
+	}
+	_exit(0);
+}
+
+static bool cut_off(const struct rrec *q)
+{
+	return q->state == R_SENT ||
+	       (q->state == R_REFUSED &&
+		(q->err == ECONNRESET || q->err == EPIPE));
+}
+
+static bool holds(const struct bpfpin_stat *st, const struct rrec *q)
+{
+	return st->uid == q->uid && st->gid == q->gid && st->mode == q->mode;
+}
+
+/* Each node of one client's round: the acknowledged state, or the one
+ * cut off; a node whose making was cut off may be absent. */
+static void rcheck_log(struct bpfpin *b, int round, int k, int *names)
+{
+	const struct rlog *lg = &logs[round][k];
+
+	for (int node = 0; node < lg->n; node++) {
+		const struct rrec *acked = NULL, *cut = NULL;
+		struct bpfpin_stat st;
+		char path[64];
+		int r;
+
+		for (int i = 0; i < lg->n; i++) {
+			const struct rrec *q = &lg->ops[i];
+
+			if (q->node != node)
+				continue;
+			if (q->state == R_ACKED)
+				acked = q;
+			else if (cut_off(q))
+				cut = q;
+			else
+				cr_expect(0, "a request was refused: %s",
+					  strerror(q->err));
+		}
+		if (!acked && !cut)
+			continue;
+		rname(path, sizeof(path), round, k, node);
+		r = bpfpin_lstat(b, path, &st);
+		if (!acked) {
+			cr_expect(r == -ENOENT || (r == 0 && holds(&st, cut)),
+				  "%s: made by a request cut off, it is uid %u gid %u mode 0%o",
+				  path, st.uid, st.gid, st.mode);
+		} else {
+			cr_assert_eq(r, 0, "%s: acknowledged, then lost", path);
+			cr_expect(holds(&st, acked) || (cut && holds(&st, cut)),
+				  "%s: uid %u gid %u mode 0%o, asked %u %u 0%o",
+				  path, st.uid, st.gid, st.mode, acked->uid,
+				  acked->gid, acked->mode);
+		}
+		*names += r == 0;
+	}
+}
+
+/* Nothing but the names the clients made: no staging name shows. */
+static int rcount_dir(struct bpfpin *b, int k)
+{
+	struct bpfpin_dirent ents[64];
+	uint64_t cursor = 0;
+	char path[16];
+	int n = 0, r;
+
+	snprintf(path, sizeof(path), "/c%d", k);
+	do {
+		r = bpfpin_list(b, path, &cursor, ents, 64);
+		cr_assert_geq(r, 0);
+		n += r;
+	} while (r > 0 && cursor);
+	return n;
+}
+
+static void rcheck(struct bpfpin *b, int rounds)
+{
+	int names = 0, listed = 0;
+
+	for (int k = 0; k < CLIENTS; k++) {
+		for (int round = 0; round < rounds; round++)
+			rcheck_log(b, round, k, &names);
+		listed += rcount_dir(b, k);
+	}
+	cr_expect_eq(listed, names, "%d names listed, %d made", listed,
+		     names);
+	cr_expect_eq(stage_entries(), 0);
+}
+
+static void rround(int round, unsigned *seed)
+{
+	pid_t pids[CLIENTS];
+
+	for (int k = 0; k < CLIENTS; k++) {
+		pids[k] = fork();
+		cr_assert_geq(pids[k], 0);
+		if (pids[k] == 0)
+			rclient(round, k);
+	}
+	usleep(10000 + rand_r(seed) % 100000);
+	kill(d.pid, SIGKILL);
+	for (int k = 0; k < CLIENTS; k++)
+		waitpid(pids[k], NULL, 0);
+}
+
+Test(crash, random_kills_leave_only_states_asked_for, .timeout = 300)
+{
+	unsigned seed = (unsigned)time(NULL);
+	struct bpfpin *b;
+
+	logs = mmap(NULL, sizeof(*logs) * ROUNDS, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(logs, MAP_FAILED);
+	cr_assert_eq(th_daemon_start(&d, false, NULL), 0);
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	for (int k = 0; k < CLIENTS; k++) {
+		char path[16];
+
+		snprintf(path, sizeof(path), "/c%d", k);
+		cr_assert_eq(bpfpin_mkdir(b, path, 0755), 0);
+		cr_assert_eq(bpfpin_chown(b, path, client_uid(k),
+					  client_uid(k)), 0);
+	}
+	bpfpin_close(b);
+	for (int round = 0; round < ROUNDS; round++) {
+		int acked = 0;
+
+		rround(round, &seed);
+		b = restart();
+		rcheck(b, round + 1);
+		bpfpin_close(b);
+		for (int k = 0; k < CLIENTS; k++)
+			acked += logs[round][k].n;
+		cr_log_info("round %d: %d requests before the kill", round,
+			    acked);
+	}
+}
