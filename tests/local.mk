@@ -26,3 +26,4 @@ include $(srcdir)/tests/fuse.mk
 include $(srcdir)/tests/cli.mk
 include $(srcdir)/tests/quota.mk
 include $(srcdir)/tests/crash.mk
+include $(srcdir)/tests/groups.mk
