@@ -195,8 +195,9 @@ static int undo_write(const struct store *s, uint64_t ino,
 		 (unsigned)(old->mode & 07777), (long long)old->ts[0].tv_sec,
 		 old->ts[0].tv_nsec, (long long)old->ts[1].tv_sec,
 		 old->ts[1].tv_nsec);
-	return stage_path(s, UNDO_NAME, path) ?:
-	       neg_errno(symlink(rec, path));
+	if (stage_path(s, UNDO_NAME, path) < 0)
+		return -ENAMETOOLONG;
+	return neg_errno(symlink(rec, path));
 }
 
 static void undo_drop(const struct store *s)
@@ -292,6 +293,16 @@ static int undo_recover(struct store *s)
 	return r < 0 ? r : neg_errno(unlink(path));
 }
 
+static int clear_dir(int dfd);
+
+static int clear_sub(int dfd, const char *name)
+{
+	int r = clear_dir(openat(dfd, name, O_RDONLY | O_DIRECTORY |
+				 O_NOFOLLOW | O_CLOEXEC));
+
+	return r < 0 ? r : neg_errno(unlinkat(dfd, name, AT_REMOVEDIR));
+}
+
 /* Consumes dfd. Staged dirs are empty, but nothing here is trusted. */
 static int clear_dir(int dfd)
 {
@@ -310,14 +321,7 @@ static int clear_dir(int dfd)
 			continue;
 		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
 			continue;
-		if (errno != EISDIR)
-			r = -errno;
-		else
-			r = clear_dir(openat(dirfd(d), de->d_name, O_RDONLY |
-					     O_DIRECTORY | O_NOFOLLOW |
-					     O_CLOEXEC)) ?:
-			    neg_errno(unlinkat(dirfd(d), de->d_name,
-					       AT_REMOVEDIR));
+		r = errno == EISDIR ? clear_sub(dirfd(d), de->d_name) : -errno;
 	}
 	if (r == 0 && errno)
 		r = -errno;
