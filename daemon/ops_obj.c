@@ -45,18 +45,16 @@ static const struct param pin_params[] = {
 int op_pin(struct request *req)
 {
 	struct pin_args a = { .umask = 022 };
-	struct obj_ident ident;
 	struct ns_cred cred;
 	struct ns_stat st;
 	int r;
 
 	if ((r = params_parse(pin_params, req, &a)) < 0)
 		return r;
-	r = obj_identify(a.fd, &ident, req->errmsg, sizeof(req->errmsg));
-	if (r < 0)
-		return r;
 	conn_cred(req->conn, a.umask, &cred);
-	r = ns_pin(req->conn->srv->ns, &cred, NS_AT(a.path), a.fd, &ident, &st);
+	/* A refused fd: the namespace says what it was, in req->errmsg. */
+	r = ns_pin(req->conn->srv->ns, &cred, NS_AT(a.path), a.fd,
+		   req->errmsg, sizeof(req->errmsg), &st);
 	if (r < 0)
 		return op_fail(req, a.path, r);
 	req->result = stat_result(&st);
@@ -175,24 +173,20 @@ int op_get_many(struct request *req)
 	return 0;
 }
 
-/* Showing an object's info needs no access to it, only the right to
- * find it: stat's permission checks, then the object by inode. */
+/* Showing an object's info needs read permission on the pin, the rule of
+ * reading its file on the mount (ns_open_obj owns it). */
 int op_info(struct request *req)
 {
 	struct get_args a = { .access = O_RDONLY };
-	struct ns *ns = req->conn->srv->ns;
 	struct ns_cred cred;
 	struct ns_stat st;
-	int r, fd = -1;
+	int r, fd;
 
 	if ((r = params_parse(get_params, req, &a)) < 0)
 		return r;
 	conn_cred(req->conn, 0, &cred);
-	r = ns_stat(ns, &cred, NS_AT(a.path), true, &st);
-	if (r == 0 && st.type != NS_PIN)
-		r = st.type == NS_DIR ? -EISDIR : -EINVAL;
-	if (r == 0)
-		r = ns_open_obj_ino(ns, st.ino, O_RDWR, &fd);
+	r = ns_open_obj(req->conn->srv->ns, &cred, NS_AT(a.path), NS_USE_SHOW,
+			&fd, &st);
 	if (r < 0)
 		return op_fail(req, a.path, r);
 	req->result = json_object_new_object();

@@ -63,17 +63,30 @@ static int fsx_setattr_from(struct ns_setattr *sa, const struct stat *attr,
 	return 0;
 }
 
+/* Groups decide a chown or chgrp (to one of them; which set-group-ID
+ * bit it takes away) and whether a mode keeps set-group-ID: only then
+ * are they read (a read of /proc/PID/status). */
+static bool fsx_setattr_needs_groups(const struct ns_setattr *sa)
+{
+	return (sa->valid & (NS_SA_UID | NS_SA_GID)) ||
+	       ((sa->valid & NS_SA_MODE) && (sa->mode & S_ISGID));
+}
+
 void fsx_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		 int valid, struct fuse_file_info *fi)
 {
 	struct ns_cred cred = fsx_cred(req);
+	struct fsx_groups groups = { .heap = NULL };
 	struct ns_setattr sa;
 	struct ns_stat nst;
 	int r;
 
 	r = fsx_setattr_from(&sa, attr, valid);
+	if (r == 0 && fsx_setattr_needs_groups(&sa))
+		fsx_cred_groups(req, &cred, &groups);
 	if (r == 0)
 		r = ns_setattr_ino(fsx_of(req)->ns, &cred, ino, &sa, &nst);
+	fsx_groups_free(&groups);
 	fsx_reply_stat(req, r, &nst);
 }
 

@@ -315,38 +315,37 @@ static int fsx_spool_open(struct fsx *fsx)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Who may read the pin, and how its object is opened, is ns_open_obj's
+ * rule, the one the RPC's info obeys too. */
 static int fsx_snap_new(struct fsx_snap **out, struct fsx *fsx,
-			fuse_ino_t ino, uid_t uid)
+			const struct ns_cred *cred, fuse_ino_t ino)
 {
 	struct fsx_snap *snap;
 	struct ns_stat st;
-	int r;
+	int r, fd;
 
 	if (fsx->nsnaps >= FSX_SNAPS_MAX)
 		return -ENFILE;
-	r = ns_stat_ino(fsx->ns, ino, &st);
+	r = ns_open_obj(fsx->ns, cred, NS_AT_INO(ino), NS_USE_SHOW, &fd, &st);
 	if (r < 0)
 		return r;
-	if (st.type != NS_PIN)
-		return -EINVAL;
-	if ((r = ns_snapshot_hold(fsx->ns, uid)) < 0)
+	if ((r = ns_snapshot_hold(fsx->ns, cred->uid)) < 0) {
+		close(fd);
 		return r;
+	}
 	if (!(snap = calloc(1, sizeof(*snap)))) {
-		ns_snapshot_drop(fsx->ns, uid);
+		ns_snapshot_drop(fsx->ns, cred->uid);
+		close(fd);
 		return -ENOMEM;
 	}
-	snap->uid = uid;
+	snap->uid = cred->uid;
 	snap->fsx = fsx;
 	snap->ident = st.obj;
-	snap->obj_fd = -1;
+	snap->obj_fd = fd;              /* the snapshot's from here on */
 	TAILQ_INIT(&snap->parked);
 	LIST_INSERT_HEAD(&fsx->snaps, snap, link);
 	fsx->nsnaps++;
 	snap->doc.spool = r = fsx_spool_open(fsx);
-	/* The kernel opens programs and links read-write only. */
-	if (r >= 0)
-		r = ns_open_obj_ino(fsx->ns, ino, st.obj.kind == OBJ_MAP ?
-				    O_RDONLY : O_RDWR, &snap->obj_fd);
 	if (r < 0) {
 		fsx_snap_free(snap);
 		return r;
@@ -361,12 +360,12 @@ static int fsx_snap_new(struct fsx_snap **out, struct fsx *fsx,
  * and writing is refused like on a read-only file. */
 void fsx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct ns_cred cred = fsx_cred(req);
 	struct fsx_snap *snap;
 	int r = -EACCES;
 
 	if ((fi->flags & O_ACCMODE) == O_RDONLY && !(fi->flags & O_TRUNC))
-		r = fsx_snap_new(&snap, fsx_of(req), ino,
-				 fuse_req_ctx(req)->uid);
+		r = fsx_snap_new(&snap, fsx_of(req), &cred, ino);
 	if (r < 0) {
 		fuse_reply_err(req, -r);
 		return;

@@ -69,6 +69,19 @@ static inline struct fsx *fsx_of(fuse_req_t req)
 }
 
 struct ns_cred fsx_cred(fuse_req_t req);
+/* The caller's supplementary groups, put into *cred: the few rules the
+ * kernel leaves to the namespace need them (chgrp to one of them, which
+ * set-group-ID bits chmod and chown keep). libfuse reads them from
+ * /proc/PID/status, a cost paid only by requests that need them. Where
+ * they cannot be read the caller has none (the stricter answer). */
+#define FSX_GROUPS_INLINE 32
+struct fsx_groups {
+	gid_t inl[FSX_GROUPS_INLINE];
+	gid_t *heap;            /* more than FSX_GROUPS_INLINE of them */
+};
+void fsx_cred_groups(fuse_req_t req, struct ns_cred *cred,
+		     struct fsx_groups *g);
+void fsx_groups_free(struct fsx_groups *g);
 void fsx_stat(const struct ns_stat *nst, struct stat *st);
 /* Reply with a node on which the caller took a lookup reference. A reply
  * fails only when the connection is gone; fsx_stop then forgets all. */

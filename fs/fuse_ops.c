@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fs/fuse_int.h"
@@ -38,7 +39,8 @@ const struct fuse_lowlevel_ops fsx_ops = {
 };
 
 /* The kernel checked DAC against the mode bits (default_permissions), so
- * ns need not, and the supplementary groups are not needed. */
+ * ns need not; the supplementary groups are fetched only where ns's own
+ * rules need them (fsx_cred_groups). */
 struct ns_cred fsx_cred(fuse_req_t req)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
@@ -50,6 +52,39 @@ struct ns_cred fsx_cred(fuse_req_t req)
 		.umask = ctx->umask,
 		.checked = true,
 	};
+}
+
+static int fsx_getgroups(fuse_req_t req, int size, gid_t *list)
+{
+	int n = fuse_req_getgroups(req, size, list);
+
+	return n < 0 ? 0 : n;
+}
+
+void fsx_cred_groups(fuse_req_t req, struct ns_cred *cred,
+		     struct fsx_groups *g)
+{
+	int n = fsx_getgroups(req, FSX_GROUPS_INLINE, g->inl), m;
+
+	g->heap = NULL;
+	cred->groups = g->inl;
+	cred->ngroups = n < FSX_GROUPS_INLINE ? n : FSX_GROUPS_INLINE;
+	if (n <= FSX_GROUPS_INLINE || n > NS_NGROUPS_MAX)
+		return;
+	g->heap = malloc(sizeof(gid_t) * (size_t)n);
+	if (!g->heap)
+		return;
+	/* The process may have changed its groups in between: the second
+	 * answer counts, as far as the buffer holds it. */
+	m = fsx_getgroups(req, n, g->heap);
+	cred->groups = g->heap;
+	cred->ngroups = m < n ? m : n;
+}
+
+void fsx_groups_free(struct fsx_groups *g)
+{
+	free(g->heap);
+	g->heap = NULL;
 }
 
 void fsx_stat(const struct ns_stat *nst, struct stat *st)

@@ -109,10 +109,12 @@ void ns_usage(const struct ns *ns, uid_t uid, struct ns_usage *u);
 int ns_snapshot_hold(struct ns *ns, uid_t uid);
 void ns_snapshot_drop(struct ns *ns, uid_t uid);
 
-/* Pin the BPF object fd (identified by ident) at a new path. The fd is
- * not consumed. The pin's mode is 0600 & ~cred->umask. */
+/* Pin the BPF object fd at a new path. The fd is not consumed; what it
+ * holds is told from the fd itself: -EINVAL for one that is no BPF map,
+ * program or link, with why (whylen bytes, may be NULL) saying what it
+ * is. The pin's mode is 0600 & ~cred->umask. */
 int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
-	   int fd, const struct obj_ident *ident, struct ns_stat *st);
+	   int fd, char *why, size_t whylen, struct ns_stat *st);
 /* Open a pinned object, following symlinks. accmode is O_RDONLY, O_WRONLY
  * or O_RDWR; the caller needs the matching permission. A map fd is opened
  * by the kernel with that access mode; a link only O_RDWR (else -EINVAL).
@@ -203,9 +205,25 @@ int ns_readlink_ino(struct ns *ns, uint64_t ino, char *buf, size_t size);
 int ns_link_ino(struct ns *ns, const struct ns_cred *cred, uint64_t ino,
 		struct ns_at newat, struct ns_stat *st);
 
-/* Open the object behind a pin inode (for reading it on the FUSE face);
- * accmode as ns_get. No permission check: the caller has done it. */
+/* Open the object behind a pin inode; accmode as ns_get. No permission
+ * check: faces use ns_open_obj, which owns the rule. */
 int ns_open_obj_ino(struct ns *ns, uint64_t ino, int accmode, int *fd);
+
+/* What a face opens a pin's object for (ns_open_obj). */
+enum ns_use {
+	/* Its contents (a file read on the mount) or its info (the RPC's
+	 * info): read permission on the pin, as open(2) for reading. */
+	NS_USE_SHOW = 1,
+};
+/* Open the object of the pin at at for use: the one rule both faces share
+ * and its errno. at is followed if a symlink; NS_AT_INO(ino) names the
+ * node ino itself (also one only FUSE lookup references keep). -EACCES
+ * without the permission, -EISDIR for a directory, -EINVAL for another
+ * node that is no pin. *fd (the caller's, O_CLOEXEC) is opened read-only
+ * for a map, read-write for a program or link (the kernel opens those no
+ * other way); st (may be NULL) gets the pin's stat. */
+int ns_open_obj(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+		enum ns_use use, int *fd, struct ns_stat *st);
 
 /* Change counter, bumped by every successful mutation (for caches). */
 uint64_t ns_generation(const struct ns *ns);

@@ -1,7 +1,8 @@
 /* fs/ns_attr.c: chmod, chown, utimens and FUSE's setattr, which does any
  * of them at once: the ownership rules of the kernel's setattr_prepare()
  * and may_setattr(), the bits chown takes away (set-user-ID,
- * set-group-ID), applied to the store and then to the tree. */
+ * set-group-ID), applied to the store (whole, however many kernel
+ * operations it takes) and then to the tree. */
 #include "config.h"
 
 #include <errno.h>
@@ -110,22 +111,32 @@ static int times_check(const struct ns_cred *cred, const struct ns_node *n,
 	return 0;
 }
 
+/* The store gets the change in one piece (store_change): the undo record
+ * holds what the tree says the inode has now. */
 static int attr_store(struct ns *ns, const struct ns_node *n,
 		      const struct attr_set *a)
 {
 	char path[PATH_MAX];
 	bool chowned = a->valid & SA_OWNER;
+	struct store_attr old = { .uid = n->uid, .gid = n->gid,
+				  .mode = n->mode,
+				  .ts = { n->atime, n->mtime } };
+	struct store_attr to = { .uid = a->uid, .gid = a->gid,
+				 .mode = a->mode,
+				 .ts = { a->ts[0], a->ts[1] } };
 	int r = ns_node_path(ns, n, path, sizeof(path));
 
-	if (r == 0 && chowned)
-		r = store_chown(path, a->uid, a->gid);
+	if (r < 0)
+		return r;
+	if (chowned)
+		to.what |= STORE_OWNER;
 	/* The store obeyed root's chown rules; the caller's may differ. */
-	if (r == 0 && (a->mode != n->mode ||
-		       (chowned && (a->mode & (S_ISUID | S_ISGID)))))
-		r = store_chmod(path, a->mode);
-	if (r == 0 && (a->valid & SA_TIMES))
-		r = store_utimens(path, a->ts);
-	return r;
+	if (a->mode != n->mode ||
+	    (chowned && (a->mode & (S_ISUID | S_ISGID))))
+		to.what |= STORE_MODE;
+	if (a->valid & SA_TIMES)
+		to.what |= STORE_TIMES;
+	return store_change(&ns->store, path, n->store_ino, &old, &to);
 }
 
 static int attr_apply(struct ns *ns, struct ns_node *n,

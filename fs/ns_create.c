@@ -1,7 +1,7 @@
 /* fs/ns_create.c: the operations that make a new name: pin, mkdir,
- * symlink and link. Each is applied to the store first (the kernel creates
- * as the daemon; owner and mode are then set to the caller's), and to the
- * tree only once the store has taken it. */
+ * symlink and link. Each is applied to the store first, whole (the store
+ * gives the node the caller's owner and mode before its name shows: see
+ * store_create), and to the tree only once the store has taken it. */
 #include "config.h"
 
 #include <errno.h>
@@ -29,21 +29,6 @@ static void init_owner(struct ns_node *n, const struct ns_node *dir,
 	}
 }
 
-/* The kernel created path with the daemon's ids and umask: make it the
- * caller's. */
-static int store_settle(const char *path, const struct ns_node *n,
-			struct stat *st)
-{
-	int r = store_lstat(path, st);
-
-	if (r == 0 && (st->st_uid != n->uid || st->st_gid != n->gid))
-		r = store_chown(path, n->uid, n->gid);
-	if (r == 0 && n->type != NS_SYMLINK &&
-	    (st->st_mode & 07777) != (n->mode & 07777))
-		r = store_chmod(path, n->mode);
-	return r;
-}
-
 static void store_undo(const char *path, const struct ns_node *n)
 {
 	if (n->type == NS_DIR)
@@ -52,17 +37,25 @@ static void store_undo(const char *path, const struct ns_node *n)
 		store_unlink(path);
 }
 
-/* The store holds the new node at path: name it in the tree. On failure
- * the store entry and the node are removed. */
+/* Make n at path in the store, whole, then name it in the tree. On
+ * failure the store entry and the node are removed. */
 static int create_finish(struct ns *ns, const struct ns_nd *nd,
 			 struct ns_node *n, const char *path,
-			 struct ns_stat *st)
+			 struct store_new *nw, struct ns_stat *st)
 {
 	struct stat sst;
-	int r = store_settle(path, n, &sst);
+	int r;
 
-	if (r == 0)
-		r = ns_dentry_add(ns, nd->dir, nd->last, nd->len, n);
+	nw->mode = n->mode;
+	nw->uid = n->uid;
+	nw->gid = n->gid;
+	r = store_create(&ns->store, path, nw, nd->dir->mode, nd->dir->gid,
+			 &sst);
+	if (r < 0) {
+		ns_node_free(ns, n);
+		return r;
+	}
+	r = ns_dentry_add(ns, nd->dir, nd->last, nd->len, n);
 	if (r < 0) {
 		store_undo(path, n);
 		ns_node_free(ns, n);
@@ -104,16 +97,21 @@ static void cache_pinned(struct ns *ns, struct ns_node *n, int fd, int acc)
 		ns_fdc_put(ns, n, ns_obj_slot(n, acc), dup);
 }
 
+/* The object is told from the fd itself (bpf/obj.h), first, as
+ * BPF_OBJ_PIN looks at its fd before the path. */
 int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
-	   int fd, const struct obj_ident *ident, struct ns_stat *st)
+	   int fd, char *why, size_t whylen, struct ns_stat *st)
 {
+	struct store_new nw = { .fd = fd };
+	struct obj_ident ident;
 	char path[PATH_MAX];
 	struct ns_node *n;
 	struct ns_nd nd;
 	int links, fl, r;
 
-	if (!ident || ident->kind == OBJ_NONE)
-		return -EINVAL;
+	r = obj_identify(fd, &ident, why, whylen);
+	if (r < 0)
+		return r;
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0)
 		return -EBADF;
@@ -124,15 +122,13 @@ int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	if (!n)
 		return -ENOMEM;
 	init_owner(n, nd.dir, cred, S_IFREG | (0600 & ~cred->umask));
-	n->u.pin.obj = *ident;
+	n->u.pin.obj = ident;
 	r = ns_quota_charge(ns, n);
-	if (r == 0)
-		r = store_pin(path, fd);
 	if (r < 0) {
 		ns_node_free(ns, n);
 		return r;
 	}
-	r = create_finish(ns, &nd, n, path, st);
+	r = create_finish(ns, &nd, n, path, &nw, st);
 	if (r == 0)
 		cache_pinned(ns, n, fd, fl & O_ACCMODE);
 	return r;
@@ -141,6 +137,7 @@ int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 int ns_mkdir(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	     mode_t mode, struct ns_stat *st)
 {
+	struct store_new nw = { .fd = -1 };
 	char path[PATH_MAX];
 	struct ns_node *n;
 	struct ns_nd nd;
@@ -154,13 +151,11 @@ int ns_mkdir(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	init_owner(n, nd.dir, cred,
 		   S_IFDIR | (mode & ~cred->umask & (ACCESSPERMS | S_ISVTX)));
 	r = ns_quota_charge(ns, n);
-	if (r == 0)
-		r = store_mkdir(path, n->mode & 07777);
 	if (r < 0) {
 		ns_node_free(ns, n);
 		return r;
 	}
-	return create_finish(ns, &nd, n, path, st);
+	return create_finish(ns, &nd, n, path, &nw, st);
 }
 
 static int symlink_target_check(const char *target)
@@ -180,6 +175,7 @@ static int symlink_target_check(const char *target)
 int ns_symlink(struct ns *ns, const struct ns_cred *cred, const char *target,
 	       struct ns_at at, struct ns_stat *st)
 {
+	struct store_new nw = { .fd = -1, .target = target };
 	char path[PATH_MAX];
 	struct ns_node *n;
 	struct ns_nd nd;
@@ -196,13 +192,11 @@ int ns_symlink(struct ns *ns, const struct ns_cred *cred, const char *target,
 	n->u.sym.len = strlen(target);
 	n->u.sym.target = strdup(target);
 	r = n->u.sym.target ? ns_quota_charge(ns, n) : -ENOMEM;
-	if (r == 0)
-		r = store_symlink(target, path);
 	if (r < 0) {
 		ns_node_free(ns, n);
 		return r;
 	}
-	return create_finish(ns, &nd, n, path, st);
+	return create_finish(ns, &nd, n, path, &nw, st);
 }
 
 /* do_linkat()'s order: the new name, protected_hardlinks, then may_create,

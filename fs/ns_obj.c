@@ -1,8 +1,9 @@
-/* fs/ns_obj.c: opening the BPF object behind a pin node: from the fd
- * cache, else with BPF_OBJ_GET on its store path; and for a pin whose last
- * name is gone while FUSE still knows its inode, by its kernel id: the
- * object lives on while a cached fd (or anyone else) holds it. No fd is
- * held outside the cache's bound, so removals never pile up fds. */
+/* fs/ns_obj.c: opening the BPF object behind a pin node: the access rule
+ * of both faces for showing it (ns_open_obj); from the fd cache, else with
+ * BPF_OBJ_GET on its store path; and for a pin whose last name is gone
+ * while FUSE still knows its inode, by its kernel id: the object lives on
+ * while a cached fd (or anyone else) holds it. No fd is held outside the
+ * cache's bound, so removals never pile up fds. */
 #include "config.h"
 
 #include <errno.h>
@@ -117,4 +118,37 @@ void ns_obj_keep(struct ns *ns, struct ns_node *n)
 	    !ns->fdc.max || ns_obj_open(ns, n, O_RDWR, &fd) < 0)
 		return;
 	close(fd);
+}
+
+/* NS_AT_INO: the node by number, never followed; else a path, followed. */
+static int use_lookup(struct ns *ns, const struct ns_cred *cred,
+		      struct ns_at at, struct ns_node **n)
+{
+	if (at.path && !at.path[0]) {
+		*n = ns_node_find(ns, at.dir);
+		return *n ? ns_perm_cred_valid(cred) : -ENOENT;
+	}
+	return ns_path_lookup(ns, cred, at, true, n);
+}
+
+int ns_open_obj(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+		enum ns_use use, int *fd, struct ns_stat *st)
+{
+	struct ns_node *n;
+	int r;
+
+	if (use != NS_USE_SHOW || !fd)
+		return -EINVAL;
+	r = use_lookup(ns, cred, at, &n);
+	if (r < 0)
+		return r;
+	if (n->type != NS_PIN)
+		return n->type == NS_DIR ? -EISDIR : -EINVAL;
+	r = ns_perm_check(cred, n, MAY_R);
+	if (r == 0)
+		r = ns_obj_open(ns, n, n->u.pin.obj.kind == OBJ_MAP ?
+				O_RDONLY : O_RDWR, fd);
+	if (r == 0)
+		ns_node_stat(n, st);
+	return r;
 }

@@ -1,12 +1,14 @@
 /* fs/store.c: the private bpffs mirror of the namespace: mounting it, the
- * kernel operations the namespace applies to it before changing its tree,
- * and the walk that rebuilds the tree from it. */
+ * kernel operations the namespace applies to it before changing its tree
+ * (those of one step; fs/store_stage.c makes the others whole), and the
+ * walk that rebuilds the tree from it. */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,21 +71,34 @@ static int mount_bpffs(const char *dir)
 			       MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700"));
 }
 
-/* The namespace's root is a directory of the mount, not the mount's own
- * root, where the kernel may preload entries of its own (maps.debug and
- * progs.debug). A fresh root looks like a fresh /sys/fs/bpf: 01777. */
-static int make_root(const char *root, bool *fresh)
+/* What the kernel gives the nodes the daemon makes (store_create foresees
+ * it), and the test hook, read once. Nothing else runs yet: the umask is
+ * read by setting it back at once. */
+static void self_init(struct store *s)
 {
-	*fresh = mkdir(root, 0700) == 0;
-	if (!*fresh)
-		return errno == EEXIST ? 0 : -errno;
-	return neg_errno(chmod(root, 01777));
+	const char *crash = getenv("BPFPIND_CRASH_AT");
+
+	s->uid = geteuid();
+	s->gid = getegid();
+	s->umask = umask(022);
+	umask(s->umask);
+	snprintf(s->crash_at, sizeof(s->crash_at), "%s", crash ? crash : "");
 }
 
+static int set_path(char *buf, const char *mnt, const char *name)
+{
+	int n = snprintf(buf, PATH_MAX, "%s/%s", mnt, name);
+
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : n;
+}
+
+/* The namespace's root is a directory of the mount, not the mount's own
+ * root, where the kernel may preload entries of its own (maps.debug and
+ * progs.debug); the stage is its sibling, outside the namespace. */
 int store_open(struct store *s, const char *dir, bool *fresh)
 {
 	char mnt[PATH_MAX];
-	int r = mkdir_p(dir), n;
+	int r = mkdir_p(dir);
 
 	if (r < 0)
 		return r;
@@ -91,16 +106,20 @@ int store_open(struct store *s, const char *dir, bool *fresh)
 		return -errno;
 	if ((r = set_meta_path(s, mnt)) < 0 || (r = mount_bpffs(mnt)) < 0)
 		return r;
-	n = snprintf(s->root, sizeof(s->root), "%s/ns", mnt);
-	if (n < 0 || (size_t)n >= sizeof(s->root))
-		return -ENAMETOOLONG;
-	s->rootlen = (size_t)n;
-	return make_root(s->root, fresh);
+	if ((r = set_path(s->stage, mnt, "stage")) < 0 ||
+	    (r = set_path(s->root, mnt, "ns")) < 0)
+		return r;
+	s->rootlen = (size_t)r;
+	s->staged = 0;
+	self_init(s);
+	r = store_stage_recover(s);
+	return r < 0 ? r : store_stage_root(s, fresh);
 }
 
-int store_pin(const char *path, int fd)
+void store_crash_point(const struct store *s, const char *point)
 {
-	return neg_errno(bpf_obj_pin(fd, path));
+	if (s && s->crash_at[0] && !strcmp(s->crash_at, point))
+		raise(SIGKILL);
 }
 
 int store_get(const char *path, int accmode)
@@ -115,11 +134,6 @@ int store_get(const char *path, int accmode)
 		return -EINVAL;
 	opts.file_flags = flags[accmode];
 	return neg_errno(bpf_obj_get_opts(path, &opts));
-}
-
-int store_mkdir(const char *path, mode_t mode)
-{
-	return neg_errno(mkdir(path, mode));
 }
 
 int store_rmdir(const char *path)
@@ -140,27 +154,6 @@ int store_rename(const char *from, const char *to, unsigned flags)
 int store_link(const char *from, const char *to)
 {
 	return neg_errno(linkat(AT_FDCWD, from, AT_FDCWD, to, 0));
-}
-
-int store_symlink(const char *target, const char *path)
-{
-	return neg_errno(symlink(target, path));
-}
-
-int store_chmod(const char *path, mode_t mode)
-{
-	return neg_errno(fchmodat(AT_FDCWD, path, mode & 07777, 0));
-}
-
-int store_chown(const char *path, uid_t uid, gid_t gid)
-{
-	return neg_errno(fchownat(AT_FDCWD, path, uid, gid,
-				  AT_SYMLINK_NOFOLLOW));
-}
-
-int store_utimens(const char *path, const struct timespec ts[2])
-{
-	return neg_errno(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW));
 }
 
 int store_lstat(const char *path, struct stat *st)

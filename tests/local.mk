@@ -25,3 +25,5 @@ include $(srcdir)/tests/lib.mk
 include $(srcdir)/tests/fuse.mk
 include $(srcdir)/tests/cli.mk
 include $(srcdir)/tests/quota.mk
+include $(srcdir)/tests/crash.mk
+include $(srcdir)/tests/groups.mk

@@ -24,7 +24,7 @@ static struct nsf *const fx = &nsf_cur;
 static void pin_root(const char *path)
 {
 	struct ns_cred root = nsf_root();
-	int r = ns_pin(fx->ns, &root, NS_AT(path), fx->map, &fx->ident, NULL);
+	int r = ns_pin(fx->ns, &root, NS_AT(path), fx->map, NULL, 0, NULL);
 
 	cr_assert_eq(r, 0, "pin %s: %s", path, strerror(-r));
 }
@@ -107,7 +107,7 @@ Test(get, link_only_rdwr_as_the_kernel, .init = nsf_init, .fini = nsf_fini)
 	nsf_bpffs_mount(kfs, sizeof(kfs));
 	snprintf(kpath, sizeof(kpath), "%s/l", kfs);
 	cr_assert_eq(bpf_obj_pin(link, kpath), 0);
-	cr_assert_eq(ns_pin(fx->ns, &root, NS_AT("/l"), link, &id, NULL), 0);
+	cr_assert_eq(ns_pin(fx->ns, &root, NS_AT("/l"), link, NULL, 0, NULL), 0);
 	cr_expect_eq(bpf_obj_get_opts(kpath, &ro), -EINVAL);
 	cr_expect_eq(ns_get(fx->ns, &root, NS_AT("/l"), O_RDONLY, &fd, NULL),
 		     -EINVAL);
@@ -140,7 +140,7 @@ Test(persist, tree_survives_close_and_open, .init = nsf_init,
 		     0);
 	cr_assert_eq(ns_chmod(fx->ns, &root, NS_AT("/a/m"), 0640), 0);
 	cr_assert_eq(ns_chown(fx->ns, &root, NS_AT("/a"), 1000, 100), 0);
-	cr_assert_eq(ns_pin(fx->ns, &user, NS_AT("/a/b/u"), fx->map, &fx->ident,
+	cr_assert_eq(ns_pin(fx->ns, &user, NS_AT("/a/b/u"), fx->map, NULL, 0,
 			    NULL), 0);
 	before = nsf_snapshot(fx->ns);
 	nsf_reopen(fx);
@@ -407,7 +407,7 @@ Test(lookup, removed_dir_answers_until_forget, .init = nsf_init,
 	cr_expect_eq(st.type, NS_DIR);
 	cr_expect_eq(st.nlink, 0);
 	cr_expect_eq(ns_pin(fx->ns, &root, (struct ns_at){ ino, "m" }, fx->map,
-			    &fx->ident, NULL), -ENOENT, "nothing is made in a "
+			    NULL, 0, NULL), -ENOENT, "nothing is made in a "
 		     "removed directory");
 	ns_forget(fx->ns, ino, 1);
 	cr_expect_eq(ns_stat_ino(fx->ns, ino, &st), -ENOENT);
@@ -479,7 +479,7 @@ Test(at, relative_paths_start_at_the_directory, .init = nsf_init,
 	cr_assert_eq(ns_mkdir(fx->ns, &root, NS_AT("/d"), 0755, &d), 0);
 	cr_assert_eq(ns_pin(fx->ns, &root, (struct ns_at){ d.ino, "m" },
 			    fx->map,
-			    &fx->ident, &p), 0);
+			    NULL, 0, &p), 0);
 	cr_expect_eq(ns_stat(fx->ns, &root, NS_AT("/d/m"), false, &d), 0);
 	cr_expect_eq(d.ino, p.ino);
 	cr_expect_eq(ns_stat(fx->ns, &root, (struct ns_at){ p.ino, "x" }, false,
@@ -500,7 +500,7 @@ Test(checked, skips_mode_bits_not_ownership, .init = nsf_init,
 	cr_assert_eq(ns_mkdir(fx->ns, &root, NS_AT("/priv"), 0700, NULL), 0);
 	pin_root("/priv/m");
 	cr_expect_eq(ns_pin(fx->ns, &user, NS_AT("/priv/u"), fx->map,
-			    &fx->ident,
+			    NULL, 0,
 			    NULL), 0);
 	cr_expect_eq(ns_chmod(fx->ns, &user, NS_AT("/priv/m"), 0666), -EPERM);
 	cr_expect_eq(ns_chown(fx->ns, &user, NS_AT("/priv/u"), 0, -1), -EPERM);
@@ -530,10 +530,12 @@ Test(pin, records_caller_mode_ident_and_pid, .init = nsf_init,
 {
 	struct ns_cred user = nsf_user();
 	struct ns_stat st;
+	char why[128] = "";
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	user.umask = 0066;
 	user.pid = 777;
-	cr_assert_eq(ns_pin(fx->ns, &user, NS_AT("/p"), fx->map, &fx->ident,
+	cr_assert_eq(ns_pin(fx->ns, &user, NS_AT("/p"), fx->map, NULL, 0,
 			    &st), 0);
 	cr_expect_eq(st.mode, S_IFREG | 0600);
 	cr_expect_eq(st.uid, 65534);
@@ -541,10 +543,12 @@ Test(pin, records_caller_mode_ident_and_pid, .init = nsf_init,
 	cr_expect_eq(st.pid, 777);
 	cr_expect_eq(st.obj.kind, OBJ_MAP);
 	cr_expect_eq(st.obj.id, fx->ident.id);
-	cr_expect_eq(ns_pin(fx->ns, &user, NS_AT("/q"), -1, &fx->ident, &st),
+	cr_expect_eq(ns_pin(fx->ns, &user, NS_AT("/q"), -1, NULL, 0, &st),
 		     -EBADF);
-	cr_expect_eq(ns_pin(fx->ns, &user, NS_AT("/q"), fx->map, NULL, &st),
-		     -EINVAL);
+	cr_expect_eq(ns_pin(fx->ns, &user, NS_AT("/q"), null, why,
+			    sizeof(why), &st), -EINVAL);
+	cr_expect(why[0], "a refused fd is said what it was");
+	close(null);
 }
 
 /* Forty symlinks are followed in one resolution, not forty-one, as the

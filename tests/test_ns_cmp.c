@@ -376,7 +376,7 @@ static int n_tree_op(struct n_ctx *c, const struct cmp_step *s,
 		return ns_mkdir(c->ns, &c->cred, NS_AT(a), (mode_t)s->arg,
 				NULL);
 	case C_PIN:
-		return ns_pin(c->ns, &c->cred, NS_AT(a), c->map, &c->ident,
+		return ns_pin(c->ns, &c->cred, NS_AT(a), c->map, NULL, 0,
 			      NULL);
 	case C_UNLINK:
 		return ns_unlink(c->ns, &c->cred, NS_AT(a));
