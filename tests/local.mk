@@ -23,3 +23,4 @@ include $(srcdir)/tests/dump.mk
 include $(srcdir)/tests/lib.mk
 include $(srcdir)/tests/fuse.mk
 include $(srcdir)/tests/cli.mk
+include $(srcdir)/tests/hostile.mk
