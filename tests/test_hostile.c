@@ -677,19 +677,6 @@ static int peak_fds(int ms)
 	return peak;
 }
 
-/* Read every reply on s: depth of them, each with 253 fds. */
-static void drain(int s, int depth)
-{
-	for (int i = 1; i <= depth; i++) {
-		struct json_object *r = recv_reply(s, 5000);
-
-		cr_assert_not_null(r, "reply %d did not come", i);
-		cr_assert_eq(reply_id(r), i);
-		cr_assert_eq(reply_errno(r, NULL, 0), 0);
-		json_object_put(r);
-	}
-}
-
 /* Read every reply of k connections, in turns: a uid's budget is shared
  * by its connections, so one of them may be read only once the others
  * have been. */
