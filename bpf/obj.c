@@ -1,21 +1,24 @@
 /* bpf/obj.c: what a file descriptor is. The kernel names the anonymous
  * inode behind every BPF object fd (/proc/self/fd/N reads
  * "anon_inode:bpf-map" and the like), so one readlink tells a map, program
- * or link from anything else; only the failure path pays for an fstat. */
+ * or link from anything else. The failure path names the rest from fdinfo,
+ * mountinfo and a statx that asks no filesystem: a client's fd may be on a
+ * FUSE mount that never answers, or on our own. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <linux/magic.h>
 
 #include "bpf/obj.h"
+#include "bpf/obj_int.h"
 
 #define ANON_PREFIX "anon_inode:"
 
@@ -32,6 +35,8 @@ static const struct {
 };
 
 #define NOT_BPF ", not a BPF object"
+
+static int refused_mnt = -1;    /* obj_refuse_mount */
 #define NO_PIN ", which cannot be pinned here"
 
 /* Other anonymous inodes a client might send by mistake, in words. */
@@ -104,27 +109,32 @@ static int other_anon_inode(const char *link, char *why, size_t whylen)
 	return -EINVAL;
 }
 
-/* A regular file is worth a second look: on a bpffs it is a pin opened
- * with open(2), which is not the object (that takes BPF_OBJ_GET). */
-static int regular_file(int fd, const char *link, char *why, size_t whylen)
+/* What /proc/self/fdinfo/N says of fd: its mount. The kernel writes it
+ * from the open file itself, asking no filesystem. */
+static int fd_mount(int fd, int *mnt_id)
 {
-	struct statfs sfs;
+	char path[40], buf[512], *p;
+	FILE *f;
+	size_t n;
 
-	if (link[0] != '/') {
-		say(why, whylen, "fd is a special file (%s)" NOT_BPF, link);
-		return -EINVAL;
-	}
-	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC) {
-		say(why, whylen, "fd is a file on a bpffs, not a BPF object "
-		    "(open pins with BPF_OBJ_GET)");
-		return -EINVAL;
-	}
-	return not_bpf(why, whylen, "a regular file");
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (!(f = fopen(path, "re")))
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strstr(buf, "mnt_id:");
+	if (!p)
+		return -ENOENT;
+	*mnt_id = atoi(p + 7);
+	return 0;
 }
 
 static const char *mode_word(mode_t mode)
 {
 	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
 	case S_IFDIR:
 		return "a directory";
 	case S_IFSOCK:
@@ -138,39 +148,75 @@ static const char *mode_word(mode_t mode)
 	case S_IFLNK:
 		return "a symbolic link";
 	}
-	return NULL;
+	return "a file of unknown type";
 }
 
-/* Anything but a BPF object, named from fstat's mode; link is what
- * /proc/self/fd said, or "" if it could not say (lerr: its errno). */
-static int by_mode(int fd, const char *link, int lerr, char *why,
-		   size_t whylen)
+/* The file type from the inode the kernel has in memory: with
+ * AT_STATX_DONT_SYNC a FUSE (or network) filesystem is not asked. */
+static int cached_mode(int fd, mode_t *mode)
 {
-	struct stat st;
-	const char *word;
+	struct statx stx;
 
-	if (fstat(fd, &st) < 0) {
-		int err = errno;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC | AT_SYMLINK_NOFOLLOW,
+		  STATX_TYPE, &stx) < 0)
+		return -errno;
+	*mode = stx.stx_mode;
+	return 0;
+}
 
-		if (err == EBADF)
-			say(why, whylen, "fd is not an open file descriptor");
-		else
-			say(why, whylen, "cannot stat fd: %s", strerror(err));
-		return -err;
+/* A file with a path. On a bpffs it is a pin opened with open(2) or
+ * O_PATH, which is not the object (that takes BPF_OBJ_GET). */
+static int path_file(int fd, int mnt_id, char *why, size_t whylen)
+{
+	char type[64];
+	mode_t mode = 0;
+	int r;
+
+	if ((r = cached_mode(fd, &mode)) < 0) {
+		say(why, whylen, "cannot tell what fd %d is: statx: %s", fd,
+		    strerror(-r));
+		return r;
 	}
-	if (S_ISREG(st.st_mode))
-		return regular_file(fd, link, why, whylen);
-	if ((word = mode_word(st.st_mode)))
-		return not_bpf(why, whylen, word);
+	if (obj_mount_fstype(mnt_id, type, sizeof(type)) == 0 &&
+	    !strcmp(type, "bpf")) {
+		say(why, whylen, "fd is a file on a bpffs, not a BPF object "
+		    "(open pins with BPF_OBJ_GET)");
+		return -EINVAL;
+	}
+	return not_bpf(why, whylen, mode_word(mode));
+}
+
+/* Anything but a BPF object; link is what /proc/self/fd said of it. */
+static int not_bpf_object(int fd, const char *link, char *why, size_t whylen)
+{
+	int mnt_id = -1, r;
+
+	if ((r = fd_mount(fd, &mnt_id)) < 0) {
+		say(why, whylen, "cannot tell what fd %d is: fdinfo: %s", fd,
+		    strerror(-r));
+		return r;
+	}
+	if (refused_mnt >= 0 && mnt_id == refused_mnt) {
+		say(why, whylen, "fd is a file on bpfpind's own mount, not a "
+		    "BPF object (open pins with the get op)");
+		return -EINVAL;
+	}
 	if (!strncmp(link, ANON_PREFIX, strlen(ANON_PREFIX)))
 		return other_anon_inode(link, why, whylen);
-	if (!link[0]) {
-		say(why, whylen, "cannot tell what fd %d is: /proc/self/fd: %s",
-		    fd, strerror(lerr));
-		return -lerr;
+	if (!strncmp(link, "pipe:", 5))
+		return not_bpf(why, whylen, "a pipe (fifo)");
+	if (!strncmp(link, "socket:", 7))
+		return not_bpf(why, whylen, "a socket");
+	if (link[0] != '/') {
+		say(why, whylen, "fd is a special file (%s)" NOT_BPF, link);
+		return -EINVAL;
 	}
-	say(why, whylen, "fd is a file of unknown type (%s)" NOT_BPF, link);
-	return -EINVAL;
+	return path_file(fd, mnt_id, why, whylen);
+}
+
+void obj_refuse_mount(int mnt_id)
+{
+	refused_mnt = mnt_id;
 }
 
 static enum obj_kind anon_kind(const char *link)
@@ -225,7 +271,6 @@ int obj_identify(int fd, struct obj_ident *out, char *why, size_t whylen)
 {
 	char path[32], link[256];
 	ssize_t n;
-	int lerr;
 
 	memset(out, 0, sizeof(*out));
 	if (fd < 0) {
@@ -234,8 +279,18 @@ int obj_identify(int fd, struct obj_ident *out, char *why, size_t whylen)
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	n = readlink(path, link, sizeof(link) - 1);
-	lerr = n < 0 ? errno : 0;
-	link[n < 0 ? 0 : n] = '\0';
+	if (n < 0) {
+		int err = errno;
+
+		if (err == ENOENT) {
+			say(why, whylen, "fd is not an open file descriptor");
+			return -EBADF;
+		}
+		say(why, whylen, "cannot tell what fd %d is: /proc/self/fd: %s",
+		    fd, strerror(err));
+		return -err;
+	}
+	link[n] = '\0';
 	out->kind = anon_kind(link);
 	if (out->kind != OBJ_NONE) {
 		int r = fill_ident(fd, out, why, whylen);
@@ -244,5 +299,5 @@ int obj_identify(int fd, struct obj_ident *out, char *why, size_t whylen)
 			memset(out, 0, sizeof(*out));
 		return r;
 	}
-	return by_mode(fd, link, lerr, why, whylen);
+	return not_bpf_object(fd, link, why, whylen);
 }

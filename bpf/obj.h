@@ -21,8 +21,23 @@ struct obj_ident {
 /* Identify fd. A BPF map, program or link fills *out and returns 0.
  * Anything else returns -EINVAL and writes why into why[] in the form
  * "fd is a regular file, not a BPF object" (also for BTF objects, which
- * cannot be pinned here). -EBADF if fd is not open. */
+ * cannot be pinned here). -EBADF if fd is not open. Never a filesystem
+ * call on fd that could wait for a FUSE server (no fstat, fstatfs, read):
+ * only /proc/self/fd, /proc/self/fdinfo, /proc/self/mountinfo and statx
+ * with AT_STATX_DONT_SYNC, so a client's fd from a FUSE mount that never
+ * answers, or from the caller's own mount, cannot block it. */
 int obj_identify(int fd, struct obj_ident *out, char *why, size_t whylen);
+
+/* Refuse, in obj_identify, every fd of the mount with this id (the
+ * caller's own FUSE mount, which the identifying thread may be the one to
+ * serve) with -EINVAL before looking further. Set once, before the first
+ * obj_identify; a negative id refuses none. */
+void obj_refuse_mount(int mnt_id);
+/* The id of the mount on top at dir (an absolute, canonical path, as
+ * /proc/self/mountinfo spells it), found without a lookup of dir, so
+ * without entering the filesystem mounted there. -ENOENT if nothing is
+ * mounted at dir, or -errno. */
+int obj_mount_id(const char *dir);
 
 /* "map", "prog", "link" (or "none"). */
 const char *obj_kind_name(enum obj_kind kind);

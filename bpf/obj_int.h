@@ -5,6 +5,7 @@
 #define BPFPIN_BPF_OBJ_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct json_object;
@@ -42,6 +43,11 @@ struct obj_fdinfo {
 };
 
 int obj_fdinfo_read(int fd, struct obj_fdinfo *fi);
+
+/* The fs type ("bpf", "fuse.bpfpin", "tmpfs") of the mount with id
+ * mnt_id, from /proc/self/mountinfo (obj_mnt.c). 0, -ENOENT if this mount
+ * namespace has no such mount, or -errno. */
+int obj_mount_fstype(int mnt_id, char *type, size_t size);
 
 /* libbpf's (and so bpftool's) name of an enum bpf_attach_type, or NULL. */
 const char *obj_attach_type_name(uint32_t type);

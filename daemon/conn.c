@@ -1,8 +1,9 @@
 /* daemon/conn.c: one client connection: its credentials (SO_PEERCRED and
  * SO_PEERGROUPS, read once at accept), reading requests, and replies with
  * their fds, queued while the peer is not reading. A connection whose
- * queue is full is not read from until it drains, so a client cannot make
- * the daemon buffer without bound. */
+ * queue is full, or whose uid (or everyone) is at a limit of usage.c, is
+ * not read from until that frees up, so a client cannot make the daemon
+ * buffer without bound. */
 #include "config.h"
 
 #include <errno.h>
@@ -79,6 +80,7 @@ void conn_out_close(struct request *req)
 	req->nout = 0;
 }
 
+/* Close a reply's fds; its accounting is the caller's. */
 static void outmsg_free(struct outmsg *m)
 {
 	proto_close_fds(m->fds, m->nfds);
@@ -87,32 +89,44 @@ static void outmsg_free(struct outmsg *m)
 
 void conn_free(struct conn *c)
 {
+	struct server *srv = c->srv;
 	struct outmsg *m;
 
 	while ((m = STAILQ_FIRST(&c->outq))) {
 		STAILQ_REMOVE_HEAD(&c->outq, entry);
 		outmsg_free(m);
 	}
-	TAILQ_REMOVE(&c->srv->conns, c, entry);
-	c->srv->nconns--;
+	TAILQ_REMOVE(&srv->conns, c, entry);
+	srv->nconns--;
 	event_free(c->ev);
 	close(c->fd);
+	usage_conn_remove(c);
 	free(c->groups);
 	free(c);
+	server_accept_resume(srv);
 }
 
+/* Wait for what c can do now: read while its queue has room and no limit
+ * pauses it, write while replies are queued. */
 static void set_events(struct conn *c)
 {
 	short what = EV_PERSIST;
 
-	c->reading = c->nqueued < CONN_MAX_QUEUED;
-	if (c->reading)
+	if (c->nqueued < CONN_MAX_QUEUED && c->paused == PAUSE_NONE)
 		what |= EV_READ;
 	if (c->nqueued)
 		what |= EV_WRITE;
+	if (what == c->events)
+		return;
+	c->events = what;
 	event_del(c->ev);
 	event_assign(c->ev, c->srv->base, c->fd, what, event_get_callback(c->ev), c);
 	event_add(c->ev, NULL);
+}
+
+void conn_resume(struct conn *c)
+{
+	set_events(c);
 }
 
 /* Queue a reply the socket could not take now; takes the fds it owns and
@@ -142,6 +156,7 @@ static int enqueue(struct conn *c, const char *s, size_t len, struct request *re
 	req->nout = 0;
 	STAILQ_INSERT_TAIL(&c->outq, m, entry);
 	c->nqueued++;
+	usage_fds_queued(c, m->nfds);
 	return 0;
 }
 
@@ -177,25 +192,39 @@ static int flush_queue(struct conn *c)
 			return r;
 		STAILQ_REMOVE_HEAD(&c->outq, entry);
 		c->nqueued--;
+		usage_fds_done(c, m->nfds);
 		outmsg_free(m);
 	}
 	return 0;
 }
 
-/* Serve one message already in rxbuf/rxfds. */
+/* The reply to a message that is not a request at all. */
+static struct json_object *refuse_message(ssize_t n)
+{
+	if (n == -EBADMSG)
+		return proto_error(0, EBADMSG, "empty message (0 bytes): a request "
+				   "is one JSON object; its fds were closed");
+	return proto_error(0, EMSGSIZE, "message too large or too many fds "
+			   "(limits: 65536 bytes, 253 fds); its fds were closed");
+}
+
+/* Serve one message already in rxbuf/rxfds (n < 0: one proto_recv
+ * refused, its fds already closed). The request is in flight from here
+ * until its reply is sent or queued. */
 static int serve(struct conn *c, ssize_t n, int nfds)
 {
 	struct request req = { .conn = c, .fds = rxfds, .nfds = nfds };
 	struct json_object *reply;
 	int r;
 
-	if (n == -EMSGSIZE)
-		reply = proto_error(0, EMSGSIZE,
-				    "message too large or too many fds (limits: 65536 bytes, 253 fds)");
+	usage_request_begin(c);
+	if (n < 0)
+		reply = refuse_message(n);
 	else
 		reply = dispatch(&req, rxbuf, n);
 	proto_close_fds(rxfds, nfds);
 	r = send_reply(c, reply, &req);
+	usage_request_end(c);
 	json_object_put(reply);
 	json_object_put(req.result);
 	json_object_put(req.msg);
@@ -203,17 +232,25 @@ static int serve(struct conn *c, ssize_t n, int nfds)
 	return r;
 }
 
+/* Read and serve requests while c's queue has room and no limit pauses
+ * it; a paused connection waits on its list in usage.c. */
 static int read_some(struct conn *c)
 {
 	for (int i = 0; i < READS_PER_WAKEUP && c->nqueued < CONN_MAX_QUEUED; i++) {
+		enum conn_pause why = usage_may_read(c);
+		ssize_t n;
 		int nfds;
-		ssize_t n = proto_recv(c->fd, rxbuf, sizeof(rxbuf), rxfds, &nfds);
 
+		if (why != PAUSE_NONE) {
+			usage_pause(c, why);
+			return 0;
+		}
+		n = proto_recv(c->fd, rxbuf, sizeof(rxbuf), rxfds, &nfds);
 		if (n == -EAGAIN)
 			return 0;
 		if (n == 0)
 			return -ECONNRESET;
-		if (n < 0 && n != -EMSGSIZE)
+		if (n < 0 && n != -EMSGSIZE && n != -EBADMSG)
 			return (int)n;
 		if (serve(c, n, nfds) < 0)
 			return -EPIPE;
@@ -224,22 +261,31 @@ static int read_some(struct conn *c)
 static void on_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
-	bool was_reading = c->reading;
-	unsigned was_queued = c->nqueued;
 
+	(void)fd;
 	if (((what & EV_WRITE) && flush_queue(c) < 0) ||
 	    ((what & EV_READ) && read_some(c) < 0)) {
 		conn_free(c);
 		return;
 	}
-	if (was_reading != (c->nqueued < CONN_MAX_QUEUED) ||
-	    (was_queued == 0) != (c->nqueued == 0))
-		set_events(c);
+	set_events(c);
+}
+
+/* A connection over a limit is told why in one reply (id 0), then closed. */
+static void refuse(int fd, int err, const char *why)
+{
+	struct json_object *reply = proto_error(0, err, why);
+
+	if (reply)
+		proto_send_json(fd, reply, NULL, 0);
+	json_object_put(reply);
+	close(fd);
 }
 
 int conn_accept(struct server *srv, int fd)
 {
 	struct conn *c = calloc(1, sizeof(*c));
+	char why[160];
 	int r;
 
 	if (!c) {
@@ -256,7 +302,15 @@ int conn_accept(struct server *srv, int fd)
 		close(fd);
 		return log_warn(r ? r : -ENOMEM, "new connection");
 	}
-	c->reading = true;
+	if ((r = usage_conn_add(srv, c, why, sizeof(why))) < 0) {
+		log_debug("refusing a connection of uid %u: %s", (unsigned)c->uid, why);
+		event_free(c->ev);
+		free(c->groups);
+		free(c);
+		refuse(fd, r, why);
+		return r;
+	}
+	c->events = EV_READ | EV_PERSIST;
 	event_add(c->ev, NULL);
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;

@@ -1,6 +1,7 @@
 /* daemon/listener.c: the listening socket: bind with a safe umask, mode
- * 0666 (permissions are checked per operation), accept4 non-blocking. A
- * socket inherited from systemd (LISTEN_FDS) is used as it is. */
+ * 0666 (permissions are checked per operation), accept4 non-blocking,
+ * paused while the daemon is out of fds. A socket inherited from systemd
+ * (LISTEN_FDS) is used as it is. */
 #include "config.h"
 
 #include <errno.h>
@@ -64,27 +65,60 @@ static int bind_socket(const char *path)
 	return fd;
 }
 
+#define ACCEPT_RETRY_MS 200
+
+/* Out of fds: accepting again at once would spin on the same error with
+ * the connection still in the backlog. Stop listening until a connection
+ * closes or a short timer runs out, whichever comes first. */
+static void accept_pause(struct server *srv, int err)
+{
+	struct timeval tv = { 0, ACCEPT_RETRY_MS * 1000 };
+
+	if (srv->accept_paused)
+		return;
+	log_warn(-err, "accept: pausing new connections for up to %d ms",
+		 ACCEPT_RETRY_MS);
+	srv->accept_paused = true;
+	event_del(srv->listen_ev);
+	evtimer_add(srv->accept_timer, &tv);
+}
+
+void server_accept_resume(struct server *srv)
+{
+	if (!srv->accept_paused)
+		return;
+	srv->accept_paused = false;
+	evtimer_del(srv->accept_timer);
+	event_add(srv->listen_ev, NULL);
+}
+
+static void on_accept_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	server_accept_resume(arg);
+}
+
 static void on_accept(evutil_socket_t lfd, short what, void *arg)
 {
 	struct server *srv = arg;
 
+	(void)what;
 	for (;;) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				log_warn(-errno, "accept");
-			if (errno != EINTR && errno != ECONNABORTED)
-				return;
+		if (fd >= 0) {
+			conn_accept(srv, fd);
 			continue;
 		}
-		if (srv->limits.conns && srv->nconns >= srv->limits.conns) {
-			log_warnx("connection limit (%u) reached: closing a new one",
-				  srv->limits.conns);
-			close(fd);
+		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
-		}
-		conn_accept(srv, fd);
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			accept_pause(srv, errno);
+		else if (errno != EAGAIN)
+			log_warn(-errno, "accept");
+		return;
 	}
 }
 
@@ -111,8 +145,11 @@ int server_listen(struct server *srv, const char *path)
 	}
 	srv->listen_fd = fd;
 	TAILQ_INIT(&srv->conns);
+	usage_init(srv);
 	srv->listen_ev = event_new(srv->base, fd, EV_READ | EV_PERSIST, on_accept, srv);
-	if (!srv->listen_ev || event_add(srv->listen_ev, NULL) < 0)
+	srv->accept_timer = evtimer_new(srv->base, on_accept_timer, srv);
+	if (!srv->listen_ev || !srv->accept_timer ||
+	    event_add(srv->listen_ev, NULL) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -125,6 +162,10 @@ void server_shutdown(struct server *srv)
 		conn_free(c);
 	if (srv->listen_ev)
 		event_free(srv->listen_ev);
+	if (srv->accept_timer)
+		event_free(srv->accept_timer);
+	srv->accept_timer = NULL;
+	srv->accept_paused = false;
 	if (srv->listen_fd >= 0)
 		close(srv->listen_fd);
 	if (srv->path)

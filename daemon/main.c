@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "daemon/options.h"
 #include "daemon/paths.h"
 #include "daemon/server.h"
+#include "bpf/obj.h"
 #include "fs/fuse.h"
 
 struct daemon {
@@ -56,6 +58,36 @@ static int open_store(struct daemon *d)
 	return 0;
 }
 
+/* An fd a client sends from our own mount would have the loop thread wait
+ * on itself: bpf/ refuses its mount id. The id comes from mountinfo by
+ * mount point, never from a lookup that would enter the mount. */
+static int refuse_own_mount(const char *dir)
+{
+	char *parent = strdup(dir), *base, *slash, canon[PATH_MAX + 1];
+	int id;
+
+	if (!parent)
+		return -ENOMEM;
+	for (size_t n = strlen(parent); n > 1 && parent[n - 1] == '/'; n--)
+		parent[n - 1] = '\0';
+	slash = strrchr(parent, '/');
+	base = slash ? slash + 1 : parent;
+	if (slash)
+		*slash = '\0';
+	if (!realpath(slash ? (parent[0] ? parent : "/") : ".", canon)) {
+		free(parent);
+		return -errno;
+	}
+	snprintf(canon + strlen(canon), sizeof(canon) - strlen(canon), "%s%s",
+		 strcmp(canon, "/") ? "/" : "", base);
+	free(parent);
+	id = obj_mount_id(canon);
+	if (id < 0)
+		return id;
+	obj_refuse_mount(id);
+	return 0;
+}
+
 static int add_signal(struct daemon *d, struct event **ev, int sig)
 {
 	*ev = evsignal_new(d->srv.base, sig, on_signal, d);
@@ -85,6 +117,8 @@ static int start(struct daemon *d)
 		if ((r = fsx_start(&d->fsx, d->srv.base, d->srv.ns, d->opt.mount_dir,
 				   d->opt.state_dir)) < 0)
 			return log_warn(r, "mounting on %s", d->opt.mount_dir);
+		if ((r = refuse_own_mount(d->opt.mount_dir)) < 0)
+			return log_warn(r, "finding our mount on %s", d->opt.mount_dir);
 		log_info("mounted on %s", d->opt.mount_dir);
 	}
 	return 0;

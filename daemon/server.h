@@ -4,6 +4,8 @@
 #ifndef BPFPIN_DAEMON_SERVER_H
 #define BPFPIN_DAEMON_SERVER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
 #include <sys/types.h>
@@ -29,6 +31,12 @@ struct server_limits {
 };
 
 struct outmsg;
+struct uid_acct;
+
+#define UID_BUCKETS 64
+
+/* Why a connection is not being read, besides its own full queue. */
+enum conn_pause { PAUSE_NONE, PAUSE_UID, PAUSE_ALL };
 
 struct conn {
 	TAILQ_ENTRY(conn) entry;
@@ -42,7 +50,12 @@ struct conn {
 	gid_t *groups;
 	STAILQ_HEAD(, outmsg) outq;
 	unsigned nqueued;
-	bool reading;
+	short events;                   /* what c->ev waits for now */
+	/* held against the limits (usage.c) */
+	struct uid_acct *acct;
+	unsigned inflight, queued_fds;
+	enum conn_pause paused;
+	TAILQ_ENTRY(conn) pause_entry;  /* on its uid's or the server's list */
 };
 
 struct server {
@@ -54,6 +67,13 @@ struct server {
 	TAILQ_HEAD(, conn) conns;
 	unsigned nconns;
 	struct server_limits limits;
+	/* usage.c: per uid, and the total of queued fds */
+	LIST_HEAD(, uid_acct) uids[UID_BUCKETS];
+	unsigned queued_fds;
+	TAILQ_HEAD(, conn) paused;      /* waiting for the total fd budget */
+	/* listener.c: accept paused while the daemon is out of fds */
+	struct event *accept_timer;
+	bool accept_paused;
 };
 
 /* A request being served: its parsed message, its fds (the dispatcher
@@ -79,9 +99,31 @@ struct server_usage {
 };
 void server_usage(const struct server *srv, uid_t uid, struct server_usage *u);
 
+/* usage.c: the accounting behind it (doc/protocol.md, Limits). */
+void usage_init(struct server *srv);
+/* Account a new connection of c->uid, or refuse it: -EDQUOT at its uid's
+ * limit, -EUSERS at the total, with why[] naming the limit and option. */
+int usage_conn_add(struct server *srv, struct conn *c, char *why, size_t len);
+/* Release all c holds (its connection, requests, queued fds). */
+void usage_conn_remove(struct conn *c);
+/* May c's next request be read? PAUSE_NONE, or the limit in the way. A
+ * request is read only while a full reply (PROTO_FDS_MAX fds) fits in the
+ * fd budgets, or nothing is queued there, so a budget is never passed. */
+enum conn_pause usage_may_read(const struct conn *c);
+/* Put c on the list of connections waiting for limit why to free up. */
+void usage_pause(struct conn *c, enum conn_pause why);
+/* A request taken from c / answered or dropped. */
+void usage_request_begin(struct conn *c);
+void usage_request_end(struct conn *c);
+/* n fds queued in c's unread replies / sent or dropped. */
+void usage_fds_queued(struct conn *c, unsigned n);
+void usage_fds_done(struct conn *c, unsigned n);
+
 /* listener.c */
 int server_listen(struct server *srv, const char *path);
 void server_shutdown(struct server *srv);
+/* A connection closed: an accept paused for want of fds can go on. */
+void server_accept_resume(struct server *srv);
 
 /* conn.c */
 int conn_accept(struct server *srv, int fd);
@@ -89,6 +131,8 @@ void conn_free(struct conn *c);
 void conn_cred(const struct conn *c, mode_t umask, struct ns_cred *cred);
 /* Close the reply's fds that are not lent; the reply then carries none. */
 void conn_out_close(struct request *req);
+/* A limit that paused c freed up: read it again (usage.c calls it). */
+void conn_resume(struct conn *c);
 
 /* dispatch.c: serve one received message; returns the reply to send. */
 struct json_object *dispatch(struct request *req, const char *buf, size_t len);

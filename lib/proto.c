@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +92,20 @@ static int take_fds(struct msghdr *msg, int *fds)
 	return n;
 }
 
+/* recvmsg gives 0 both at end of stream and for an empty message. An
+ * empty message that carried control data, or one read while the peer can
+ * still send (no POLLRDHUP/POLLHUP), is a message; the rest is the end. */
+static bool end_of_stream(int sock, const struct msghdr *msg)
+{
+	struct pollfd p = { .fd = sock, .events = POLLRDHUP };
+
+	if (msg->msg_controllen > 0)
+		return false;
+	if (poll(&p, 1, 0) < 0)
+		return true;
+	return p.revents & (POLLRDHUP | POLLHUP);
+}
+
 ssize_t proto_recv(int sock, char *buf, size_t size, int *fds, int *nfds)
 {
 	union {
@@ -115,6 +131,11 @@ ssize_t proto_recv(int sock, char *buf, size_t size, int *fds, int *nfds)
 		*nfds = 0;
 		return -EMSGSIZE;
 	}
+	if (n == 0 && !end_of_stream(sock, &msg)) {
+		proto_close_fds(fds, *nfds);
+		*nfds = 0;
+		return -EBADMSG;
+	}
 	buf[n] = '\0';
 	return n;
 }
@@ -130,6 +151,7 @@ static const struct { int value; const char *name; } errnames[] = {
 	E(EPROTO), E(EMSGSIZE), E(EPROTONOSUPPORT), E(EOPNOTSUPP),
 	E(ECONNRESET), E(ENOTCONN), E(ETIMEDOUT), E(ECONNREFUSED),
 	E(ENOTSUP), E(ENOTSOCK), E(EDQUOT), E(ESTALE), E(ECANCELED), E(EILSEQ),
+	E(EUSERS),
 };
 #undef E
 

@@ -28,7 +28,10 @@ int proto_send_json(int sock, struct json_object *msg, const int *fds, int nfds)
  * message may hold size - 1 bytes). Received fds are O_CLOEXEC and stored
  * in fds[] (room for PROTO_FDS_MAX), their count in *nfds. Returns the
  * length, 0 at end of stream, or -errno: -EMSGSIZE when the message or its
- * fds were truncated (every fd that did arrive is then closed). */
+ * fds were truncated, -EBADMSG for a message of 0 bytes (with or without
+ * fds); on both every fd that did arrive is closed and *nfds is 0. An
+ * empty message without fds read after the peer shut down its sending
+ * side cannot be told from the end and counts as the end. */
 ssize_t proto_recv(int sock, char *buf, size_t size, int *fds, int *nfds);
 /* Close n fds, skipping negative entries. */
 void proto_close_fds(const int *fds, int n);

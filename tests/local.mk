@@ -27,3 +27,4 @@ include $(srcdir)/tests/cli.mk
 include $(srcdir)/tests/quota.mk
 include $(srcdir)/tests/crash.mk
 include $(srcdir)/tests/groups.mk
+include $(srcdir)/tests/hostile.mk
