@@ -194,9 +194,9 @@ static char *raw_roundtrip(int fd, const char *msg, size_t len, const int *fds, 
 }
 
 #define EXPECT_REPLY(fd, msg, name) do { \
-	char *got = raw_roundtrip(fd, msg, strlen(msg), NULL, 0); \
-	cr_expect_str_eq(got, name, "for %s", msg); \
-	free(got); \
+	char *got_ = raw_roundtrip(fd, msg, strlen(msg), NULL, 0); \
+	cr_expect_str_eq(got_, name, "for %s", msg); \
+	free(got_); \
 } while (0)
 
 Test(rpc, garbage_gets_clear_errors)
