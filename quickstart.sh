@@ -11,7 +11,7 @@ BUILD=${BUILD_DIR:-$SRC/build}
 
 PACKAGES=(build-essential pkgconf autoconf automake libtool
 	libfuse3-dev fuse3 libbpf-dev bpftool libelf-dev libevent-dev
-	libjson-c-dev libcriterion-dev libsystemd-dev clang llvm
+	libjson-c-dev libcriterion-dev libsystemd-dev clang llvm libclang-rt-14-dev
 	python3 jq attr util-linux procps iproute2 less)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -76,6 +76,16 @@ run_tests() {
 	return $rc
 }
 
+# The libFuzzer targets of fuzz/, FUZZ_SECONDS each (two at a time), in
+# a clang build of their own with ASan and UBSan.
+run_fuzz() {
+	local dir=$SRC/build-fuzz
+	say "fuzzing for ${FUZZ_SECONDS:-60} s a target in $dir"
+	mkdir -p "$dir"
+	(cd "$dir" && { [[ -f Makefile ]] || CC=clang "$SRC/configure" -q --enable-fuzz; } &&
+		make -j2 -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}")
+}
+
 run_daemon() {
 	local sock=/run/bpfpin/bpfpind.sock mnt=/run/bpfpin/fs
 	mkdir -p /run/bpfpin
@@ -106,7 +116,7 @@ main() {
 	build
 	case $cmd in
 	build) say "built: $BUILD/daemon/bpfpind and $BUILD/cli/bpfpin" ;;
-	test) run_tests ;;
+	test) run_tests && run_fuzz ;;
 	run) run_daemon ;;
 	esac
 }
