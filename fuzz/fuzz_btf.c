@@ -41,7 +41,9 @@ static uint8_t next(struct gen *g)
 
 static uint32_t next16(struct gen *g)
 {
-	return (uint32_t)next(g) << 8 | next(g);
+	uint32_t hi = next(g);
+
+	return hi << 8 | next(g);
 }
 
 static const char *const names[] = {
@@ -66,9 +68,10 @@ static void add_members(struct gen *g, int id)
 
 	for (int i = 0; i < n && id > 0; i++) {
 		uint32_t bit = next16(g) % 2048, width = next(g);
+		const char *nm = name(g);
 
 		width = width < 0xc0 ? 0 : width & 0x3f;
-		btf__add_field(g->btf, name(g), ref(g), bit, width);
+		btf__add_field(g->btf, nm, ref(g), bit, width);
 	}
 }
 
@@ -77,16 +80,20 @@ static void add_enum(struct gen *g, bool is64)
 	static const uint32_t sizes[] = { 1, 2, 4, 8, 3 };
 	uint32_t sz = sizes[next(g) % 5];
 	int n = next(g) % 6;
-	int id = is64 ? btf__add_enum64(g->btf, name(g), sz, next(g) & 1)
-		      : btf__add_enum(g->btf, name(g), sz);
+	const char *tn = name(g);
+	int id = is64 ? btf__add_enum64(g->btf, tn, sz, next(g) & 1)
+		      : btf__add_enum(g->btf, tn, sz);
 
 	for (int i = 0; i < n && id > 0; i++) {
-		int64_t v = (int64_t)(int8_t)next(g) * (next(g) & 1 ? 1 : 0x1000001);
+		int64_t v = (int8_t)next(g);
+		const char *vn;
 
+		v *= next(g) & 1 ? 1 : 0x1000001;
+		vn = name(g);
 		if (is64)
-			btf__add_enum64_value(g->btf, name(g), (uint64_t)v << (next(g) % 40));
+			btf__add_enum64_value(g->btf, vn, (uint64_t)v << (next(g) % 40));
 		else
-			btf__add_enum_value(g->btf, name(g), v);
+			btf__add_enum_value(g->btf, vn, v);
 	}
 }
 
@@ -95,35 +102,82 @@ static void add_datasec(struct gen *g)
 	int n = next(g) % 4;
 	int id = btf__add_datasec(g->btf, ".data", next16(g) % 512);
 
-	for (int i = 0; i < n && id > 0; i++)
-		btf__add_datasec_var_info(g->btf, ref(g), next(g), next(g) % 64);
+	for (int i = 0; i < n && id > 0; i++) {
+		int var = ref(g);
+		uint8_t off = next(g);
+
+		btf__add_datasec_var_info(g->btf, var, off, next(g) % 64);
+	}
 }
 
-static void add_type(struct gen *g)
+static void add_scalar(struct gen *g, uint8_t kind)
 {
 	static const size_t isz[] = { 1, 2, 4, 8, 16, 3 };
 	static const int enc[] = { 0, BTF_INT_SIGNED, BTF_INT_CHAR, BTF_INT_BOOL };
 	static const size_t fsz[] = { 2, 4, 8, 12, 16 };
+	const char *n = name(g);
+	uint8_t size = next(g);
+
+	if (kind == 2)
+		btf__add_float(g->btf, n, fsz[size % 5]);
+	else
+		btf__add_int(g->btf, n, isz[size % 6], enc[next(g) % 4]);
+}
+
+static void add_array(struct gen *g)
+{
+	int elem = ref(g), index = ref(g);
+	uint8_t big = next(g);
+
+	btf__add_array(g->btf, index, elem,
+		       big < 0xf0 ? next(g) % 40 : next16(g) << 4);
+}
+
+static void add_composite(struct gen *g, bool is_union)
+{
+	const char *n = name(g);
+	int id = is_union ? btf__add_union(g->btf, n, next(g) % 64)
+			  : btf__add_struct(g->btf, n, next16(g) % 512);
+
+	add_members(g, id);
+}
+
+/* A type of any kind that takes a name and a reference. */
+static void add_named_ref(struct gen *g, uint8_t kind)
+{
+	const char *n = name(g);
+	uint8_t arg = next(g);
+
+	if (kind == 10)
+		btf__add_typedef(g->btf, n, ref(g));
+	else if (kind == 12)
+		btf__add_fwd(g->btf, n, arg % 3);
+	else
+		btf__add_var(g->btf, n, arg % 3, ref(g));
+}
+
+static void add_type(struct gen *g)
+{
 	uint8_t kind = next(g);
-	int r = -1;
 
 	switch (kind % 16) {
-	case 0: case 1: r = btf__add_int(g->btf, name(g), isz[next(g) % 6], enc[next(g) % 4]); break;
-	case 2: r = btf__add_float(g->btf, name(g), fsz[next(g) % 5]); break;
-	case 3: r = btf__add_ptr(g->btf, ref(g)); break;
-	case 4: case 5: r = btf__add_array(g->btf, ref(g), ref(g), next(g) < 0xf0 ? next(g) % 40 : next16(g) << 4); break;
-	case 6: r = btf__add_struct(g->btf, name(g), next16(g) % 512); add_members(g, r); break;
-	case 7: r = btf__add_union(g->btf, name(g), next(g) % 64); add_members(g, r); break;
-	case 8: add_enum(g, false); return;
-	case 9: add_enum(g, true); return;
-	case 10: r = btf__add_typedef(g->btf, name(g), ref(g)); break;
-	case 11: r = kind & 0x10 ? btf__add_const(g->btf, ref(g)) : btf__add_volatile(g->btf, ref(g)); break;
-	case 12: r = btf__add_fwd(g->btf, name(g), next(g) % 3); break;
-	case 13: r = btf__add_var(g->btf, name(g), next(g) % 3, ref(g)); break;
-	case 14: add_datasec(g); return;
-	default: r = btf__add_func_proto(g->btf, ref(g)); break;
+	case 0: case 1: case 2: add_scalar(g, kind % 16); break;
+	case 3: btf__add_ptr(g->btf, ref(g)); break;
+	case 4: case 5: add_array(g); break;
+	case 6: add_composite(g, false); break;
+	case 7: add_composite(g, true); break;
+	case 8: add_enum(g, false); break;
+	case 9: add_enum(g, true); break;
+	case 11:
+		if (kind & 0x10)
+			btf__add_const(g->btf, ref(g));
+		else
+			btf__add_volatile(g->btf, ref(g));
+		break;
+	case 10: case 12: case 13: add_named_ref(g, kind % 16); break;
+	case 14: add_datasec(g); break;
+	default: btf__add_func_proto(g->btf, ref(g)); break;
 	}
-	(void)r;
 }
 
 /* One writer and one memfd for a whole input: each type's output is the

@@ -36,7 +36,6 @@ struct prog {
 	uint64_t inos[LOOKUPS_MAX];     /* inodes we hold a lookup on */
 	int ninos;
 	char path[2][NS_PATH_MAX + 64];
-	char big[NS_NAME_MAX + 2];
 };
 
 static uint8_t next(struct prog *g)
@@ -198,6 +197,24 @@ static void check_tree(void)
 
 static const int64_t ids[] = { -1, 0, 100, 1000, 1001, 65534, 4294967294LL };
 
+/* Two bytes, in order, as permission bits. */
+static mode_t make_mode(struct prog *g)
+{
+	mode_t hi = next(g);
+
+	return (hi << 4 | next(g)) & 07777;
+}
+
+static uid_t make_id(struct prog *g)
+{
+	return (uid_t)ids[next(g) % 7];
+}
+
+static uint64_t make_ino(struct prog *g)
+{
+	return g->ninos ? g->inos[next(g) % g->ninos] : next(g);
+}
+
 static struct timespec make_time(struct prog *g)
 {
 	uint8_t b = next(g);
@@ -249,11 +266,14 @@ static void op_forget(struct prog *g)
 
 static void op_setattr(struct prog *g, const struct ns_cred *c)
 {
-	struct ns_setattr sa = { .valid = next(g) & 31, .mode = next(g) << 4 | next(g),
-				 .uid = (uid_t)ids[next(g) % 7], .gid = (gid_t)ids[next(g) % 7] };
+	struct ns_setattr sa = { .valid = next(g) & 31 };
 	struct ns_stat st;
-	uint64_t ino = g->ninos ? g->inos[next(g) % g->ninos] : next(g);
+	uint64_t ino;
 
+	sa.mode = make_mode(g);
+	sa.uid = make_id(g);
+	sa.gid = (gid_t)make_id(g);
+	ino = make_ino(g);
 	sa.atime = make_time(g);
 	sa.mtime = make_time(g);
 	ok(ns_setattr_ino(env.ns, c, ino, &sa, &st));
@@ -297,26 +317,80 @@ static void op_timed(struct prog *g, const struct ns_cred *c)
 	ok(ns_utimens(env.ns, c, make_at(g, 0), t));
 }
 
+static void op_rename(struct prog *g, const struct ns_cred *c)
+{
+	static const unsigned flags[] = { 0, RENAME_NOREPLACE, RENAME_EXCHANGE,
+		RENAME_NOREPLACE | RENAME_EXCHANGE, RENAME_WHITEOUT };
+	struct ns_at from = make_at(g, 0), to = make_at(g, 1);
+
+	ok(ns_rename(env.ns, c, from, to, flags[next(g) % 5]));
+}
+
+/* mkdir, symlink, link by name, link by inode. */
+static void op_create(struct prog *g, const struct ns_cred *c, int what)
+{
+	struct ns_stat st;
+	struct ns_at at, to;
+	const char *target;
+	uint64_t ino;
+
+	switch (what) {
+	case 0:
+		at = make_at(g, 0);
+		ok(ns_mkdir(env.ns, c, at, make_mode(g), &st));
+		break;
+	case 1:
+		target = make_path(g, 1);
+		ok(ns_symlink(env.ns, c, target, make_at(g, 0), &st));
+		break;
+	case 2:
+		at = make_at(g, 0);
+		to = make_at(g, 1);
+		ok(ns_link(env.ns, c, at, to, &st));
+		break;
+	default:
+		ino = make_ino(g);
+		ok(ns_link_ino(env.ns, c, ino, make_at(g, 0), &st));
+		break;
+	}
+}
+
+/* chmod (what 0) or chown. */
+static void op_owner(struct prog *g, const struct ns_cred *c, int what)
+{
+	struct ns_at at = make_at(g, 0);
+	uid_t uid;
+
+	if (what == 0) {
+		ok(ns_chmod(env.ns, c, at, make_mode(g)));
+		return;
+	}
+	uid = make_id(g);
+	ok(ns_chown(env.ns, c, at, uid, (gid_t)make_id(g)));
+}
+
 static void run_one(struct prog *g)
 {
-	static const unsigned rflags[] = { 0, RENAME_NOREPLACE, RENAME_EXCHANGE,
-		RENAME_NOREPLACE | RENAME_EXCHANGE, RENAME_WHITEOUT };
 	uint8_t op = next(g);
 	struct ns_cred c = fenv_creds[next(g) % FENV_NCREDS];
 	struct ns_stat st;
+	struct ns_at at;
 
 	c.umask = (mode_t)(op & 0xe0) << 1 & 0777;
 	switch (op % 19) {
-	case 0: ok(ns_mkdir(env.ns, &c, make_at(g, 0), (mode_t)(next(g) << 4 | next(g)) & 07777, &st)); break;
-	case 1: ok(ns_symlink(env.ns, &c, make_path(g, 1), make_at(g, 0), &st)); break;
-	case 2: ok(ns_rename(env.ns, &c, make_at(g, 0), make_at(g, 1), rflags[next(g) % 5])); break;
-	case 3: ok(ns_link(env.ns, &c, make_at(g, 0), make_at(g, 1), &st)); break;
+	case 0: op_create(g, &c, 0); break;
+	case 1: op_create(g, &c, 1); break;
+	case 2: op_rename(g, &c); break;
+	case 3: op_create(g, &c, 2); break;
 	case 4: ok(ns_unlink(env.ns, &c, make_at(g, 0))); break;
 	case 5: ok(ns_rmdir(env.ns, &c, make_at(g, 0))); break;
-	case 6: ok(ns_stat(env.ns, &c, make_at(g, 0), next(g) & 1, &st)); break;
+	case 6:
+		at = make_at(g, 0);
+		ok(ns_stat(env.ns, &c, at, next(g) & 1, &st));
+		break;
 	case 7: op_readdir(g, &c); break;
-	case 8: ok(ns_chmod(env.ns, &c, make_at(g, 0), (mode_t)(next(g) << 4 | next(g)) & 07777)); break;
-	case 9: ok(ns_chown(env.ns, &c, make_at(g, 0), (uid_t)ids[next(g) % 7], (gid_t)ids[next(g) % 7])); break;
+	case 8: op_owner(g, &c, 0); break;
+	case 9: op_owner(g, &c, 1); break;
 	case 10: op_timed(g, &c); break;
 	case 11: op_read(g, &c); break;
 	case 12: op_get(g, &c); break;
@@ -324,7 +398,7 @@ static void run_one(struct prog *g)
 	case 14: op_lookup(g, &c); break;
 	case 15: op_forget(g); break;
 	case 16: op_setattr(g, &c); break;
-	case 17: ok(ns_link_ino(env.ns, &c, g->ninos ? g->inos[next(g) % g->ninos] : next(g), make_at(g, 0), &st)); break;
+	case 17: op_create(g, &c, 3); break;
 	default: ok(ns_stat_ino(env.ns, next(g), &st)); break;
 	}
 }
