@@ -16,7 +16,7 @@ SANITIZE=0
 
 PACKAGES=(build-essential pkgconf autoconf automake libtool
 	libfuse3-dev fuse3 libbpf-dev bpftool libelf-dev libevent-dev
-	libjson-c-dev libcriterion-dev libsystemd-dev clang llvm
+	libjson-c-dev libcriterion-dev libsystemd-dev clang llvm libclang-rt-14-dev
 	python3 jq attr util-linux procps iproute2 less)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -140,11 +140,22 @@ test_all() {
 	run_tests || rc=$?
 	if ((SANITIZE)); then
 		run_sanitized || rc=1
+		run_fuzz || rc=1
 		summary "$BUILD" "$ASAN_BUILD"
 	else
 		summary "$BUILD"
 	fi
 	return $rc
+}
+
+# The libFuzzer targets of fuzz/, FUZZ_SECONDS each (two at a time), in
+# a clang build of their own with ASan and UBSan.
+run_fuzz() {
+	local dir=$SRC/build-fuzz
+	say "fuzzing for ${FUZZ_SECONDS:-60} s a target in $dir"
+	mkdir -p "$dir"
+	(cd "$dir" && { [[ -f Makefile ]] || CC=clang "$SRC/configure" -q --enable-fuzz; } &&
+		make -j2 -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}")
 }
 
 run_daemon() {

@@ -328,6 +328,51 @@ static int fill(struct builder *b, uint32_t slot, uint32_t id, uint32_t off,
 	}
 }
 
+/* Bytes a scalar node reads at its offset (as run() and the key parser
+ * use them). */
+static uint64_t node_bytes(const struct btf_fmt_node *n)
+{
+	switch (n->op) {
+	case BF_U8: case BF_S8: case BF_BOOL: case BF_CHAR: return 1;
+	case BF_U16: case BF_S16: return 2;
+	case BF_U32: case BF_S32: case BF_F32: return 4;
+	case BF_U64: case BF_S64: case BF_PTR: case BF_F64: return 8;
+	case BF_INT128: return 16;
+	case BF_ENUM: case BF_ENUM64: case BF_FHEX: return n->size;
+	case BF_BITS: return (n->bit_off + n->nr_bits + 7u) / 8;
+	default: return 0;
+	}
+}
+
+/* Whether every byte the plan under n reads, from base, lies within
+ * size. The kernel checks the BTF of maps, but a plan must not trust a
+ * layout to fit the type's size: one that does not is refused. */
+static bool fits(const struct btf_fmt *f, const struct btf_fmt_node *n,
+		 uint64_t base, int depth)
+{
+	uint64_t at = base + n->off;
+
+	if (depth > 2 * FMT_MAX_DEPTH + 2 || at + node_bytes(n) > f->size)
+		return false;
+	switch (n->op) {
+	case BF_ARRAY:
+		if (n->nelems == 0)
+			return true;
+		if (n->text && at + n->nelems > f->size)
+			return false;
+		/* the last element reaches furthest */
+		return fits(f, &f->nodes[n->kids],
+			    at + (uint64_t)(n->nelems - 1) * n->elem_size, depth + 1);
+	case BF_STRUCT: case BF_VAR: case BF_DATASEC:
+		for (uint32_t i = 0; i < n->nkids; i++)
+			if (!fits(f, &f->nodes[n->kids + i], at, depth + 1))
+				return false;
+		return true;
+	default:
+		return true;
+	}
+}
+
 int btf_fmt_new(const struct btf *btf, uint32_t type_id, uint32_t size,
 		struct btf_fmt **out)
 {
@@ -346,6 +391,8 @@ int btf_fmt_new(const struct btf *btf, uint32_t type_id, uint32_t size,
 	err = add_nodes(&b, 1, &root);
 	if (!err)
 		err = fill(&b, root, type_id, 0, 0, 0);
+	if (!err && !fits(b.f, &b.f->nodes[0], 0, 0))
+		err = -EINVAL;
 	if (err) {
 		btf_fmt_free(b.f);
 		return err;
@@ -430,7 +477,7 @@ static void write_float(struct jw *w, double v, bool single)
 static void write_enum(const struct btf_fmt *f, struct jw *w,
 		       const struct btf_fmt_node *n, const uint8_t *p)
 {
-	int64_t v = n->op == BF_ENUM64 ? (int64_t)load(p, 8)
+	int64_t v = n->op == BF_ENUM64 ? (int64_t)load(p, n->size)
 				       : load_signed(p, n->size);
 
 	for (uint32_t i = 0; i < n->nkids; i++) {

@@ -63,7 +63,8 @@ struct btf_fmt {
 };
 
 /* Compile type_id of btf into a plan for data of exactly size bytes.
- * -EINVAL if the type does not span size bytes, -E2BIG if the plan would
+ * -EINVAL if the type does not span size bytes or its layout reaches past
+ * them, -E2BIG if the plan would
  * be too large, -ELOOP if nested too deeply, -ENOMEM. */
 int btf_fmt_new(const struct btf *btf, uint32_t type_id, uint32_t size,
 		struct btf_fmt **out);

@@ -18,10 +18,12 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 #include <json-c/json.h>
 
+#include "bpf/btf_fmt.h"
 #include "bpf/dump.h"
 #include "tests/dump_check.h"
 #include "tests/harness.h"
@@ -201,6 +203,61 @@ Test(dump, enum64_char_and_odd_ints_equal_bpftool)
 	memcpy(v + 20, &odd, 4);
 	cr_assert_eq(bpf_map_update_elem(fd, &k, v, 0), 0);
 	assert_same_as_bpftool(fd);
+}
+
+/* An enum64 may be 1, 2 or 4 bytes wide: only its own bytes are read
+ * (found by fuzz/fuzz_btf: all 8 were, the next member's included). */
+Test(dump, enum64_of_4_bytes_reads_only_its_own_bytes)
+{
+	struct btf *b = btf__new_empty();
+	int u32 = btf__add_int(b, "unsigned int", 4, 0);
+	int e64 = btf__add_enum64(b, "e64", 4, false), s, fd;
+	uint32_t k = 0, v[2] = { 1, 0xffffffff };
+	json_object *j, *val;
+	char *out;
+
+	btf__add_enum64_value(b, "ONE", 1);
+	s = btf__add_struct(b, "pair", 8);
+	btf__add_field(b, "e", e64, 0, 0);
+	btf__add_field(b, "next", u32, 32, 0);
+	cr_assert_eq(btf__load_into_kernel(b), 0);
+	LIBBPF_OPTS(bpf_map_create_opts, o, .btf_fd = btf__fd(b),
+		    .btf_key_type_id = (uint32_t)u32,
+		    .btf_value_type_id = (uint32_t)s);
+	fd = tm_map_new(BPF_MAP_TYPE_ARRAY, 4, 8, 1, &o);
+	btf__free(b);
+	cr_assert_eq(bpf_map_update_elem(fd, &k, v, 0), 0);
+	out = td_dump(fd, &td_compact);
+	j = td_parse(out);
+	val = json_object_object_get(json_object_object_get(
+		json_object_array_get_idx(j, 0), "formatted"), "value");
+	cr_expect_str_eq(json_object_get_string(json_object_object_get(val, "e")),
+			 "ONE", "%s", out);
+	json_object_put(j);
+	free(out);
+}
+
+/* A layout that reaches past its type's size (the kernel refuses such
+ * BTF; a plan must not trust it) gets no plan, so nothing reads past the
+ * value (found by fuzz/fuzz_btf). */
+Test(dump, plan_of_a_layout_past_its_size_is_refused)
+{
+	struct btf *b = btf__new_empty();
+	int u32 = btf__add_int(b, "unsigned int", 4, 0);
+	int s = btf__add_struct(b, "short_struct", 4), u, arr;
+	struct btf_fmt *f = NULL;
+
+	btf__add_field(b, "beyond", u32, 32, 0);
+	u = btf__add_union(b, "u", 2);
+	btf__add_field(b, "wide", u32, 0, 0);
+	arr = btf__add_array(b, u32, u, 3);
+	cr_expect_eq(btf_fmt_new(b, (uint32_t)s, 4, &f), -EINVAL);
+	cr_expect_null(f);
+	cr_expect_eq(btf_fmt_new(b, (uint32_t)arr, 6, &f), -EINVAL);
+	cr_expect_null(f);
+	cr_expect_eq(btf_fmt_new(b, (uint32_t)u32, 4, &f), 0);
+	btf_fmt_free(f);
+	btf__free(b);
 }
 
 /* ---- the same bytes as bpftool ---- */
