@@ -140,7 +140,6 @@ test_all() {
 	run_tests || rc=$?
 	if ((SANITIZE)); then
 		run_sanitized || rc=1
-		run_fuzz || rc=1
 		summary "$BUILD" "$ASAN_BUILD"
 	else
 		summary "$BUILD"

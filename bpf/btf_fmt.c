@@ -373,6 +373,41 @@ static bool fits(const struct btf_fmt *f, const struct btf_fmt_node *n,
 	}
 }
 
+/* How many nodes the plan under n visits for one value, saturating at
+ * cap. Arrays of zero-sized elements (BTF allows 2^32 of them in no bytes)
+ * would make one value's output unbounded: such a plan is refused. */
+static uint64_t visits(const struct btf_fmt *f, const struct btf_fmt_node *n,
+		       uint64_t cap, int depth)
+{
+	uint64_t v = 1, k;
+
+	if (depth > 2 * FMT_MAX_DEPTH + 2)
+		return cap;
+	switch (n->op) {
+	case BF_ARRAY:
+		if (n->nelems == 0 || n->text)
+			return 1;
+		k = visits(f, &f->nodes[n->kids], cap, depth + 1);
+		return k >= cap / n->nelems ? cap : 1 + k * n->nelems;
+	case BF_VAR:
+		k = visits(f, &f->nodes[n->kids], cap, depth + 1);
+		return k < cap ? 1 + k : cap;
+	case BF_STRUCT: case BF_DATASEC:
+		for (uint32_t i = 0; i < n->nkids && v < cap; i++)
+			v += visits(f, &f->nodes[n->kids + i], cap, depth + 1);
+		return v < cap ? v : cap;
+	default:
+		return 1;
+	}
+}
+
+static bool bounded(const struct btf_fmt *f)
+{
+	uint64_t cap = 16 * (uint64_t)f->size + 65536;
+
+	return visits(f, &f->nodes[0], cap, 0) < cap;
+}
+
 int btf_fmt_new(const struct btf *btf, uint32_t type_id, uint32_t size,
 		struct btf_fmt **out)
 {
@@ -391,7 +426,7 @@ int btf_fmt_new(const struct btf *btf, uint32_t type_id, uint32_t size,
 	err = add_nodes(&b, 1, &root);
 	if (!err)
 		err = fill(&b, root, type_id, 0, 0, 0);
-	if (!err && !fits(b.f, &b.f->nodes[0], 0, 0))
+	if (!err && (!fits(b.f, &b.f->nodes[0], 0, 0) || !bounded(b.f)))
 		err = -EINVAL;
 	if (err) {
 		btf_fmt_free(b.f);
