@@ -140,6 +140,7 @@ test_all() {
 	run_tests || rc=$?
 	if ((SANITIZE)); then
 		run_sanitized || rc=1
+		run_fuzz || rc=1
 		summary "$BUILD" "$ASAN_BUILD"
 	else
 		summary "$BUILD"
