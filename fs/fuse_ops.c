@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,11 +57,41 @@ struct ns_cred fsx_cred(fuse_req_t req)
 	};
 }
 
+/* The "Groups:" line of /proc/PID/status, as fuse_req_getgroups reads
+ * it; libfuse 3.14's own version runs strstr past its unterminated
+ * buffer, so the file is read here into a NUL-terminated one. Returns the
+ * count of groups (storing at most size), 0 if they cannot be read. */
 static int fsx_getgroups(fuse_req_t req, int size, gid_t *list)
 {
-	int n = fuse_req_getgroups(req, size, list);
+	char path[64], *buf, *s, *end;
+	size_t cap = 8192, len = 0;
+	int fd, n = 0;
 
-	return n < 0 ? 0 : n;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)fuse_req_ctx(req)->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !(buf = malloc(cap))) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	for (ssize_t r; len < cap - 1 && (r = read(fd, buf + len, cap - 1 - len)) > 0; )
+		len += (size_t)r;
+	close(fd);
+	buf[len] = '\0';
+	s = strstr(buf, "\nGroups:");
+	for (s = s ? s + 8 : NULL; s; s = end) {
+		unsigned long g = strtoul(s, &end, 10);
+
+		if (end == s)
+			break;
+		if (n < size)
+			list[n] = (gid_t)g;
+		n++;
+		if (*end == '\n' || !*end)
+			break;
+	}
+	free(buf);
+	return n;
 }
 
 void fsx_cred_groups(fuse_req_t req, struct ns_cred *cred,
