@@ -61,12 +61,12 @@ static void base_tree(struct fenv *e)
 	root0.umask = 0;
 	must(obj_identify(e->map_fd, &id, err, sizeof(err)), err);
 	must(ns_mkdir(ns, &root0, NS_AT("/d"), 0755, &st), "mkdir /d");
-	must(ns_pin(ns, &root0, NS_AT("/d/m"), e->map_fd, &id, &st), "pin /d/m");
+	must(ns_pin(ns, &root0, NS_AT("/d/m"), e->map_fd, err, sizeof(err), &st), "pin /d/m");
 	must(ns_chmod(ns, root, NS_AT("/d/m"), 0644), "chmod /d/m");
 	must(ns_mkdir(ns, &root0, NS_AT("/d/sub"), 0755, &st), "mkdir /d/sub");
 	must(ns_link(ns, root, NS_AT("/d/m"), NS_AT("/d/hard"), &st), "link");
 	must(ns_mkdir(ns, &root0, NS_AT("/pub"), 01777, &st), "mkdir /pub");
-	must(ns_pin(ns, nobody, NS_AT("/pub/u"), e->map_fd, &id, &st), "pin /pub/u");
+	must(ns_pin(ns, nobody, NS_AT("/pub/u"), e->map_fd, err, sizeof(err), &st), "pin /pub/u");
 	must(ns_mkdir(ns, &root0, NS_AT("/priv"), 0700, &st), "mkdir /priv");
 	must(ns_chown(ns, root, NS_AT("/priv"), 65534, 65534), "chown /priv");
 	must(ns_mkdir(ns, &root0, NS_AT("/sg"), 02775, &st), "mkdir /sg");

@@ -305,7 +305,7 @@ static void op_pin(struct prog *g, const struct ns_cred *c)
 	char err[128];
 
 	if (obj_identify(env.map_fd, &id, err, sizeof(err)) == 0)
-		ok(ns_pin(env.ns, c, make_at(g, 0), env.map_fd, &id, &st));
+		ok(ns_pin(env.ns, c, make_at(g, 0), env.map_fd, err, sizeof(err), &st));
 }
 
 static void op_timed(struct prog *g, const struct ns_cred *c)
