@@ -95,12 +95,15 @@ struct tm_recipe {
 	uint32_t ks, vs, max;   /* for a plain bpf_map_create */
 	int (*make)(void);
 	const char *obj_map;    /* or a map of dump_types.bpf.o */
+	bool may_be_refused;    /* kernels of this machine kind may refuse it */
 };
 
 extern const struct tm_recipe tm_recipes[];
 extern const size_t tm_nrecipes;
 
-/* A map of the recipe's type: filled where user space can fill it. */
+/* A map of the recipe's type: filled where user space can fill it. -1
+ * when the recipe may be refused and the kernel refused it with EPERM or
+ * EOPNOTSUPP (logged; any other failure fails the test). */
 int tm_make(const struct tm_recipe *r);
 
 #endif

@@ -359,9 +359,16 @@ static void assert_says_why(json_object *j, const struct tm_recipe *r, int fd)
 static void assert_valid(const struct tm_recipe *r)
 {
 	int fd = tm_make(r);
-	char *c = td_dump(fd, &td_compact), *p = td_dump(fd, &td_pretty);
-	char *t = td_dump(fd, &td_table);
-	json_object *j = td_parse(c), *jp = td_parse(p);
+	char *c, *p, *t;
+	json_object *j, *jp;
+
+	if (fd < 0)
+		return;	/* refused by this kernel (tm_make logged it) */
+	c = td_dump(fd, &td_compact);
+	p = td_dump(fd, &td_pretty);
+	t = td_dump(fd, &td_table);
+	j = td_parse(c);
+	jp = td_parse(p);
 
 	cr_assert(json_object_equal(j, jp), "%s: pretty and compact differ",
 		  r->name);
