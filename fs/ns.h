@@ -172,8 +172,8 @@ int ns_readdir(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	       uint64_t cookie, ns_dirent_fn fn, void *arg);
 
 /* FUSE lookup counts: a node stays known by its inode number (ns_stat_ino,
- * ns_open_obj_ino) while its lookup count is above zero, even after its
- * last name is gone. ns_lookup_ref resolves like ns_stat(follow=false) and
+ * ns_open_obj at NS_AT_INO) while its lookup count is above zero, even
+ * after its last name is gone. ns_lookup_ref resolves like ns_stat(follow=false) and
  * takes one reference on success. */
 int ns_lookup_ref(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 		  struct ns_stat *st);
@@ -204,10 +204,6 @@ int ns_readlink_ino(struct ns *ns, uint64_t ino, char *buf, size_t size);
 /* Hard link to the node ino (a pin) under a new name. */
 int ns_link_ino(struct ns *ns, const struct ns_cred *cred, uint64_t ino,
 		struct ns_at newat, struct ns_stat *st);
-
-/* Open the object behind a pin inode; accmode as ns_get. No permission
- * check: faces use ns_open_obj, which owns the rule. */
-int ns_open_obj_ino(struct ns *ns, uint64_t ino, int accmode, int *fd);
 
 /* What a face opens a pin's object for (ns_open_obj). */
 enum ns_use {

@@ -44,17 +44,3 @@ void ns_forget_all(struct ns *ns)
 		}
 	}
 }
-
-int ns_open_obj_ino(struct ns *ns, uint64_t ino, int accmode, int *fd)
-{
-	struct ns_node *n = ns_node_find(ns, ino);
-	int r;
-
-	if (!n)
-		return -ENOENT;
-	if (!fd || (accmode != O_RDONLY && accmode != O_WRONLY &&
-		    accmode != O_RDWR))
-		return -EINVAL;
-	r = ns_obj_check(n, accmode);
-	return r < 0 ? r : ns_obj_open(ns, n, accmode, fd);
-}
