@@ -118,13 +118,19 @@ static int lookup(int fd, const char *path, const char *text)
 	if (r == CLI_OK) {
 		out_flush();
 		r = dump_lookup(fd, key, key_size, STDOUT_FILENO, &opts);
-		if (r == -ENOENT)
-			r = cli_fail("lookup %s: key not found", path);
-		else if (r < 0)
-			r = cli_fail("lookup %s: %s", path, strerror(-r));
-		else
-			r = CLI_OK;
-		out_wrote();
+		if (r == -ENOENT && cli.json) {
+			/* nothing written: out_end prints null, as bpftool */
+			r = CLI_FAIL;
+		} else {
+			if (r == -ENOENT)
+				r = cli_fail("lookup %s: key not found", path);
+			else if (r < 0)
+				r = cli_fail("lookup %s: %s", path,
+					     strerror(-r));
+			else
+				r = CLI_OK;
+			out_wrote();
+		}
 	}
 	free(key);
 	return r;

@@ -799,6 +799,7 @@ Test(cli, lookup_of_a_missing_key_fails)
 	free(err);
 }
 
+
 /* ---- -j and -p print only JSON ---- */
 
 struct split {
@@ -936,7 +937,6 @@ Test(cli, every_commands_errors_are_one_json_object_and_no_stderr)
 		{ "ln -s /m /m", 1 }, { "chmod 0644 /nope", 1 },
 		{ "chown nosuchuser-bpfpin /m", 1 }, { "chown 0 /nope", 1 },
 		{ "dump /nope", 1 }, { "lookup /nope 1 0 0 0", 1 },
-		{ "lookup /m 9 0 0 0", 1 },
 		/* several paths, several failures: one object */
 		{ "rm /nope /nope2", 1 }, { "rmdir /nope /nope2", 1 },
 		{ "mkdir /m /nope/x", 1 }, { "chmod 0644 /m /nope", 1 },
@@ -946,6 +946,24 @@ Test(cli, every_commands_errors_are_one_json_object_and_no_stderr)
 	pin_map("/m");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_json_error(cases[i].args, cases[i].rc);
+}
+
+/* bpftool -j map lookup of a missing key prints null and fails. */
+Test(cli, json_lookup_of_a_missing_key_is_null_as_bpftool)
+{
+	uint32_t id = map_with_entries("/m");
+	struct split s = cli_split("", "-j lookup /m 09 00 00 00");
+	int st;
+	char *theirs = th_run(&st, "bpftool -j map lookup id %u key 9 0 0 0",
+			      id);
+
+	cr_assert_neq(st, 0, "bpftool found the key");
+	cr_assert_eq(s.rc, 1);
+	cr_assert_str_empty(s.err);
+	cr_assert_str_eq(s.out, theirs);
+	free(s.out);
+	free(s.err);
+	free(theirs);
 }
 
 Test(cli, several_failures_are_one_error_one_line_each)
