@@ -6,5 +6,5 @@ fs_libns_la_SOURCES = fs/ns.h fs/ns_int.h fs/ns.c fs/ns_tree.c \
 	fs/ns_query.c fs/ns_lookup.c fs/ns_meta.c fs/ns_u64map.c \
 	fs/ns_load.c fs/ns_quota.c fs/store.c fs/store_stage.c fs/store.h
 fs_libns_la_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
-fs_libns_la_LIBADD = bpf/libbpfobj.la $(LIBBPF_LIBS)
+fs_libns_la_LIBADD = bpf/libbpfobj.la lib/libutf8.la $(LIBBPF_LIBS)
 include $(srcdir)/fs/fuse.mk

@@ -8,41 +8,11 @@
 #include <string.h>
 
 #include "fs/ns_int.h"
-
-/* Length of the UTF-8 sequence at s (n bytes left), 0 if invalid:
- * RFC 3629, no overlong forms, no surrogates, nothing past U+10FFFF. */
-static size_t seq_len(const unsigned char *s, size_t n)
-{
-	size_t len = s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 :
-		     s[0] < 0xf5 ? 4 : 0;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (len == 0 || len > n)
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	for (size_t i = 1; i < len; i++, lo = 0x80, hi = 0xbf)
-		if (s[i] < lo || s[i] > hi)
-			return 0;
-	return len;
-}
+#include "lib/utf8.h"
 
 bool ns_name_utf8(const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-
-	for (size_t i = 0, k; i < len; i += k)
-		if (u[i] < 0x80)
-			k = 1;
-		else if (!(k = seq_len(u + i, len - i)))
-			return false;
-	return true;
+	return utf8_valid(s, len);
 }
 
 int ns_name_absent(const char *name, size_t len)

@@ -1,8 +1,12 @@
 # libbpfpin: wire protocol (shared with the daemon) and the public client API.
+# UTF-8 validation, for the codec and the namespace (fs/libns.la).
+noinst_LTLIBRARIES += lib/libutf8.la
+lib_libutf8_la_SOURCES = lib/utf8.c lib/utf8.h
+lib_libutf8_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 noinst_LTLIBRARIES += lib/libproto.la
 lib_libproto_la_SOURCES = lib/proto.c lib/proto.h
 lib_libproto_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JSONC_CFLAGS)
-lib_libproto_la_LIBADD = $(JSONC_LIBS)
+lib_libproto_la_LIBADD = lib/libutf8.la $(JSONC_LIBS)
 
 # The client's objects, also linked whole into tests/test_lib, which reaches
 # the private functions of lib/client.h.

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "lib/proto.h"
+#include "lib/utf8.h"
 
 int proto_send(int sock, const void *buf, size_t len, const int *fds, int nfds)
 {
@@ -194,40 +195,9 @@ static struct json_object *envelope(uint64_t id)
 	return o;
 }
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0: no
- * overlong forms, no surrogates, nothing past U+10FFFF (RFC 3629). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len = s[0] < 0x80 ? 1 : s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 :
-		     s[0] < 0xf0 ? 3 : s[0] < 0xf5 ? 4 : 0;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (len == 0 || len > n)
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	for (size_t i = 1; i < len; i++, lo = 0x80, hi = 0xbf)
-		if (s[i] < lo || s[i] > hi)
-			return 0;
-	return len;
-}
-
 bool proto_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-
-	for (size_t i = 0, k; i < len; i += k)
-		if (u[i] < 0x80)
-			k = 1;
-		else if (!(k = utf8_seq(u + i, len - i)))
-			return false;
-	return true;
+	return utf8_valid(s, len);
 }
 
 /* Whether the n bytes left at s start a sequence longer than n whose
@@ -253,7 +223,7 @@ char *proto_utf8_repair(const char *s, size_t len)
 	if (!out)
 		return NULL;
 	for (size_t i = 0, k; i < len; i += k) {
-		k = utf8_seq(u + i, len - i);
+		k = utf8_seq_len(u + i, len - i);
 		if (k) {
 			memcpy(o, s + i, k);
 			o += k;
