@@ -319,6 +319,10 @@ static void member_cases(struct cases *cs)
 	add_req(cs, "hello", "\"path\":\"/\"", "EINVAL", "member \"path\" is unknown", 0);
 	add_req(cs, "stat", "\"path\":\"/\",\"umaks\":0", "EINVAL", "member \"umaks\" is unknown", 0);
 	add_req(cs, "get", "\"path\":\"/\",\"follow\":true", "EINVAL", "member \"follow\"", 0);
+	/* info takes a path only, not get's other members */
+	add_req(cs, "info", "\"path\":\"/\",\"access\":\"rdonly\"", "EINVAL", "member \"access\" is unknown", 0);
+	add_req(cs, "info", "\"path\":\"/\",\"stat\":true", "EINVAL", "member \"stat\" is unknown", 0);
+	add_req(cs, "info", "\"path\":\"/\",\"info\":true", "EINVAL", "member \"info\" is unknown", 0);
 	add_req(cs, "unlink", "\"path\":\"/x\",\"flags\":[]", "EINVAL", "member \"flags\"", 0);
 	add_req(cs, "chmod", "\"path\":\"/x\",\"mode\":1,\"\":1", "EINVAL", "member \"\"", 0);
 	add_req(cs, "stat", "\"path\":\"/\",\"a\\u0000b\":1", "EINVAL", "is unknown", 0);
@@ -356,6 +360,7 @@ struct opspec {
 };
 
 static const struct opspec ops[] = {
+	{ "hello", 0, { { NULL } } },
 	{ "pin", 1, { { "path", C_PATH, "\"/nope/p\"" }, { "fd", C_FD, "0" },
 		      { "umask", C_INT, "18" } } },
 	{ "get", 0, { { "path", C_PATH, "\"/nope\"" }, { "access", C_ACCESS, "\"rdonly\"" },
@@ -381,7 +386,19 @@ static const struct opspec ops[] = {
 			{ "gid", C_INT, "-1" } } },
 	{ "utimens", 0, { { "path", C_PATH, "\"/nope\"" }, { "atime_ns", C_INT, "-1" },
 			  { "mtime_ns", C_INT, "0" } } },
+	{ "limits", 0, { { "uid", C_INT, "-1" } } },
 };
+
+/* What a valid request of op gets: nothing exists under /nope. */
+static const char *valid_answer(const char *op)
+{
+	static const char *const ok[] = { "hello", "get_many", "limits" };
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(op, ok[i]))
+			return "ok";
+	return "ENOENT";
+}
 
 /* Values of the wrong type (or out of range) for each class. */
 static const char *const wrong[][4] = {
@@ -418,10 +435,9 @@ static void type_cases(struct cases *cs)
 
 		members(o, -1, NULL, m, sizeof(m));
 		if (!o->nfds)   /* pin's eventfd is refused: test_rpc's concern */
-			add_req(cs, o->op, m, strcmp(o->op, "get_many") ? "ENOENT" : "ok",
-				NULL, 0);
+			add_req(cs, o->op, m, valid_answer(o->op), NULL, 0);
 		/* a member the op does not take, beside valid ones */
-		strcat(m, ",\"bogus\":1");
+		strcat(m, *m ? ",\"bogus\":1" : "\"bogus\":1");
 		add_req(cs, o->op, m, "EINVAL", "member \"bogus\" is unknown", o->nfds);
 		for (int k = 0; k < 5 && o->m[k].name; k++) {
 			snprintf(has, sizeof(has), "member \"%s\"", o->m[k].name);
