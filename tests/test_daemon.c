@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -45,6 +46,41 @@ Test(daemon, help_and_version)
 	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "usage error exits 2");
 	cr_expect(strstr(out, "--help") != NULL, "%s", out);
 	free(out);
+}
+
+/* The soft "Max open files" of a process, from /proc/PID/limits. */
+static long long soft_nofile(pid_t pid)
+{
+	char path[64], line[256];
+	long long soft = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	f = fopen(path, "re");
+	cr_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Max open files %lld", &soft) == 1)
+			break;
+	fclose(f);
+	return soft;
+}
+
+/* Started with a soft RLIMIT_NOFILE of 1024 (systemd's default for a
+ * service), the daemon raises it to the hard limit: its budgets are sized
+ * for thousands of fds, and one uid's queued fds alone would fill 1024. */
+Test(daemon, raises_its_soft_nofile_limit_to_the_hard_one)
+{
+	struct rlimit was, low;
+	struct th_daemon d;
+
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &was), 0);
+	cr_assert_gt(was.rlim_max, 1024, "the hard limit leaves nothing to raise");
+	low = (struct rlimit){ .rlim_cur = 1024, .rlim_max = was.rlim_max };
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	cr_assert_eq(th_daemon_start(&d, false, NULL), 0);
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &was), 0);
+	cr_expect_eq(soft_nofile(d.pid), (long long)was.rlim_max);
+	th_daemon_stop(&d);
 }
 
 static void stops_cleanly_on(int sig)
