@@ -83,6 +83,28 @@ Test(daemon, raises_its_soft_nofile_limit_to_the_hard_one)
 	th_daemon_stop(&d);
 }
 
+/* A count is decimal digits only: an empty, signed, blank-led or
+ * trailing-junk value, or one past the option's bound, is a usage error. */
+Test(daemon, bad_counts_are_usage_errors)
+{
+	static const char *const bad[] = { "''", "' 5'", "+5", "-1", "5x", "16385" };
+	static const char *const opts[] = { "--fd-cache", "--max-conns" };
+	int st;
+
+	for (size_t o = 0; o < 2; o++) {
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char *out = th_run(&st, "%s %s %s --help 2>&1", th_bpfpind(),
+					   opts[o], bad[i]);
+
+			cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s %s: %s",
+				  opts[o], bad[i], out);
+			free(out);
+		}
+		free(th_run(&st, "%s %s 16384 --help >/dev/null", th_bpfpind(), opts[o]));
+		cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s 16384", opts[o]);
+	}
+}
+
 static void stops_cleanly_on(int sig)
 {
 	struct th_daemon d;
