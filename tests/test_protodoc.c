@@ -3,10 +3,12 @@
  * ops of daemon/dispatch.c and the members of tests/opspec.c (which the
  * bad-input suite shows the daemon takes, each with its type), and every
  * member it says is required is refused when absent, every optional one
- * is not. */
+ * is not. Then what it says of final symlinks, of a few errors only the
+ * RPC face has, and of list's pages. */
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,14 +189,14 @@ static int raw_connect(const char *path)
 	return fd;
 }
 
-/* The error message of the reply to op with its members ("" if none), nfds
- * eventfds attached; "" for a result. */
-static char *ask(int sock, const char *op, const char *members, int nfds)
+/* The reply to op with its members ("" if none), nfds eventfds attached,
+ * parsed. */
+static struct json_object *call(int sock, const char *op, const char *members,
+				int nfds)
 {
 	static char buf[PROTO_MSG_MAX + 1], msg[8192];
 	int fds[4], rfds[PROTO_FDS_MAX], rn;
-	struct json_object *o, *e, *m;
-	char *out;
+	struct json_object *o;
 	ssize_t n;
 
 	snprintf(msg, sizeof(msg), "{\"v\":1,\"id\":1,\"op\":\"%s\"%s%s}", op,
@@ -208,11 +210,24 @@ static char *ask(int sock, const char *op, const char *members, int nfds)
 	proto_close_fds(rfds, rn);
 	o = json_tokener_parse(buf);
 	cr_assert(o, "%s: reply is not JSON", msg);
-	out = strdup(json_object_object_get_ex(o, "error", &e) &&
-		     json_object_object_get_ex(e, "message", &m) ?
-		     json_object_get_string(m) : "");
+	return o;
+}
+
+/* The error's member (name or message) of a reply, "" for a result. */
+static char *error_of(struct json_object *o, const char *what)
+{
+	struct json_object *e, *m;
+	char *out = strdup(json_object_object_get_ex(o, "error", &e) &&
+			   json_object_object_get_ex(e, what, &m) ?
+			   json_object_get_string(m) : "");
+
 	json_object_put(o);
 	return out;
+}
+
+static char *ask(int sock, const char *op, const char *members, int nfds)
+{
+	return error_of(call(sock, op, members, nfds), "message");
 }
 
 /* Each member the doc calls required is refused when left out, naming
@@ -245,6 +260,153 @@ Test(protodoc, required_members_are_those_the_daemon_requires, .timeout = 60)
 				  o->op, rows[i].member, said);
 		free(said);
 	}
+	close(sock);
+	th_daemon_stop(&d);
+}
+
+/* The errno name the reply to op gets ("" for a result). */
+static char *errname(int sock, const char *op, const char *members)
+{
+	return error_of(call(sock, op, members, 0), "name");
+}
+
+#define EXPECT_ERR(sock, op, members, want) do {			\
+		char *got_ = errname(sock, op, members);		\
+		cr_expect_str_eq(got_, want, "%s %s", op, members);	\
+		free(got_);						\
+	} while (0)
+
+/* What the doc's sections on paths and ops say of final symlinks, and a
+ * few errors only the RPC face has. */
+Test(protodoc, final_symlinks_and_errors_are_as_the_doc_says, .timeout = 60)
+{
+	struct th_daemon d;
+	int sock;
+
+	cr_assert_eq(th_daemon_start(&d, false, NULL), 0, "daemon did not start");
+	sock = raw_connect(d.sock);
+	EXPECT_ERR(sock, "mkdir", "\"path\":\"/d\"", "");
+	EXPECT_ERR(sock, "mkdir", "\"path\":\"/d/e\"", "");
+	EXPECT_ERR(sock, "symlink", "\"target\":\"/d\",\"path\":\"/l\"", "");
+	/* list follows a final symlink, rmdir and unlink do not */
+	EXPECT_ERR(sock, "list", "\"path\":\"/l\"", "");
+	EXPECT_ERR(sock, "rmdir", "\"path\":\"/l\"", "ENOTDIR");
+	EXPECT_ERR(sock, "rmdir", "\"path\":\"/l/\"", "ENOTDIR");
+	EXPECT_ERR(sock, "unlink", "\"path\":\"/l/\"", "ENOTDIR");
+	EXPECT_ERR(sock, "stat", "\"path\":\"/l/\",\"follow\":false", "");
+	/* a hard link to a symlink links the symlink */
+	EXPECT_ERR(sock, "link", "\"target\":\"/l\",\"path\":\"/l2\"", "");
+	EXPECT_ERR(sock, "readlink", "\"path\":\"/l2\"", "");
+	EXPECT_ERR(sock, "link", "\"target\":\"/d\",\"path\":\"/d2\"", "EPERM");
+	/* pin, mkdir and symlink do not follow one at the new name */
+	EXPECT_ERR(sock, "mkdir", "\"path\":\"/l\"", "EEXIST");
+	EXPECT_ERR(sock, "symlink", "\"target\":\"x\",\"path\":\"/l\"", "EEXIST");
+	/* the shapes of path rmdir, unlink and rename refuse */
+	EXPECT_ERR(sock, "rmdir", "\"path\":\"/\"", "EBUSY");
+	EXPECT_ERR(sock, "rmdir", "\"path\":\"/d/.\"", "EINVAL");
+	EXPECT_ERR(sock, "rmdir", "\"path\":\"/d/e/..\"", "ENOTEMPTY");
+	EXPECT_ERR(sock, "unlink", "\"path\":\"/\"", "EISDIR");
+	EXPECT_ERR(sock, "rename", "\"from\":\"/\",\"to\":\"/x\"", "EBUSY");
+	EXPECT_ERR(sock, "rename", "\"from\":\"/d\",\"to\":\"/d/e/x\"", "EINVAL");
+	/* info and get of a directory */
+	EXPECT_ERR(sock, "info", "\"path\":\"/l\"", "EISDIR");
+	EXPECT_ERR(sock, "get", "\"path\":\"/d\"", "EACCES");
+	/* an empty target, a name with a dot, utimens leaving both times */
+	EXPECT_ERR(sock, "symlink", "\"target\":\"\",\"path\":\"/s\"", "ENOENT");
+	EXPECT_ERR(sock, "mkdir", "\"path\":\"/a.b\"", "EPERM");
+	EXPECT_ERR(sock, "utimens", "\"path\":\"/nope\",\"atime_ns\":-1,\"mtime_ns\":-1", "");
+	EXPECT_ERR(sock, "utimens", "\"path\":\"/nope\",\"atime_ns\":-1", "ENOENT");
+	EXPECT_ERR(sock, "limits", "\"uid\":4294967294", "");
+	close(sock);
+	th_daemon_stop(&d);
+}
+
+/* The entries of one page of /dir, and its cursor. */
+static int list_page(int sock, const char *dir, const char *more,
+		     uint64_t *cursor)
+{
+	char m[256];
+	struct json_object *o, *r, *e, *c;
+	int n;
+
+	snprintf(m, sizeof(m), "\"path\":\"%s\",\"cursor\":%llu%s", dir,
+		 (unsigned long long)*cursor, more);
+	o = call(sock, "list", m, 0);
+	cr_assert(json_object_object_get_ex(o, "result", &r) &&
+		  json_object_object_get_ex(r, "entries", &e) &&
+		  json_object_object_get_ex(r, "cursor", &c), "list %s", m);
+	n = (int)json_object_array_length(e);
+	*cursor = (uint64_t)json_object_get_int64(c);
+	json_object_put(o);
+	return n;
+}
+
+/* The doc's rule for a page: entries until 256, or until one more would
+ * take the count of 400 bytes plus 6 per name byte past 61440. */
+static int doc_page(const size_t *lens, int n)
+{
+	size_t bytes = 0;
+	int k = 0;
+
+	while (k < n && k < 256 && bytes + 400 + 6 * lens[k] <= 61440)
+		bytes += 400 + 6 * lens[k++];
+	return k;
+}
+
+static void make_dirs(int sock, const char *dir, int n, size_t namelen,
+		      size_t *lens)
+{
+	char m[512], name[300];
+
+	snprintf(m, sizeof(m), "\"path\":\"%s\"", dir);
+	free(ask(sock, "mkdir", m, 0));
+	for (int i = 0; i < n; i++) {
+		int len = snprintf(name, sizeof(name), "%d", i);
+
+		while ((size_t)len < namelen)
+			name[len++] = 'x';
+		name[len] = '\0';
+		lens[i] = (size_t)len;
+		snprintf(m, sizeof(m), "\"path\":\"%s/%s\"", dir, name);
+		free(ask(sock, "mkdir", m, 0));
+	}
+}
+
+/* list's page size is the doc's: about 150 short names, 31 of 255 bytes,
+ * never 256 of either; limit 0 or past 256 means 256; only cursor 0 ends
+ * the listing, and a cursor past the end gives nothing. */
+Test(protodoc, list_pages_are_as_the_doc_says, .timeout = 120)
+{
+	static size_t lens[300];
+	struct th_daemon d;
+	uint64_t cur = 0;
+	int sock, n, total = 0;
+
+	cr_assert_eq(th_daemon_start(&d, false, NULL), 0, "daemon did not start");
+	sock = raw_connect(d.sock);
+	make_dirs(sock, "/short", 300, 1, lens);
+	n = list_page(sock, "/short", "", &cur);
+	cr_expect_eq(n, doc_page(lens, 300), "first page of short names: %d", n);
+	cr_expect(n >= 140 && n <= 160 && cur != 0, "%d entries, cursor %llu", n,
+		  (unsigned long long)cur);
+	do
+		total += list_page(sock, "/short", "", &cur);
+	while (cur);
+	cr_expect_eq(n + total, 300, "all entries, once");
+	cur = 0;
+	cr_expect_eq(list_page(sock, "/short", ",\"limit\":0", &cur), n);
+	cur = 0;
+	cr_expect_eq(list_page(sock, "/short", ",\"limit\":100000", &cur), n);
+	cur = 0;
+	cr_expect_eq(list_page(sock, "/short", ",\"limit\":10", &cur), 10);
+	cr_expect_neq(cur, 0);
+	cur = UINT64_C(1) << 40;
+	cr_expect_eq(list_page(sock, "/short", "", &cur), 0);
+	cr_expect_eq(cur, 0);
+	make_dirs(sock, "/long", 40, 255, lens);
+	cur = 0;
+	cr_expect_eq(list_page(sock, "/long", "", &cur), 31);
+	cr_expect_eq(doc_page(lens, 40), 31);
 	close(sock);
 	th_daemon_stop(&d);
 }
