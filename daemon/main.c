@@ -18,6 +18,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "daemon/log.h"
+#include "daemon/nofile.h"
 #include "daemon/options.h"
 #include "daemon/paths.h"
 #include "daemon/server.h"
@@ -103,6 +104,7 @@ static int start(struct daemon *d)
 	if (evthread_use_pthreads() < 0 || !(d->srv.base = event_base_new()))
 		return log_warn(-ENOMEM, "libevent");
 	signal(SIGPIPE, SIG_IGN);
+	nofile_raise(&d->opt);
 	if ((r = add_signal(d, &d->sigterm, SIGTERM)) < 0 ||
 	    (r = add_signal(d, &d->sigint, SIGINT)) < 0)
 		return r;

@@ -173,16 +173,23 @@ int op_get_many(struct request *req)
 	return 0;
 }
 
+/* info takes a path only: get's access, info and stat would mean nothing
+ * here, and a member that means nothing is refused like any unknown one. */
+static const struct param info_params[] = {
+	PARAM(struct get_args, path, P_PATH, true),
+	{ 0 },
+};
+
 /* Showing an object's info needs read permission on the pin, the rule of
  * reading its file on the mount (ns_open_obj owns it). */
 int op_info(struct request *req)
 {
-	struct get_args a = { .access = O_RDONLY };
+	struct get_args a = { 0 };
 	struct ns_cred cred;
 	struct ns_stat st;
 	int r, fd;
 
-	if ((r = params_parse(get_params, req, &a)) < 0)
+	if ((r = params_parse(info_params, req, &a)) < 0)
 		return r;
 	conn_cred(req->conn, 0, &cred);
 	r = ns_open_obj(req->conn->srv->ns, &cred, NS_AT(a.path), NS_USE_SHOW,

@@ -73,7 +73,7 @@ static int usage_error(const char *what, const char *arg)
 	return -1;
 }
 
-/* A limit's value: a decimal count up to max. */
+/* A limit's value: a decimal count up to max (no sign, no blanks). */
 static int limit_arg(const char *name, unsigned long long max,
 		     unsigned long long *out)
 {
@@ -81,7 +81,7 @@ static int limit_arg(const char *name, unsigned long long max,
 
 	errno = 0;
 	*out = strtoull(optarg, &end, 10);
-	if (errno || end == optarg || *end || optarg[0] == '-' || *out > max) {
+	if (errno || *end || optarg[0] < '0' || optarg[0] > '9' || *out > max) {
 		fprintf(stderr, "bpfpind: bad --%s '%s' (0 to %llu)\n"
 			"Try 'bpfpind --help'.\n", name, optarg, max);
 		return -1;
@@ -111,13 +111,13 @@ static int parse_limit(struct options *o, int c)
 	case OPT_MAX_NODES_UID: LIMIT(n->nodes, "max-nodes-per-uid", UINT64_MAX >> 1);
 	case OPT_MAX_SYMLINK_UID: LIMIT(n->symlink_bytes, "max-symlink-bytes-per-uid", UINT64_MAX >> 1);
 	case OPT_MAX_SNAP_UID: LIMIT(n->snapshots, "max-snapshots-per-uid", 1u << 20);
+	case OPT_FD_CACHE: LIMIT(o->fd_cache, "fd-cache", 16384);
 	}
 	return 1;
 }
 
 static int parse_one(struct options *o, int c)
 {
-	char *end;
 	int r;
 
 	if ((r = parse_limit(o, c)) <= 0)
@@ -132,10 +132,6 @@ static int parse_one(struct options *o, int c)
 	case 'l':
 		o->log_level = log_level_parse(optarg);
 		return o->log_level < 0 ? usage_error("unknown log level", optarg) : 0;
-	case OPT_FD_CACHE:
-		o->fd_cache = strtoul(optarg, &end, 10);
-		return *end || o->fd_cache > 16384 ?
-			usage_error("bad --fd-cache (0 to 16384)", optarg) : 0;
 	case 'h': fputs(usage_text, stdout); return 1;
 	case 'V': printf("bpfpind %s\n", PACKAGE_VERSION); return 1;
 	default:

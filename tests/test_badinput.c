@@ -23,6 +23,7 @@
 
 #include "lib/proto.h"
 #include "tests/harness.h"
+#include "tests/opspec.h"
 
 static struct th_daemon d;
 
@@ -319,6 +320,10 @@ static void member_cases(struct cases *cs)
 	add_req(cs, "hello", "\"path\":\"/\"", "EINVAL", "member \"path\" is unknown", 0);
 	add_req(cs, "stat", "\"path\":\"/\",\"umaks\":0", "EINVAL", "member \"umaks\" is unknown", 0);
 	add_req(cs, "get", "\"path\":\"/\",\"follow\":true", "EINVAL", "member \"follow\"", 0);
+	/* info takes a path only, not get's other members */
+	add_req(cs, "info", "\"path\":\"/\",\"access\":\"rdonly\"", "EINVAL", "member \"access\" is unknown", 0);
+	add_req(cs, "info", "\"path\":\"/\",\"stat\":true", "EINVAL", "member \"stat\" is unknown", 0);
+	add_req(cs, "info", "\"path\":\"/\",\"info\":true", "EINVAL", "member \"info\" is unknown", 0);
 	add_req(cs, "unlink", "\"path\":\"/x\",\"flags\":[]", "EINVAL", "member \"flags\"", 0);
 	add_req(cs, "chmod", "\"path\":\"/x\",\"mode\":1,\"\":1", "EINVAL", "member \"\"", 0);
 	add_req(cs, "stat", "\"path\":\"/\",\"a\\u0000b\":1", "EINVAL", "is unknown", 0);
@@ -341,48 +346,6 @@ static void member_cases(struct cases *cs)
 
 /* ---- every member of every op, ill-typed ---- */
 
-enum cls { C_PATH, C_STR, C_INT, C_BOOL, C_ACCESS, C_PATHS, C_FLAGS, C_FD };
-
-struct mspec {
-	const char *name;
-	enum cls cls;
-	const char *good;       /* a valid value */
-};
-
-struct opspec {
-	const char *op;
-	int nfds;               /* fds a valid request carries */
-	struct mspec m[5];
-};
-
-static const struct opspec ops[] = {
-	{ "pin", 1, { { "path", C_PATH, "\"/nope/p\"" }, { "fd", C_FD, "0" },
-		      { "umask", C_INT, "18" } } },
-	{ "get", 0, { { "path", C_PATH, "\"/nope\"" }, { "access", C_ACCESS, "\"rdonly\"" },
-		      { "info", C_BOOL, "false" }, { "stat", C_BOOL, "true" } } },
-	{ "get_many", 0, { { "paths", C_PATHS, "[\"/nope\",\"/nope\",\"/nope\"]" },
-			   { "access", C_ACCESS, "\"wronly\"" } } },
-	{ "info", 0, { { "path", C_PATH, "\"/nope\"" } } },
-	{ "stat", 0, { { "path", C_PATH, "\"/nope\"" }, { "follow", C_BOOL, "false" } } },
-	{ "list", 0, { { "path", C_PATH, "\"/nope\"" }, { "cursor", C_INT, "0" },
-		       { "limit", C_INT, "10" } } },
-	{ "unlink", 0, { { "path", C_PATH, "\"/nope\"" } } },
-	{ "mkdir", 0, { { "path", C_PATH, "\"/nope/d\"" }, { "mode", C_INT, "493" },
-			{ "umask", C_INT, "18" } } },
-	{ "rmdir", 0, { { "path", C_PATH, "\"/nope\"" } } },
-	{ "rename", 0, { { "from", C_PATH, "\"/nope\"" }, { "to", C_PATH, "\"/nope2\"" },
-			 { "flags", C_FLAGS, "[\"noreplace\"]" } } },
-	{ "link", 0, { { "target", C_PATH, "\"/nope\"" }, { "path", C_PATH, "\"/nope/l\"" },
-		       { "umask", C_INT, "18" } } },
-	{ "symlink", 0, { { "target", C_STR, "\"t\"" }, { "path", C_PATH, "\"/nope/s\"" } } },
-	{ "readlink", 0, { { "path", C_PATH, "\"/nope\"" } } },
-	{ "chmod", 0, { { "path", C_PATH, "\"/nope\"" }, { "mode", C_INT, "420" } } },
-	{ "chown", 0, { { "path", C_PATH, "\"/nope\"" }, { "uid", C_INT, "-1" },
-			{ "gid", C_INT, "-1" } } },
-	{ "utimens", 0, { { "path", C_PATH, "\"/nope\"" }, { "atime_ns", C_INT, "-1" },
-			  { "mtime_ns", C_INT, "0" } } },
-};
-
 /* Values of the wrong type (or out of range) for each class. */
 static const char *const wrong[][4] = {
 	[C_PATH] = { "7", "[\"/a\"]", "null", NULL },
@@ -395,38 +358,25 @@ static const char *const wrong[][4] = {
 	[C_FD] = { "\"0\"", "-1", "1", "253" },
 };
 
-/* The members of op o, with member k (if >= 0) set to value. */
-static void members(const struct opspec *o, int k, const char *value,
-		    char *buf, size_t size)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < 5 && o->m[i].name; i++)
-		n += (size_t)snprintf(buf + n, size - n, "%s\"%s\":%s", n ? "," : "",
-				      o->m[i].name, i == k ? value : o->m[i].good);
-}
-
 /* A valid request of each op gets the namespace's answer (nothing exists
  * under /nope); then each member in turn gets each wrong value. */
 static void type_cases(struct cases *cs)
 {
 	char m[8192], has[64];
 
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		const struct opspec *o = &ops[i];
+	for (size_t i = 0; i < n_op_specs; i++) {
+		const struct opspec *o = &op_specs[i];
 
-		members(o, -1, NULL, m, sizeof(m));
+		opspec_members(o, -1, NULL, -1, m, sizeof(m));
 		if (!o->nfds)   /* pin's eventfd is refused: test_rpc's concern */
-			add_req(cs, o->op, m, strcmp(o->op, "get_many") ? "ENOENT" : "ok",
-				NULL, 0);
+			add_req(cs, o->op, m, opspec_valid_answer(o->op), NULL, 0);
 		/* a member the op does not take, beside valid ones */
-		strcat(m, ",\"bogus\":1");
+		strcat(m, *m ? ",\"bogus\":1" : "\"bogus\":1");
 		add_req(cs, o->op, m, "EINVAL", "member \"bogus\" is unknown", o->nfds);
-		for (int k = 0; k < 5 && o->m[k].name; k++) {
+		for (int k = 0; k < OPSPEC_MEMBERS && o->m[k].name; k++) {
 			snprintf(has, sizeof(has), "member \"%s\"", o->m[k].name);
 			for (int w = 0; w < 4 && wrong[o->m[k].cls][w]; w++) {
-				members(o, k, wrong[o->m[k].cls][w], m, sizeof(m));
+				opspec_members(o, k, wrong[o->m[k].cls][w], -1, m, sizeof(m));
 				add_req(cs, o->op, m, "EINVAL", has, o->nfds);
 			}
 		}
@@ -504,7 +454,7 @@ static void add_path_case(struct cases *cs, const struct opspec *o, int k,
 		return;                 /* pin: the eventfd's refusal, elsewhere */
 	}
 	m = malloc(16384);
-	members(o, k, value, m, 16384);
+	opspec_members(o, k, value, -1, m, 16384);
 	add_req(cs, o->op, m, err, pc->why ? has : NULL, o->nfds);
 	free(arr);
 	free(m);
@@ -520,11 +470,11 @@ static void path_cases(struct cases *cs)
 	char m[64];
 
 	path_values(pc);
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		for (int k = 0; k < 5 && ops[i].m[k].name; k++)
-			if (ops[i].m[k].cls == C_PATH || ops[i].m[k].cls == C_PATHS)
+	for (size_t i = 0; i < n_op_specs; i++)
+		for (int k = 0; k < OPSPEC_MEMBERS && op_specs[i].m[k].name; k++)
+			if (op_specs[i].m[k].cls == C_PATH || op_specs[i].m[k].cls == C_PATHS)
 				for (int p = 0; pc[p].value; p++)
-					add_path_case(cs, &ops[i], k, &pc[p]);
+					add_path_case(cs, &op_specs[i], k, &pc[p]);
 	for (int p = 0; pc[p].value; p++)
 		free(pc[p].value);
 	for (size_t i = 0; i < sizeof(bad_utf8) / sizeof(bad_utf8[0]); i++) {

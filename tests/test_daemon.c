@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -45,6 +46,63 @@ Test(daemon, help_and_version)
 	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "usage error exits 2");
 	cr_expect(strstr(out, "--help") != NULL, "%s", out);
 	free(out);
+}
+
+/* The soft "Max open files" of a process, from /proc/PID/limits. */
+static long long soft_nofile(pid_t pid)
+{
+	char path[64], line[256];
+	long long soft = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	f = fopen(path, "re");
+	cr_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Max open files %lld", &soft) == 1)
+			break;
+	fclose(f);
+	return soft;
+}
+
+/* Started with a soft RLIMIT_NOFILE of 1024 (systemd's default for a
+ * service), the daemon raises it to the hard limit: its budgets are sized
+ * for thousands of fds, and one uid's queued fds alone would fill 1024. */
+Test(daemon, raises_its_soft_nofile_limit_to_the_hard_one)
+{
+	struct rlimit was, low;
+	struct th_daemon d;
+
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &was), 0);
+	cr_assert_gt(was.rlim_max, 1024, "the hard limit leaves nothing to raise");
+	low = (struct rlimit){ .rlim_cur = 1024, .rlim_max = was.rlim_max };
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	cr_assert_eq(th_daemon_start(&d, false, NULL), 0);
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &was), 0);
+	cr_expect_eq(soft_nofile(d.pid), (long long)was.rlim_max);
+	th_daemon_stop(&d);
+}
+
+/* A count is decimal digits only: an empty, signed, blank-led or
+ * trailing-junk value, or one past the option's bound, is a usage error. */
+Test(daemon, bad_counts_are_usage_errors)
+{
+	static const char *const bad[] = { "''", "' 5'", "+5", "-1", "5x", "16385" };
+	static const char *const opts[] = { "--fd-cache", "--max-conns" };
+	int st;
+
+	for (size_t o = 0; o < 2; o++) {
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char *out = th_run(&st, "%s %s %s --help 2>&1", th_bpfpind(),
+					   opts[o], bad[i]);
+
+			cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s %s: %s",
+				  opts[o], bad[i], out);
+			free(out);
+		}
+		free(th_run(&st, "%s %s 16384 --help >/dev/null", th_bpfpind(), opts[o]));
+		cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s 16384", opts[o]);
+	}
 }
 
 static void stops_cleanly_on(int sig)
