@@ -491,11 +491,12 @@ Test(conn, connect_to_overlong_path_gives_enametoolong)
 
 Test(req, pin_sends_the_fd_and_the_process_umask)
 {
-	struct pair p = pair_open();
+	struct pair p;
 	int map = map_new(), fds[PROTO_FDS_MAX], nfds = 0;
 	struct json_object *rq;
 
 	umask(027);
+	p = pair_open();
 	peer_send(&p, NULL, 0, "{\"v\":1,\"id\":1,\"result\":{\"stat\":%s}}", STAT_JSON);
 	cr_assert_eq(bpfpin_pin(p.b, map, "/m", NULL), 0, "%s", bpfpin_errmsg(p.b));
 	rq = peer_recv(&p, fds, &nfds);
@@ -527,6 +528,25 @@ Test(req, pin_opts_umask_overrides_the_process_umask)
 	pair_close(&p);
 }
 
+/* Read once per connection (bpfpin.h): a later umask is not seen. */
+Test(req, pin_sends_the_umask_the_process_had_at_connect)
+{
+	struct pair p;
+	int map = map_new(), fds[PROTO_FDS_MAX], nfds;
+	struct json_object *rq;
+
+	umask(027);
+	p = pair_open();
+	umask(077);
+	peer_send(&p, NULL, 0, "{\"v\":1,\"id\":1,\"result\":{}}");
+	cr_assert_eq(bpfpin_pin(p.b, map, "/m", NULL), 0);
+	rq = peer_recv(&p, fds, &nfds);
+	cr_expect_eq(member_int(rq, "umask"), 027);
+	proto_close_fds(fds, nfds);
+	json_object_put(rq);
+	pair_close(&p);
+}
+
 Test(req, umask_is_read_without_changing_it)
 {
 	umask(0123);
@@ -536,10 +556,11 @@ Test(req, umask_is_read_without_changing_it)
 
 Test(req, mkdir_sends_mode_and_umask)
 {
-	struct pair p = pair_open();
+	struct pair p;
 	struct json_object *rq;
 
 	umask(002);
+	p = pair_open();
 	peer_send(&p, NULL, 0, "{\"v\":1,\"id\":1,\"result\":{}}");
 	cr_assert_eq(bpfpin_mkdir(p.b, "/d", 0755), 0);
 	rq = peer_recv(&p, NULL, NULL);
