@@ -60,6 +60,9 @@ BPFPIN_API int bpfpin_pin(struct bpfpin *b, int fd, const char *path,
 	client_req_path(&q, "path", path);
 	client_req_int(&q, "fd", 0);
 	client_req_umask(&q, pin_umask(&q, opts));
+	/* nothing here reads the stat: not building and parsing it is most
+	 * of a pin's user-space work, on both ends */
+	client_req_bool(&q, "stat", false);
 	if (fd < 0)
 		client_req_fail(&q, -EBADF, "the fd to pin is negative");
 	r = client_call(b, &q, &fd, 1, &rep);

@@ -357,7 +357,7 @@ struct opspec {
 
 static const struct opspec ops[] = {
 	{ "pin", 1, { { "path", C_PATH, "\"/nope/p\"" }, { "fd", C_FD, "0" },
-		      { "umask", C_INT, "18" } } },
+		      { "umask", C_INT, "18" }, { "stat", C_BOOL, "false" } } },
 	{ "get", 0, { { "path", C_PATH, "\"/nope\"" }, { "access", C_ACCESS, "\"rdonly\"" },
 		      { "info", C_BOOL, "false" }, { "stat", C_BOOL, "true" } } },
 	{ "get_many", 0, { { "paths", C_PATHS, "[\"/nope\",\"/nope\",\"/nope\"]" },

@@ -505,6 +505,9 @@ Test(req, pin_sends_the_fd_and_the_process_umask)
 	cr_expect_eq(member_int(rq, "fd"), 0);
 	cr_expect_eq(member_int(rq, "umask"), 027);
 	cr_expect_str_eq(member_str(rq, "path"), "/m");
+	cr_expect(has_member(rq, "stat") &&
+		  !json_object_get_boolean(json_object_object_get(rq, "stat")),
+		  "pin asks for no stat");
 	cr_expect_geq(fcntl(map, F_GETFD), 0, "the caller's fd was closed");
 	json_object_put(rq);
 	close(fds[0]);
