@@ -31,7 +31,7 @@ int op_hello(struct request *req)
 
 struct pin_args {
 	const char *path;
-	int fd;
+	int *fd;                /* its slot in req->fds */
 	mode_t umask;
 	bool stat;
 };
@@ -54,9 +54,10 @@ int op_pin(struct request *req)
 	if ((r = params_parse(pin_params, req, &a)) < 0)
 		return r;
 	conn_cred(req->conn, a.umask, &cred);
-	/* A refused fd: the namespace says what it was, in req->errmsg. */
-	r = ns_pin(req->conn->srv->ns, &cred, NS_AT(a.path), a.fd,
-		   req->errmsg, sizeof(req->errmsg), &st);
+	/* A refused fd: the namespace says what it was, in req->errmsg. The
+	 * fd cache may take the received fd itself (no dup, no close). */
+	r = ns_pin_take(req->conn->srv->ns, &cred, NS_AT(a.path), a.fd,
+			req->errmsg, sizeof(req->errmsg), &st);
 	if (r < 0)
 		return op_fail(req, a.path, r);
 	/* A client that does not want the stat (libbpfpin's pin) saves both

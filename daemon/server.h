@@ -77,12 +77,13 @@ struct server {
 };
 
 /* A request being served: its parsed message, its fds (the dispatcher
- * closes them all afterwards), and what the reply will carry. */
+ * closes all the op did not take afterwards), and what the reply will
+ * carry. */
 struct request {
 	struct conn *conn;
 	uint64_t id;
 	struct json_object *msg;
-	const int *fds;
+	int *fds;               /* an op may take one, leaving -1 */
 	int nfds;
 	/* the reply: a result object and its fds, closed after sending
 	 * unless lent (the fd cache's own, sent as they are) */

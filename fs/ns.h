@@ -115,6 +115,11 @@ void ns_snapshot_drop(struct ns *ns, uid_t uid);
  * is. The pin's mode is 0600 & ~cred->umask. */
 int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	   int fd, char *why, size_t whylen, struct ns_stat *st);
+/* As ns_pin, but on success the fd cache may take *fd itself (its first
+ * GET's answer) instead of a dup of it, and then sets *fd to -1; the
+ * caller still closes *fd if it is not -1. */
+int ns_pin_take(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+		int *fd, char *why, size_t whylen, struct ns_stat *st);
 /* Open a pinned object, following symlinks. accmode is O_RDONLY, O_WRONLY
  * or O_RDWR; the caller needs the matching permission. A map fd is opened
  * by the kernel with that access mode; a link only O_RDWR (else -EINVAL).
