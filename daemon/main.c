@@ -108,6 +108,8 @@ static int start(struct daemon *d)
 		return r;
 	if ((r = open_store(d)) < 0)
 		return r;
+	if ((r = obj_keep_proc_fd()) < 0)
+		log_warn(r, "opening /proc/self/fd (pins identify fds the slow way)");
 	if ((r = server_listen(&d->srv, d->opt.socket_path)) < 0)
 		return log_warn(r, "listening on %s", d->opt.socket_path);
 	log_info("listening on %s", d->opt.socket_path);
