@@ -160,13 +160,20 @@ static int enqueue(struct conn *c, const char *s, size_t len, struct request *re
 	return 0;
 }
 
-/* Send the reply now if nothing is queued before it, else queue it. */
+/* Send the reply now if nothing is queued before it, else queue it. A
+ * result written as text (req->text) is wrapped as text too. */
 static int send_reply(struct conn *c, struct json_object *reply, struct request *req)
 {
+	char text[PROTO_GET_RESULT_MAX + 48];
+	const char *s = text;
 	size_t len;
-	const char *s = json_object_to_json_string_length(reply,
-			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	int r = -EAGAIN;
+
+	if (!reply && req->text_len)
+		len = proto_result_text(text, req->id, req->text, req->text_len);
+	else
+		s = json_object_to_json_string_length(reply,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
 	if (len > PROTO_MSG_MAX)
 		return log_warn(-EMSGSIZE, "reply to request %llu",

@@ -117,7 +117,13 @@ int op_get(struct request *req)
 	/* a lent fd is sent as it is: no dup before, no close after */
 	req->out_fds[req->nout++] = fd;
 	/* GET is the hot path: the stat only when asked (building and parsing
-	 * it costs more than the rest of the round trip's user-space work) */
+	 * it costs more than the rest of the round trip's user-space work),
+	 * and a plain reply written as text, no json-c objects */
+	if (!a.stat && !a.info) {
+		req->text_len = proto_get_result(req->text,
+				obj_kind_name(st.obj.kind), st.obj.id);
+		return 0;
+	}
 	req->result = a.stat ? stat_result(&st) : json_object_new_object();
 	add_lit(req->result, "fd", json_object_new_int(0));
 	add_lit(req->result, "kind",

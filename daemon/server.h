@@ -88,6 +88,10 @@ struct request {
 	/* the reply: a result object and its fds, closed after sending
 	 * unless lent (the fd cache's own, sent as they are) */
 	struct json_object *result;
+	/* or, when text_len > 0, the result already written as JSON text
+	 * (a plain get's: lib/proto_get.c) */
+	char text[PROTO_GET_RESULT_MAX];
+	size_t text_len;
 	int out_fds[PROTO_FDS_MAX];
 	bool out_lent[PROTO_FDS_MAX];
 	int nout;
@@ -135,7 +139,8 @@ void conn_out_close(struct request *req);
 /* A limit that paused c freed up: read it again (usage.c calls it). */
 void conn_resume(struct conn *c);
 
-/* dispatch.c: serve one received message; returns the reply to send. */
+/* dispatch.c: serve one received message; returns the reply to send, or
+ * NULL when the result is req->text. */
 struct json_object *dispatch(struct request *req, const char *buf, size_t len);
 
 #endif

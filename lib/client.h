@@ -99,9 +99,19 @@ int client_call(struct bpfpin *b, struct client_req *q, const int *fds,
 		int nfds, struct client_reply *rep);
 /* A round trip whose result is not needed. */
 int client_call_simple(struct bpfpin *b, struct client_req *q);
+/* A round trip of a request already written as text in b->buf[0..len),
+ * without fds: the reply's length in b->buf, undecoded (rep holds only
+ * its fds), or -errno with rep empty. */
+ssize_t client_call_text(struct bpfpin *b, size_t len, struct client_reply *rep);
+/* Decode the reply of len bytes in b->buf to request id into rep, as
+ * client_call does. */
+int client_reply_decode(struct bpfpin *b, struct client_reply *rep,
+			size_t len, uint64_t id);
 /* Take the fd a result names by its index; -EPROTO if absent or taken. */
 int client_reply_take_fd(struct bpfpin *b, struct client_reply *rep,
 			 struct json_object *index);
+int client_reply_take_fd_at(struct bpfpin *b, struct client_reply *rep,
+			    int64_t i);
 void client_reply_release(struct client_reply *rep);
 /* The error object of a reply (or of a get_many item) as -errno, its
  * message kept for bpfpin_errmsg() when b is not NULL. */

@@ -70,12 +70,43 @@ BPFPIN_API int bpfpin_pin(struct bpfpin *b, int fd, const char *path,
 	return r;
 }
 
+/* GET's hot path (lib/proto_get.c): the request written as text and the
+ * reply matched as text; a reply of any other shape (an error above all)
+ * is decoded the general way. 1: the request cannot be written so (a
+ * path with bytes to escape), take the general way. */
+static int get_text(struct bpfpin *b, const char *path, const char *access)
+{
+	uint64_t id = b->next_id;
+	size_t len = proto_get_request(b->buf, PROTO_MSG_MAX, id, path, access);
+	struct client_reply rep;
+	ssize_t n;
+	int r;
+
+	if (!len)
+		return 1;
+	b->next_id++;
+	n = client_call_text(b, len, &rep);
+	if (n < 0)
+		return (int)n;
+	if (proto_get_reply_plain(b->buf, (size_t)n, id))
+		r = client_reply_take_fd_at(b, &rep, 0);
+	else if ((r = client_reply_decode(b, &rep, (size_t)n, id)) == 0)
+		r = client_reply_take_fd(b, &rep, client_member(rep.result, "fd",
+								 json_type_int));
+	client_reply_release(&rep);
+	return r;
+}
+
 BPFPIN_API int bpfpin_get(struct bpfpin *b, const char *path, int flags)
 {
+	const char *access = client_access_name(flags);
 	struct client_req q;
 	struct client_reply rep;
 	int r;
 
+	if (b && path && access && strnlen(path, CLIENT_PATH_MAX + 1) <= CLIENT_PATH_MAX &&
+	    (r = get_text(b, path, access)) != 1)
+		return r;
 	client_req_init(&q, b, "get");
 	client_req_path(&q, "path", path);
 	client_req_access(&q, flags);
