@@ -61,8 +61,10 @@ int op_pin(struct request *req)
 	if (r < 0)
 		return op_fail(req, a.path, r);
 	/* A client that does not want the stat (libbpfpin's pin) saves both
-	 * ends building and parsing it: most of a pin's user-space work. */
-	req->result = a.stat ? stat_result(&st) : json_object_new_object();
+	 * ends building and parsing it: most of a pin's user-space work. No
+	 * result is {}, written as text by the dispatcher. */
+	if (a.stat)
+		req->result = stat_result(&st);
 	return 0;
 }
 

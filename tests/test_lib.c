@@ -245,6 +245,18 @@ Test(proto, plain_get_reply_text_is_what_json_c_writes)
 	}
 }
 
+/* The {} result of most ops, as text, is what proto_result wrote. */
+Test(proto, empty_result_text_is_what_json_c_writes)
+{
+	struct json_object *env = proto_result(77, NULL);
+	char text[64];
+	size_t len = proto_result_text(text, 77, "{}", 2);
+
+	cr_expect(len == strlen(plain(env)) && !memcmp(text, plain(env), len),
+		  "%.*s != %s", (int)len, text, plain(env));
+	json_object_put(env);
+}
+
 Test(proto, plain_get_request_is_the_general_request)
 {
 	struct json_object *want = json_object_new_object(), *got;
