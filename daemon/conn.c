@@ -28,6 +28,7 @@ struct outmsg {
 };
 
 #define READS_PER_WAKEUP 64
+#define PROBE_EVERY 16
 
 static char rxbuf[PROTO_MSG_MAX + 1];
 static int rxfds[PROTO_FDS_MAX];
@@ -239,6 +240,21 @@ static int serve(struct conn *c, ssize_t n, int nfds)
 	return r;
 }
 
+/* A client that waits for each reply (most do) never has a second
+ * request queued once the first is served: reading again would only find
+ * EAGAIN, a syscall per request. Such a connection is read once per
+ * wake-up (the event is level-triggered: a request that is there brings
+ * the loop back at once), with a look for a second request every
+ * PROBE_EVERY; one found, and it is read in bursts until a burst is one
+ * request long again. */
+static bool read_on(struct conn *c)
+{
+	if (c->burst || ++c->since_probe < PROBE_EVERY)
+		return c->burst;
+	c->since_probe = 0;
+	return true;
+}
+
 /* Read and serve requests while c's queue has room and no limit pauses
  * it; a paused connection waits on its list in usage.c. */
 static int read_some(struct conn *c)
@@ -253,6 +269,8 @@ static int read_some(struct conn *c)
 			return 0;
 		}
 		n = proto_recv(c->fd, rxbuf, sizeof(rxbuf), rxfds, &nfds);
+		if (i == 1)
+			c->burst = n != -EAGAIN;
 		if (n == -EAGAIN)
 			return 0;
 		if (n == 0)
@@ -261,6 +279,8 @@ static int read_some(struct conn *c)
 			return (int)n;
 		if (serve(c, n, nfds) < 0)
 			return -EPIPE;
+		if (!read_on(c))
+			return 0;
 	}
 	return 0;
 }

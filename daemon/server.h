@@ -51,6 +51,10 @@ struct conn {
 	STAILQ_HEAD(, outmsg) outq;
 	unsigned nqueued;
 	short events;                   /* what c->ev waits for now */
+	/* read_some: whether requests come pipelined, and the count towards
+	 * the next look for a second one */
+	bool burst;
+	unsigned since_probe;
 	/* held against the limits (usage.c) */
 	struct uid_acct *acct;
 	unsigned inflight, queued_fds;
