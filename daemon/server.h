@@ -93,7 +93,7 @@ struct request {
 	 * unless lent (the fd cache's own, sent as they are) */
 	struct json_object *result;
 	/* or, when text_len > 0, the result already written as JSON text
-	 * (a plain get's, lib/proto_get.c, and the {} of ops with no result) */
+	 * (a plain get's, lib/proto_text.c, and the {} of ops with no result) */
 	char text[PROTO_GET_RESULT_MAX];
 	size_t text_len;
 	int out_fds[PROTO_FDS_MAX];

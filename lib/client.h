@@ -100,9 +100,10 @@ int client_call(struct bpfpin *b, struct client_req *q, const int *fds,
 /* A round trip whose result is not needed. */
 int client_call_simple(struct bpfpin *b, struct client_req *q);
 /* A round trip of a request already written as text in b->buf[0..len),
- * without fds: the reply's length in b->buf, undecoded (rep holds only
- * its fds), or -errno with rep empty. */
-ssize_t client_call_text(struct bpfpin *b, size_t len, struct client_reply *rep);
+ * with nfds fds (not consumed): the reply's length in b->buf, undecoded
+ * (rep holds only its fds), or -errno with rep empty. */
+ssize_t client_call_text(struct bpfpin *b, size_t len, const int *fds, int nfds,
+			 struct client_reply *rep);
 /* Decode the reply of len bytes in b->buf to request id into rep, as
  * client_call does. */
 int client_reply_decode(struct bpfpin *b, struct client_reply *rep,

@@ -1,6 +1,6 @@
 # libbpfpin: wire protocol (shared with the daemon) and the public client API.
 noinst_LTLIBRARIES += lib/libproto.la
-lib_libproto_la_SOURCES = lib/proto.c lib/proto.h lib/proto_get.c
+lib_libproto_la_SOURCES = lib/proto.c lib/proto.h lib/proto_text.c
 lib_libproto_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JSONC_CFLAGS)
 lib_libproto_la_LIBADD = $(JSONC_LIBS)
 

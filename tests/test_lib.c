@@ -210,7 +210,7 @@ Test(proto, send_refuses_oversized_message_with_emsgsize)
 	cr_expect_eq(proto_send(sv[0], big, PROTO_MSG_MAX, NULL, 0), 0);
 }
 
-/* ---- a plain get as text (lib/proto_get.c) ---- */
+/* ---- a plain get as text (lib/proto_text.c) ---- */
 
 static const char *plain(struct json_object *o)
 {
@@ -278,6 +278,45 @@ Test(proto, plain_get_request_is_the_general_request)
 	cr_expect_eq(proto_get_request(buf, 40, 1, "/a", "rdwr"), 0, "too small");
 	json_object_put(got);
 	json_object_put(want);
+}
+
+Test(proto, pin_request_text_is_the_general_request)
+{
+	struct json_object *want = json_object_new_object(), *got;
+	char buf[256];
+	size_t len = proto_pin_request(buf, sizeof(buf), 9, "/d/p", 027);
+
+	cr_assert_gt(len, 0);
+	buf[len] = '\0';
+	json_object_object_add(want, "v", json_object_new_int(1));
+	json_object_object_add(want, "id", json_object_new_int(9));
+	json_object_object_add(want, "op", json_object_new_string("pin"));
+	json_object_object_add(want, "path", json_object_new_string("/d/p"));
+	json_object_object_add(want, "fd", json_object_new_int(0));
+	json_object_object_add(want, "umask", json_object_new_int(027));
+	json_object_object_add(want, "stat", json_object_new_boolean(false));
+	got = json_tokener_parse(buf);
+	cr_expect(json_object_equal(got, want), "%s", buf);
+	cr_expect_eq(proto_pin_request(buf, sizeof(buf), 1, "/a\"b", 0), 0);
+	json_object_put(got);
+	json_object_put(want);
+}
+
+Test(proto, empty_reply_match_is_exact)
+{
+	static const char *const no[] = {
+		"{\"v\":1,\"id\":8,\"result\":{}}",
+		"{\"v\":1,\"id\":7,\"result\":{} }",
+		"{\"v\":1,\"id\":7,\"result\":{}",
+		"{\"v\":1,\"id\":7,\"result\":{\"a\":1}}",
+		"{\"v\":2,\"id\":7,\"result\":{}}",
+		"{\"v\":1,\"id\":7,\"error\":{}}",
+	};
+	const char *yes = "{\"v\":1,\"id\":7,\"result\":{}}";
+
+	cr_expect(proto_reply_empty(yes, strlen(yes), 7));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		cr_expect(!proto_reply_empty(no[i], strlen(no[i]), 7), "%s", no[i]);
 }
 
 /* Only the exact text matches; every other reply is the decoder's. */
@@ -376,6 +415,15 @@ Test(call, get_of_a_path_to_escape_sends_it_escaped)
 	cr_expect_str_eq(member_str(rq, "path"), "/a\"b\\c");
 	json_object_put(rq);
 	close(fd);
+	pair_close(&p);
+}
+
+Test(call, empty_reply_of_another_id_gives_eproto)
+{
+	struct pair p = pair_open();
+
+	peer_send(&p, NULL, 0, "{\"v\":1,\"id\":5,\"result\":{}}");
+	cr_expect_eq(bpfpin_unlink(p.b, "/a"), -EPROTO);
 	pair_close(&p);
 }
 

@@ -1,9 +1,10 @@
-/* lib/proto_get.c: GET's hot path without json-c objects. A plain get's
- * request and its reply have one fixed shape each; both ends write them
- * straight into a buffer, and the client matches the reply byte for byte
- * against the shape bpfpind writes. Anything else (an error, a stat or an
- * info asked for, a path with bytes JSON must escape) goes the general
- * way: nothing is written or accepted here that json-c would not. */
+/* lib/proto_text.c: the hot messages without json-c objects. A plain get,
+ * a pin without stat and the {} result of most ops have one fixed shape
+ * each; both ends write them straight into a buffer, and the client
+ * matches a reply byte for byte against the shape bpfpind writes.
+ * Anything else (an error, a stat or an info asked for, a path with bytes
+ * JSON must escape) goes the general way: nothing is written or accepted
+ * here that json-c would not. */
 #include "config.h"
 
 #include <string.h>
@@ -63,6 +64,24 @@ size_t proto_get_request(char *buf, size_t size, uint64_t id, const char *path,
 	return (size_t)(p - buf);
 }
 
+size_t proto_pin_request(char *buf, size_t size, uint64_t id, const char *path,
+			 unsigned umask)
+{
+	size_t plen = strlen(path);
+	char *p = buf;
+
+	if (plen + 128 > size || !plain_string(path, plen))
+		return 0;
+	p = PUT_LIT(p, "{\"v\":1,\"id\":");
+	p = proto_put_u64(p, id);
+	p = PUT_LIT(p, ",\"op\":\"pin\",\"path\":\"");
+	p = put(p, path, plen);
+	p = PUT_LIT(p, "\",\"fd\":0,\"umask\":");
+	p = proto_put_u64(p, umask);
+	p = PUT_LIT(p, ",\"stat\":false}");
+	return (size_t)(p - buf);
+}
+
 size_t proto_get_result(char *buf, const char *kind, uint64_t obj_id)
 {
 	char *p = PUT_LIT(buf, "{\"fd\":0,\"kind\":\"");
@@ -112,6 +131,15 @@ static bool take_u64(const char **p, const char *end, uint64_t *v)
 	*v = n;
 	*p = s;
 	return true;
+}
+
+bool proto_reply_empty(const char *buf, size_t len, uint64_t id)
+{
+	const char *p = buf, *end = buf + len;
+	uint64_t got;
+
+	return TAKE_LIT(&p, end, "{\"v\":1,\"id\":") && take_u64(&p, end, &got) &&
+	       got == id && TAKE_LIT(&p, end, ",\"result\":{}}") && p == end;
 }
 
 bool proto_get_reply_plain(const char *buf, size_t len, uint64_t id)
