@@ -232,6 +232,7 @@ static int serve(struct conn *c, ssize_t n, int nfds)
 		reply = dispatch(&req, rxbuf, n);
 	proto_close_fds(rxfds, nfds);
 	r = send_reply(c, reply, &req);
+	ns_flush(c->srv->ns);   /* what could wait until the reply was sent */
 	usage_request_end(c);
 	json_object_put(reply);
 	json_object_put(req.result);

@@ -52,6 +52,7 @@ static int open_store(struct daemon *d)
 	if ((r = ns_open(&d->srv.ns, store)) < 0)
 		return log_warn(r, "opening the store %s", store);
 	ns_set_fd_cache(d->srv.ns, d->opt.fd_cache);
+	ns_set_meta_defer(d->srv.ns, true);
 	ns_set_limits(d->srv.ns, &d->opt.ns_limits);
 	log_info("store %s: %llu nodes", store,
 		 (unsigned long long)ns_node_count(d->srv.ns));

@@ -84,6 +84,12 @@ void ns_close(struct ns *ns);
 uint64_t ns_node_count(const struct ns *ns);
 /* Bound the number of BPF object fds kept open to speed up GET (LRU). */
 void ns_set_fd_cache(struct ns *ns, unsigned max_fds);
+/* Hold the side log's lines (who made a node) back until ns_flush: the
+ * daemon flushes once a reply is sent, so the write is not on the
+ * request's path. A kill before the flush loses those pids, as a crash
+ * may anyway (fs/ns_meta.c). Off by default. */
+void ns_set_meta_defer(struct ns *ns, bool on);
+void ns_flush(struct ns *ns);
 
 /* What one uid may make the namespace hold (root, uid 0, is not limited).
  * 0 means no limit. Creating past nodes or symlink_bytes fails with

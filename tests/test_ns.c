@@ -192,6 +192,27 @@ Test(persist, side_log_keeps_live_nodes_only, .init = nsf_init,
 	cr_expect_eq(count_lines(log), 2);
 }
 
+/* The daemon's mode: a change's line is written at ns_flush, after the
+ * reply, and still read back at the next open. */
+Test(persist, deferred_side_log_lines_are_written_at_flush, .init = nsf_init,
+     .fini = nsf_fini)
+{
+	struct ns_cred root = nsf_root();
+	struct ns_stat st;
+	char log[128];
+
+	snprintf(log, sizeof(log), "%s/state/meta.log", fx->tmp);
+	ns_set_meta_defer(fx->ns, true);
+	root.pid = 4242;
+	cr_assert_eq(ns_mkdir(fx->ns, &root, NS_AT("/d"), 0755, NULL), 0);
+	cr_expect_eq(count_lines(log), 0, "held back until the flush");
+	ns_flush(fx->ns);
+	cr_expect_eq(count_lines(log), 1);
+	nsf_reopen(fx);
+	cr_assert_eq(ns_stat(fx->ns, &root, NS_AT("/d"), false, &st), 0);
+	cr_expect_eq(st.pid, 4242);
+}
+
 Test(persist, side_log_stays_bounded_under_churn, .init = nsf_init,
      .fini = nsf_fini)
 {
