@@ -37,6 +37,7 @@ static const struct {
 #define NOT_BPF ", not a BPF object"
 
 static int refused_mnt = -1;    /* obj_refuse_mount */
+static int proc_fd_dir = -1;    /* obj_keep_proc_fd */
 #define NO_PIN ", which cannot be pinned here"
 
 /* Other anonymous inodes a client might send by mistake, in words. */
@@ -219,6 +220,26 @@ void obj_refuse_mount(int mnt_id)
 	refused_mnt = mnt_id;
 }
 
+int obj_keep_proc_fd(void)
+{
+	if (proc_fd_dir < 0)
+		proc_fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return proc_fd_dir < 0 ? -errno : 0;
+}
+
+/* What /proc/self/fd/N links to; readlink's return. */
+static ssize_t fd_link(int fd, char *buf, size_t size)
+{
+	char path[32];
+
+	if (proc_fd_dir >= 0) {
+		snprintf(path, sizeof(path), "%d", fd);
+		return readlinkat(proc_fd_dir, path, buf, size);
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return readlink(path, buf, size);
+}
+
 static enum obj_kind anon_kind(const char *link)
 {
 	const char *name = link + strlen(ANON_PREFIX);
@@ -269,7 +290,7 @@ static int fill_ident(int fd, struct obj_ident *out, char *why,
 
 int obj_identify(int fd, struct obj_ident *out, char *why, size_t whylen)
 {
-	char path[32], link[256];
+	char link[256];
 	ssize_t n;
 
 	memset(out, 0, sizeof(*out));
@@ -277,8 +298,7 @@ int obj_identify(int fd, struct obj_ident *out, char *why, size_t whylen)
 		say(why, whylen, "fd is not an open file descriptor");
 		return -EBADF;
 	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, link, sizeof(link) - 1);
+	n = fd_link(fd, link, sizeof(link) - 1);
 	if (n < 0) {
 		int err = errno;
 

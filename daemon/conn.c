@@ -28,6 +28,7 @@ struct outmsg {
 };
 
 #define READS_PER_WAKEUP 64
+#define PROBE_EVERY 16
 
 static char rxbuf[PROTO_MSG_MAX + 1];
 static int rxfds[PROTO_FDS_MAX];
@@ -160,13 +161,20 @@ static int enqueue(struct conn *c, const char *s, size_t len, struct request *re
 	return 0;
 }
 
-/* Send the reply now if nothing is queued before it, else queue it. */
+/* Send the reply now if nothing is queued before it, else queue it. A
+ * result written as text (req->text) is wrapped as text too. */
 static int send_reply(struct conn *c, struct json_object *reply, struct request *req)
 {
+	char text[PROTO_GET_RESULT_MAX + 48];
+	const char *s = text;
 	size_t len;
-	const char *s = json_object_to_json_string_length(reply,
-			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	int r = -EAGAIN;
+
+	if (!reply && req->text_len)
+		len = proto_result_text(text, req->id, req->text, req->text_len);
+	else
+		s = json_object_to_json_string_length(reply,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
 	if (len > PROTO_MSG_MAX)
 		return log_warn(-EMSGSIZE, "reply to request %llu",
@@ -224,12 +232,28 @@ static int serve(struct conn *c, ssize_t n, int nfds)
 		reply = dispatch(&req, rxbuf, n);
 	proto_close_fds(rxfds, nfds);
 	r = send_reply(c, reply, &req);
+	ns_flush(c->srv->ns);   /* what could wait until the reply was sent */
 	usage_request_end(c);
 	json_object_put(reply);
 	json_object_put(req.result);
 	json_object_put(req.msg);
 	conn_out_close(&req);
 	return r;
+}
+
+/* A client that waits for each reply (most do) never has a second
+ * request queued once the first is served: reading again would only find
+ * EAGAIN, a syscall per request. Such a connection is read once per
+ * wake-up (the event is level-triggered: a request that is there brings
+ * the loop back at once), with a look for a second request every
+ * PROBE_EVERY; one found, and it is read in bursts until a burst is one
+ * request long again. */
+static bool read_on(struct conn *c)
+{
+	if (c->burst || ++c->since_probe < PROBE_EVERY)
+		return c->burst;
+	c->since_probe = 0;
+	return true;
 }
 
 /* Read and serve requests while c's queue has room and no limit pauses
@@ -246,6 +270,8 @@ static int read_some(struct conn *c)
 			return 0;
 		}
 		n = proto_recv(c->fd, rxbuf, sizeof(rxbuf), rxfds, &nfds);
+		if (i == 1)
+			c->burst = n != -EAGAIN;
 		if (n == -EAGAIN)
 			return 0;
 		if (n == 0)
@@ -254,6 +280,8 @@ static int read_some(struct conn *c)
 			return (int)n;
 		if (serve(c, n, nfds) < 0)
 			return -EPIPE;
+		if (!read_on(c))
+			return 0;
 	}
 	return 0;
 }

@@ -259,6 +259,12 @@ struct json_object *dispatch(struct request *req, const char *buf, size_t len)
 		conn_out_close(req);
 		return proto_error(req->id, -r, req->errmsg);
 	}
+	/* The result {} of most ops is text as well (no envelope object to
+	 * build, serialize and free): conn.c wraps req->text. */
+	if (!req->result && !req->text_len)
+		req->text_len = (size_t)(stpcpy(req->text, "{}") - req->text);
+	if (req->text_len)
+		return NULL;
 	reply = proto_result(req->id, req->result);
 	req->result = NULL;
 	return reply;

@@ -53,6 +53,7 @@ static int open_store(struct daemon *d)
 	if ((r = ns_open(&d->srv.ns, store)) < 0)
 		return log_warn(r, "opening the store %s", store);
 	ns_set_fd_cache(d->srv.ns, d->opt.fd_cache);
+	ns_set_meta_defer(d->srv.ns, true);
 	ns_set_limits(d->srv.ns, &d->opt.ns_limits);
 	log_info("store %s: %llu nodes", store,
 		 (unsigned long long)ns_node_count(d->srv.ns));
@@ -110,6 +111,8 @@ static int start(struct daemon *d)
 		return r;
 	if ((r = open_store(d)) < 0)
 		return r;
+	if ((r = obj_keep_proc_fd()) < 0)
+		log_warn(r, "opening /proc/self/fd (pins identify fds the slow way)");
 	if ((r = server_listen(&d->srv, d->opt.socket_path)) < 0)
 		return log_warn(r, "listening on %s", d->opt.socket_path);
 	log_info("listening on %s", d->opt.socket_path);

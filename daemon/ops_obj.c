@@ -31,20 +31,22 @@ int op_hello(struct request *req)
 
 struct pin_args {
 	const char *path;
-	int fd;
+	int *fd;                /* its slot in req->fds */
 	mode_t umask;
+	bool stat;
 };
 
 static const struct param pin_params[] = {
 	PARAM(struct pin_args, path, P_PATH, true),
 	PARAM(struct pin_args, fd, P_FD, true),
 	PARAM(struct pin_args, umask, P_UMASK, false),
+	PARAM(struct pin_args, stat, P_BOOL, false),
 	{ 0 },
 };
 
 int op_pin(struct request *req)
 {
-	struct pin_args a = { .umask = 022 };
+	struct pin_args a = { .umask = 022, .stat = true };
 	struct ns_cred cred;
 	struct ns_stat st;
 	int r;
@@ -52,12 +54,17 @@ int op_pin(struct request *req)
 	if ((r = params_parse(pin_params, req, &a)) < 0)
 		return r;
 	conn_cred(req->conn, a.umask, &cred);
-	/* A refused fd: the namespace says what it was, in req->errmsg. */
-	r = ns_pin(req->conn->srv->ns, &cred, NS_AT(a.path), a.fd,
-		   req->errmsg, sizeof(req->errmsg), &st);
+	/* A refused fd: the namespace says what it was, in req->errmsg. The
+	 * fd cache may take the received fd itself (no dup, no close). */
+	r = ns_pin_take(req->conn->srv->ns, &cred, NS_AT(a.path), a.fd,
+			req->errmsg, sizeof(req->errmsg), &st);
 	if (r < 0)
 		return op_fail(req, a.path, r);
-	req->result = stat_result(&st);
+	/* A client that does not want the stat (libbpfpin's pin) saves both
+	 * ends building and parsing it: most of a pin's user-space work. No
+	 * result is {}, written as text by the dispatcher. */
+	if (a.stat)
+		req->result = stat_result(&st);
 	return 0;
 }
 
@@ -112,7 +119,13 @@ int op_get(struct request *req)
 	/* a lent fd is sent as it is: no dup before, no close after */
 	req->out_fds[req->nout++] = fd;
 	/* GET is the hot path: the stat only when asked (building and parsing
-	 * it costs more than the rest of the round trip's user-space work) */
+	 * it costs more than the rest of the round trip's user-space work),
+	 * and a plain reply written as text, no json-c objects */
+	if (!a.stat && !a.info) {
+		req->text_len = proto_get_result(req->text,
+				obj_kind_name(st.obj.kind), st.obj.id);
+		return 0;
+	}
 	req->result = a.stat ? stat_result(&st) : json_object_new_object();
 	add_lit(req->result, "fd", json_object_new_int(0));
 	add_lit(req->result, "kind",

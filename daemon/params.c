@@ -117,7 +117,7 @@ static int get_int(struct request *req, const struct param *p,
 }
 
 static int get_fd(struct request *req, const struct param *p,
-		  struct json_object *v, int *out)
+		  struct json_object *v, int **out)
 {
 	int64_t i;
 	int r = get_int(req, p, v, 0, PROTO_FDS_MAX - 1, &i);
@@ -130,7 +130,7 @@ static int get_fd(struct request *req, const struct param *p,
 			 p->name, (long long)i, req->nfds);
 		return -EINVAL;
 	}
-	*out = req->fds[i];
+	*out = &req->fds[i];
 	return 0;
 }
 
@@ -224,7 +224,7 @@ static int parse_one(const struct param *p, struct request *req,
 	switch (p->type) {
 	case P_PATH:
 	case P_STRING: return get_string(req, p, v, (const char **)dst);
-	case P_FD: return get_fd(req, p, v, (int *)dst);
+	case P_FD: return get_fd(req, p, v, (int **)dst);
 	case P_ACCESS: return get_access(req, p, v, (int *)dst);
 	case P_RENAME: return get_rename(req, p, v, (unsigned *)dst);
 	case P_PATHS: return get_paths(req, p, v, (struct json_object **)dst);

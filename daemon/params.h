@@ -18,7 +18,7 @@ enum param_type {
 	P_MODE,     /* mode_t: 0..07777 */
 	P_UMASK,    /* mode_t: 0..0777 */
 	P_BOOL,     /* bool */
-	P_FD,       /* int: index into the request's fds -> the fd itself */
+	P_FD,       /* int *: index into the request's fds -> its slot there */
 	P_ACCESS,   /* int: "rdonly" / "wronly" / "rdwr" -> O_RDONLY/... */
 	P_RENAME,   /* unsigned: array of "noreplace" / "exchange" */
 	P_PATHS,    /* struct json_object *: array of 1..253 paths (as P_PATH) */

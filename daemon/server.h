@@ -51,6 +51,10 @@ struct conn {
 	STAILQ_HEAD(, outmsg) outq;
 	unsigned nqueued;
 	short events;                   /* what c->ev waits for now */
+	/* read_some: whether requests come pipelined, and the count towards
+	 * the next look for a second one */
+	bool burst;
+	unsigned since_probe;
 	/* held against the limits (usage.c) */
 	struct uid_acct *acct;
 	unsigned inflight, queued_fds;
@@ -77,16 +81,21 @@ struct server {
 };
 
 /* A request being served: its parsed message, its fds (the dispatcher
- * closes them all afterwards), and what the reply will carry. */
+ * closes all the op did not take afterwards), and what the reply will
+ * carry. */
 struct request {
 	struct conn *conn;
 	uint64_t id;
 	struct json_object *msg;
-	const int *fds;
+	int *fds;               /* an op may take one, leaving -1 */
 	int nfds;
 	/* the reply: a result object and its fds, closed after sending
 	 * unless lent (the fd cache's own, sent as they are) */
 	struct json_object *result;
+	/* or, when text_len > 0, the result already written as JSON text
+	 * (a plain get's, lib/proto_text.c, and the {} of ops with no result) */
+	char text[PROTO_GET_RESULT_MAX];
+	size_t text_len;
 	int out_fds[PROTO_FDS_MAX];
 	bool out_lent[PROTO_FDS_MAX];
 	int nout;
@@ -134,7 +143,8 @@ void conn_out_close(struct request *req);
 /* A limit that paused c freed up: read it again (usage.c calls it). */
 void conn_resume(struct conn *c);
 
-/* dispatch.c: serve one received message; returns the reply to send. */
+/* dispatch.c: serve one received message; returns the reply to send, or
+ * NULL when the result is req->text. */
 struct json_object *dispatch(struct request *req, const char *buf, size_t len);
 
 #endif

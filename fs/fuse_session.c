@@ -92,14 +92,15 @@ static void fsx_on_request(evutil_socket_t fd, short what, void *arg)
 		if (r == -EINTR)
 			continue;
 		if (r == -EAGAIN)
-			return;
+			break;
 		if (r <= 0) {
 			fsx_session_lost(fsx, r);
-			return;
+			break;
 		}
 		fuse_session_process_buf(fsx->se, &fsx->buf);
 		fsx_answer_interrupted(fsx);
 	}
+	ns_flush(fsx->ns);      /* the replies are sent: the side log's lines */
 }
 
 static int fsx_mount(struct fsx *fsx)

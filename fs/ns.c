@@ -56,6 +56,17 @@ void ns_set_fd_cache(struct ns *ns, unsigned max_fds)
 	ns_fdc_set_max(ns, max_fds);
 }
 
+void ns_set_meta_defer(struct ns *ns, bool on)
+{
+	ns_meta_flush(ns);
+	ns->meta_defer = on;
+}
+
+void ns_flush(struct ns *ns)
+{
+	ns_meta_flush(ns);
+}
+
 void ns_set_limits(struct ns *ns, const struct ns_limits *lim)
 {
 	ns->limits = *lim;

@@ -84,6 +84,12 @@ void ns_close(struct ns *ns);
 uint64_t ns_node_count(const struct ns *ns);
 /* Bound the number of BPF object fds kept open to speed up GET (LRU). */
 void ns_set_fd_cache(struct ns *ns, unsigned max_fds);
+/* Hold the side log's lines (who made a node) back until ns_flush: the
+ * daemon flushes once a reply is sent, so the write is not on the
+ * request's path. A kill before the flush loses those pids, as a crash
+ * may anyway (fs/ns_meta.c). Off by default. */
+void ns_set_meta_defer(struct ns *ns, bool on);
+void ns_flush(struct ns *ns);
 
 /* What one uid may make the namespace hold (root, uid 0, is not limited).
  * 0 means no limit. Creating past nodes or symlink_bytes fails with
@@ -115,6 +121,11 @@ void ns_snapshot_drop(struct ns *ns, uid_t uid);
  * is. The pin's mode is 0600 & ~cred->umask. */
 int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	   int fd, char *why, size_t whylen, struct ns_stat *st);
+/* As ns_pin, but on success the fd cache may take *fd itself (its first
+ * GET's answer) instead of a dup of it, and then sets *fd to -1; the
+ * caller still closes *fd if it is not -1. */
+int ns_pin_take(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+		int *fd, char *why, size_t whylen, struct ns_stat *st);
 /* Open a pinned object, following symlinks. accmode is O_RDONLY, O_WRONLY
  * or O_RDWR; the caller needs the matching permission. A map fd is opened
  * by the kernel with that access mode; a link only O_RDWR (else -EINVAL).

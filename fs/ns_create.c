@@ -88,20 +88,32 @@ static int create_prepare(struct ns *ns, const struct ns_cred *cred,
 }
 
 /* The fd the caller pinned is the first GET's answer; the cache keeps it
- * under the access mode it was opened with. */
-static void cache_pinned(struct ns *ns, struct ns_node *n, int fd, int acc)
+ * (or, when not *fd's to give, a dup of it) under the access mode it was
+ * opened with. */
+static void cache_pinned(struct ns *ns, struct ns_node *n, int *fd, bool give,
+			 int acc)
 {
-	int dup = ns->fdc.max ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+	int mine = -1;
 
-	if (dup >= 0)
-		ns_fdc_put(ns, n, ns_obj_slot(n, acc), dup);
+	if (!ns->fdc.max)
+		return;
+	if (give) {
+		mine = *fd;
+		*fd = -1;
+	} else {
+		mine = fcntl(*fd, F_DUPFD_CLOEXEC, 0);
+	}
+	if (mine >= 0)
+		ns_fdc_put(ns, n, ns_obj_slot(n, acc), mine);
 }
 
 /* The object is told from the fd itself (bpf/obj.h), first, as
  * BPF_OBJ_PIN looks at its fd before the path. */
-int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
-	   int fd, char *why, size_t whylen, struct ns_stat *st)
+static int pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+	       int *fdp, bool give, char *why, size_t whylen,
+	       struct ns_stat *st)
 {
+	int fd = *fdp;
 	struct store_new nw = { .fd = fd };
 	struct obj_ident ident;
 	char path[PATH_MAX];
@@ -130,8 +142,20 @@ int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	}
 	r = create_finish(ns, &nd, n, path, &nw, st);
 	if (r == 0)
-		cache_pinned(ns, n, fd, fl & O_ACCMODE);
+		cache_pinned(ns, n, fdp, give, fl & O_ACCMODE);
 	return r;
+}
+
+int ns_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+	   int fd, char *why, size_t whylen, struct ns_stat *st)
+{
+	return pin(ns, cred, at, &fd, false, why, whylen, st);
+}
+
+int ns_pin_take(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
+		int *fd, char *why, size_t whylen, struct ns_stat *st)
+{
+	return pin(ns, cred, at, fd, true, why, whylen, st);
 }
 
 int ns_mkdir(struct ns *ns, const struct ns_cred *cred, struct ns_at at,

@@ -96,6 +96,10 @@ struct ns {
 	struct ns_quota *quota;         /* charges per uid (ns_quota.c) */
 	int meta_fd;                    /* append-only side log, or -1 */
 	uint64_t meta_lines;            /* lines in it, live or not */
+	/* lines held back for ns_flush (ns_set_meta_defer) */
+	bool meta_defer;
+	size_t meta_plen;
+	char meta_pend[4096];
 };
 
 /* ns_tree.c: nodes, the inode table, store paths. */
@@ -223,6 +227,7 @@ void ns_obj_keep(struct ns *ns, struct ns_node *n);
 int ns_meta_open(struct ns *ns);
 void ns_meta_close(struct ns *ns);
 void ns_meta_append(struct ns *ns, const struct ns_node *n);
+void ns_meta_flush(struct ns *ns);
 /* Reads the log into a map store_ino -> (obj id << 32 | pid). */
 struct ns_u64map;
 int ns_meta_load(struct ns *ns, struct ns_u64map *m);

@@ -1,7 +1,9 @@
 /* fs/ns_meta.c: the side log of what bpffs cannot hold, the pid of the
  * peer that created each node: append-only lines "store_ino obj_id pid"
  * next to the store, read and compacted when the namespace opens. It may
- * lose its last lines in a crash (no fsync): a pid is a hint. */
+ * lose its last lines in a crash (no fsync): a pid is a hint. The daemon
+ * holds a request's lines back until its reply is sent (ns_flush), so the
+ * write is not on the request's path; a kill in between loses them too. */
 #include "config.h"
 
 #include <errno.h>
@@ -24,6 +26,7 @@ int ns_meta_open(struct ns *ns)
 
 void ns_meta_close(struct ns *ns)
 {
+	ns_meta_flush(ns);
 	if (ns->meta_fd >= 0)
 		close(ns->meta_fd);
 	ns->meta_fd = -1;
@@ -45,12 +48,32 @@ void ns_meta_append(struct ns *ns, const struct ns_node *n)
 	if (ns->meta_fd < 0 || n->pid == 0 || n->store_ino == 0)
 		return;
 	len = meta_line(line, sizeof(line), n);
+	if (ns->meta_defer) {
+		if (ns->meta_plen + (size_t)len > sizeof(ns->meta_pend))
+			ns_meta_flush(ns);
+		memcpy(ns->meta_pend + ns->meta_plen, line, (size_t)len);
+		ns->meta_plen += (size_t)len;
+		ns->meta_lines++;
+		return;
+	}
 	/* Lossy by design: a short or failed write only loses a pid. */
 	if (write(ns->meta_fd, line, (size_t)len) != len)
 		return;
 	/* Lines of removed nodes pile up: rewrite once they outnumber the
 	 * live ones, which keeps appends O(1) amortized. */
 	if (++ns->meta_lines > 2 * ns->nodes + META_SLACK)
+		ns_meta_compact(ns);
+}
+
+void ns_meta_flush(struct ns *ns)
+{
+	size_t len = ns->meta_plen;
+
+	ns->meta_plen = 0;
+	if (!len || ns->meta_fd < 0 ||
+	    write(ns->meta_fd, ns->meta_pend, len) != (ssize_t)len)
+		return;
+	if (ns->meta_lines > 2 * ns->nodes + META_SLACK)
 		ns_meta_compact(ns);
 }
 
@@ -97,6 +120,7 @@ int ns_meta_compact(struct ns *ns)
 	FILE *f;
 	int fd, r;
 
+	ns->meta_plen = 0;      /* the live nodes are all written below */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", ns->store.meta);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	f = fd < 0 ? NULL : fdopen(fd, "w");

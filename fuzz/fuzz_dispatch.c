@@ -93,6 +93,20 @@ static void check_reply(struct json_object *reply)
 	fenv_check(json_object_object_get_ex(err, "message", NULL), "error without a message", 0);
 }
 
+/* A result dispatch left as text (a plain get's), wrapped as conn.c
+ * wraps it; it must parse as the JSON it stands for. */
+static struct json_object *text_reply(const struct request *req)
+{
+	char text[PROTO_GET_RESULT_MAX + 48];
+	size_t len = proto_result_text(text, req->id, req->text, req->text_len);
+	struct json_object *o;
+
+	text[len] = '\0';
+	o = json_tokener_parse(text);
+	fenv_check(o != NULL, "a text result is not JSON", 0);
+	return o;
+}
+
 /* One message, served as conn.c serves it. */
 static void serve(uint8_t who, uint8_t mask, const char *msg, size_t len)
 {
@@ -104,6 +118,8 @@ static void serve(uint8_t who, uint8_t mask, const char *msg, size_t len)
 	req.fds = fds;
 	req.nfds = nfds;
 	reply = dispatch(&req, msg, len);
+	if (!reply && req.text_len)
+		reply = text_reply(&req);
 	fenv_check(reply != NULL, "dispatch gave no reply", 0);
 	check_reply(reply);
 	fenv_check(json_object_to_json_string(reply) != NULL, "reply", 0);

@@ -31,6 +31,10 @@ struct bpfpin {
 	/* Reset for every reply rather than made anew: a tokener is three
 	 * allocations and their frees per call. */
 	struct json_tokener *tok;
+	/* The process's umask when the connection was made: reading it costs
+	 * an open, a read and a close of /proc/self/status (~12 us, more than
+	 * the rest of a pin's client side), too much for every pin. */
+	int umask;
 };
 
 /* A request being built. A failing step records the first error in err
@@ -38,6 +42,7 @@ struct bpfpin {
 struct client_req {
 	struct json_object *obj;
 	uint64_t id;
+	int umask;              /* the connection's, for client_req_umask(-1) */
 	int err;
 	const char *why;
 };
@@ -72,7 +77,8 @@ void client_req_str(struct client_req *q, const char *key, const char *s);
 void client_req_path(struct client_req *q, const char *key, const char *path);
 void client_req_int(struct client_req *q, const char *key, int64_t v);
 void client_req_bool(struct client_req *q, const char *key, bool v);
-/* "umask": mask, or the process's umask when mask < 0. */
+/* "umask": mask, or the connection's (the process's umask when it was
+ * made) when mask < 0. */
 void client_req_umask(struct client_req *q, int mask);
 /* The process's umask, read without changing it where possible. */
 int client_umask(void);
@@ -93,9 +99,20 @@ int client_call(struct bpfpin *b, struct client_req *q, const int *fds,
 		int nfds, struct client_reply *rep);
 /* A round trip whose result is not needed. */
 int client_call_simple(struct bpfpin *b, struct client_req *q);
+/* A round trip of a request already written as text in b->buf[0..len),
+ * with nfds fds (not consumed): the reply's length in b->buf, undecoded
+ * (rep holds only its fds), or -errno with rep empty. */
+ssize_t client_call_text(struct bpfpin *b, size_t len, const int *fds, int nfds,
+			 struct client_reply *rep);
+/* Decode the reply of len bytes in b->buf to request id into rep, as
+ * client_call does. */
+int client_reply_decode(struct bpfpin *b, struct client_reply *rep,
+			size_t len, uint64_t id);
 /* Take the fd a result names by its index; -EPROTO if absent or taken. */
 int client_reply_take_fd(struct bpfpin *b, struct client_reply *rep,
 			 struct json_object *index);
+int client_reply_take_fd_at(struct bpfpin *b, struct client_reply *rep,
+			    int64_t i);
 void client_reply_release(struct client_reply *rep);
 /* The error object of a reply (or of a get_many item) as -errno, its
  * message kept for bpfpin_errmsg() when b is not NULL. */

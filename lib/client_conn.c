@@ -50,6 +50,7 @@ int client_open_fd(int sock, struct bpfpin **out)
 	b->next_id = 1;
 	b->max_msg = PROTO_MSG_MAX;
 	b->max_fds = PROTO_FDS_MAX;
+	b->umask = client_umask();
 	*out = b;
 	return 0;
 }

@@ -43,6 +43,7 @@ void client_req_init(struct client_req *q, struct bpfpin *b, const char *op)
 		return;
 	}
 	q->id = b->next_id++;
+	q->umask = b->umask;
 	q->obj = json_object_new_object();
 	if (!q->obj) {
 		client_req_fail(q, -ENOMEM, "out of memory");
@@ -84,7 +85,7 @@ void client_req_bool(struct client_req *q, const char *key, bool v)
 void client_req_umask(struct client_req *q, int mask)
 {
 	if (mask < 0)
-		mask = client_umask();
+		mask = q->umask;
 	if (mask < 0 || mask > 0777) {
 		client_req_fail(q, -EINVAL, "umask out of range");
 		return;

@@ -4,7 +4,7 @@ noinst_LTLIBRARIES += lib/libutf8.la
 lib_libutf8_la_SOURCES = lib/utf8.c lib/utf8.h
 lib_libutf8_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 noinst_LTLIBRARIES += lib/libproto.la
-lib_libproto_la_SOURCES = lib/proto.c lib/proto.h
+lib_libproto_la_SOURCES = lib/proto.c lib/proto.h lib/proto_text.c
 lib_libproto_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JSONC_CFLAGS)
 lib_libproto_la_LIBADD = lib/libutf8.la $(JSONC_LIBS)
 

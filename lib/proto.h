@@ -56,4 +56,30 @@ struct json_object *proto_error(uint64_t id, int err, const char *msg);
 /* Build {"v":1,"id":id,"result":result} (result is consumed; NULL gives {}). */
 struct json_object *proto_result(uint64_t id, struct json_object *result);
 
+/* proto_text.c: a plain get (no stat, no info), a pin without stat and
+ * the {} result written and matched as text, byte for byte what json-c
+ * makes of the same objects. */
+#define PROTO_GET_RESULT_MAX 64        /* proto_get_result's longest */
+/* v in decimal at p; returns the end. */
+char *proto_put_u64(char *p, uint64_t v);
+/* The request {"v":1,"id":..,"op":"get","path":..,"access":..} in buf;
+ * its length, or 0 if it does not fit or path needs escaping. */
+size_t proto_get_request(char *buf, size_t size, uint64_t id, const char *path,
+			 const char *access);
+/* The request {"v":1,"id":..,"op":"pin","path":..,"fd":0,"umask":..,
+ * "stat":false} in buf; its length, or 0 as for proto_get_request. */
+size_t proto_pin_request(char *buf, size_t size, uint64_t id, const char *path,
+			 unsigned umask);
+/* {"fd":0,"kind":kind,"id":obj_id} in buf (PROTO_GET_RESULT_MAX bytes;
+ * kind is a name of bpf/obj.h); its length. */
+size_t proto_get_result(char *buf, const char *kind, uint64_t obj_id);
+/* {"v":1,"id":id,"result":RESULT} with the len bytes of result in buf
+ * (len + 48 bytes); its length. */
+size_t proto_result_text(char *buf, uint64_t id, const char *result, size_t len);
+/* Whether buf[0..len) is exactly {"v":1,"id":id,"result":{}}. */
+bool proto_reply_empty(const char *buf, size_t len, uint64_t id);
+/* Whether buf[0..len) is exactly the reply to plain get id that
+ * proto_result_text(proto_get_result()) writes. */
+bool proto_get_reply_plain(const char *buf, size_t len, uint64_t id);
+
 #endif

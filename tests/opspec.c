@@ -9,7 +9,7 @@
 const struct opspec op_specs[] = {
 	{ "hello", 0, { { NULL } } },
 	{ "pin", 1, { { "path", C_PATH, "\"/nope/p\"" }, { "fd", C_FD, "0" },
-		      { "umask", C_INT, "18" } } },
+		      { "umask", C_INT, "18" }, { "stat", C_BOOL, "false" } } },
 	{ "get", 0, { { "path", C_PATH, "\"/nope\"" }, { "access", C_ACCESS, "\"rdonly\"" },
 		      { "info", C_BOOL, "false" }, { "stat", C_BOOL, "true" } } },
 	{ "get_many", 0, { { "paths", C_PATHS, "[\"/nope\",\"/nope\",\"/nope\"]" },

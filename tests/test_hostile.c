@@ -570,6 +570,40 @@ struct sender {
 	pthread_t t;
 };
 
+/* A connection read once per wake-up (its client waited for each reply)
+ * still gets every request of a burst answered at once, in order, and
+ * one served in bursts again after it, until the last. */
+Test(conn, requests_queued_after_one_at_a_time_are_all_answered)
+{
+	int s = raw_connect(d.sock);
+	char msg[64];
+
+	cr_assert_geq(s, 0);
+	for (int id = 1; id <= 40; id++) {
+		struct json_object *r;
+
+		snprintf(msg, sizeof(msg), "{\"v\":1,\"id\":%d,\"op\":\"hello\"}", id);
+		send_str(s, msg, NULL, 0);
+		cr_assert_not_null(r = recv_reply(s, 1000), "request %d unanswered", id);
+		json_object_put(r);
+	}
+	for (int round = 0; round < 3; round++) {
+		for (int k = 0; k < 5; k++) {
+			snprintf(msg, sizeof(msg), "{\"v\":1,\"id\":%d,\"op\":\"hello\"}",
+				 100 + 10 * round + k);
+			send_str(s, msg, NULL, 0);
+		}
+		for (int k = 0; k < 5; k++) {
+			struct json_object *r = recv_reply(s, 1000);
+
+			cr_assert_not_null(r, "queued request %d unanswered", k);
+			cr_expect_eq(reply_id(r), 100 + 10 * round + k);
+			json_object_put(r);
+		}
+	}
+	close(s);
+}
+
 static void *send_all(void *arg)
 {
 	struct sender *x = arg;

@@ -210,6 +210,136 @@ Test(proto, send_refuses_oversized_message_with_emsgsize)
 	cr_expect_eq(proto_send(sv[0], big, PROTO_MSG_MAX, NULL, 0), 0);
 }
 
+/* ---- a plain get as text (lib/proto_text.c) ---- */
+
+static const char *plain(struct json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+					       JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* What the daemon writes as text is what it wrote as json-c objects. */
+Test(proto, plain_get_reply_text_is_what_json_c_writes)
+{
+	static const uint64_t ids[] = { 1, 9, 10, 12345, (UINT64_C(1) << 53) - 1 };
+	static const char *const kinds[] = { "map", "prog", "link", "none" };
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		for (size_t k = 0; k < 4; k++) {
+			uint64_t oid = i ? UINT32_MAX - i : 0;
+			struct json_object *r = json_object_new_object(), *env;
+			char res[PROTO_GET_RESULT_MAX], text[PROTO_GET_RESULT_MAX + 48];
+			size_t len;
+
+			json_object_object_add(r, "fd", json_object_new_int(0));
+			json_object_object_add(r, "kind", json_object_new_string(kinds[k]));
+			json_object_object_add(r, "id", json_object_new_int64((int64_t)oid));
+			env = proto_result(ids[i], r);
+			len = proto_get_result(res, kinds[k], oid);
+			len = proto_result_text(text, ids[i], res, len);
+			cr_expect(len == strlen(plain(env)) && !memcmp(text, plain(env), len),
+				  "%.*s != %s", (int)len, text, plain(env));
+			cr_expect(proto_get_reply_plain(text, len, ids[i]));
+			json_object_put(env);
+		}
+	}
+}
+
+/* The {} result of most ops, as text, is what proto_result wrote. */
+Test(proto, empty_result_text_is_what_json_c_writes)
+{
+	struct json_object *env = proto_result(77, NULL);
+	char text[64];
+	size_t len = proto_result_text(text, 77, "{}", 2);
+
+	cr_expect(len == strlen(plain(env)) && !memcmp(text, plain(env), len),
+		  "%.*s != %s", (int)len, text, plain(env));
+	json_object_put(env);
+}
+
+Test(proto, plain_get_request_is_the_general_request)
+{
+	struct json_object *want = json_object_new_object(), *got;
+	char buf[256];
+	size_t len = proto_get_request(buf, sizeof(buf), 42, "/a/b c/\xc3\xa9", "wronly");
+
+	cr_assert_gt(len, 0);
+	buf[len] = '\0';
+	json_object_object_add(want, "v", json_object_new_int(1));
+	json_object_object_add(want, "id", json_object_new_int(42));
+	json_object_object_add(want, "op", json_object_new_string("get"));
+	json_object_object_add(want, "path", json_object_new_string("/a/b c/\xc3\xa9"));
+	json_object_object_add(want, "access", json_object_new_string("wronly"));
+	got = json_tokener_parse(buf);
+	cr_expect(json_object_equal(got, want), "%s", buf);
+	cr_expect_eq(proto_get_request(buf, sizeof(buf), 1, "/a\"b", "rdwr"), 0);
+	cr_expect_eq(proto_get_request(buf, sizeof(buf), 1, "/a\\b", "rdwr"), 0);
+	cr_expect_eq(proto_get_request(buf, sizeof(buf), 1, "/a\nb", "rdwr"), 0);
+	cr_expect_eq(proto_get_request(buf, 40, 1, "/a", "rdwr"), 0, "too small");
+	json_object_put(got);
+	json_object_put(want);
+}
+
+Test(proto, pin_request_text_is_the_general_request)
+{
+	struct json_object *want = json_object_new_object(), *got;
+	char buf[256];
+	size_t len = proto_pin_request(buf, sizeof(buf), 9, "/d/p", 027);
+
+	cr_assert_gt(len, 0);
+	buf[len] = '\0';
+	json_object_object_add(want, "v", json_object_new_int(1));
+	json_object_object_add(want, "id", json_object_new_int(9));
+	json_object_object_add(want, "op", json_object_new_string("pin"));
+	json_object_object_add(want, "path", json_object_new_string("/d/p"));
+	json_object_object_add(want, "fd", json_object_new_int(0));
+	json_object_object_add(want, "umask", json_object_new_int(027));
+	json_object_object_add(want, "stat", json_object_new_boolean(false));
+	got = json_tokener_parse(buf);
+	cr_expect(json_object_equal(got, want), "%s", buf);
+	cr_expect_eq(proto_pin_request(buf, sizeof(buf), 1, "/a\"b", 0), 0);
+	json_object_put(got);
+	json_object_put(want);
+}
+
+Test(proto, empty_reply_match_is_exact)
+{
+	static const char *const no[] = {
+		"{\"v\":1,\"id\":8,\"result\":{}}",
+		"{\"v\":1,\"id\":7,\"result\":{} }",
+		"{\"v\":1,\"id\":7,\"result\":{}",
+		"{\"v\":1,\"id\":7,\"result\":{\"a\":1}}",
+		"{\"v\":2,\"id\":7,\"result\":{}}",
+		"{\"v\":1,\"id\":7,\"error\":{}}",
+	};
+	const char *yes = "{\"v\":1,\"id\":7,\"result\":{}}";
+
+	cr_expect(proto_reply_empty(yes, strlen(yes), 7));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		cr_expect(!proto_reply_empty(no[i], strlen(no[i]), 7), "%s", no[i]);
+}
+
+/* Only the exact text matches; every other reply is the decoder's. */
+Test(proto, plain_get_reply_match_is_exact)
+{
+	static const char *const no[] = {
+		"{\"v\":1,\"id\":8,\"result\":{\"fd\":0,\"kind\":\"map\",\"id\":3}}",
+		"{\"v\":1,\"id\":07,\"result\":{\"fd\":0,\"kind\":\"map\",\"id\":3}}",
+		"{\"v\":1,\"id\":7,\"result\":{\"fd\":0,\"kind\":\"map\",\"id\":3}} ",
+		"{\"v\":1,\"id\":7,\"result\":{\"fd\":0,\"kind\":\"map\",\"id\":3}",
+		"{\"v\":1,\"id\":7,\"result\":{\"fd\":1,\"kind\":\"map\",\"id\":3}}",
+		"{\"v\":1,\"id\":7,\"result\":{\"fd\":0,\"kind\":\"map\",\"id\":-3}}",
+		"{\"v\":1,\"id\":7,\"result\":{\"fd\":0,\"kind\":\"map\",\"id\":3,\"x\":1}}",
+		"{\"v\":1,\"id\":7,\"error\":{\"errno\":2,\"name\":\"ENOENT\"}}",
+		"{\"v\":1,\"id\":7777777777777777777777,\"result\":{\"fd\":0,\"kind\":\"map\",\"id\":3}}",
+	};
+	const char *yes = "{\"v\":1,\"id\":7,\"result\":{\"fd\":0,\"kind\":\"map\",\"id\":3}}";
+
+	cr_expect(proto_get_reply_plain(yes, strlen(yes), 7));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		cr_expect(!proto_get_reply_plain(no[i], strlen(no[i]), 7), "%s", no[i]);
+}
+
 /* ---- the round trip (lib/client_call.c) ---- */
 
 Test(call, request_has_version_id_and_op_and_ids_increase)
@@ -248,6 +378,52 @@ Test(call, get_returns_the_fd_that_arrived_and_closes_extras)
 	cr_expect(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	cr_expect(probe_all_closed(&pr), "the extra fd was not closed");
 	close(fd);
+	pair_close(&p);
+}
+
+Test(call, get_takes_the_fd_of_a_plain_reply)
+{
+	struct pair p = pair_open();
+	int map = map_new(), fd;
+	struct json_object *rq;
+
+	peer_send(&p, &map, 1, "{\"v\":1,\"id\":1,\"result\":{\"fd\":0,\"kind\":\"map\",\"id\":%u}}",
+		  map_id(map));
+	fd = bpfpin_get(p.b, "/m", O_RDONLY);
+	cr_assert_geq(fd, 0, "bpfpin_get: %s (%s)", strerror(-fd), bpfpin_errmsg(p.b));
+	cr_expect_eq(map_id(fd), map_id(map));
+	rq = peer_recv(&p, NULL, NULL);
+	cr_expect_str_eq(member_str(rq, "op"), "get");
+	cr_expect_str_eq(member_str(rq, "path"), "/m");
+	cr_expect_str_eq(member_str(rq, "access"), "rdonly");
+	json_object_put(rq);
+	close(fd);
+	pair_close(&p);
+}
+
+/* A path JSON must escape is written by json-c, the same request. */
+Test(call, get_of_a_path_to_escape_sends_it_escaped)
+{
+	struct pair p = pair_open();
+	int map = map_new(), fd;
+	struct json_object *rq;
+
+	peer_send(&p, &map, 1, "{\"v\":1,\"id\":1,\"result\":{\"fd\":0}}");
+	fd = bpfpin_get(p.b, "/a\"b\\c", O_RDWR);
+	cr_assert_geq(fd, 0, "bpfpin_get: %s (%s)", strerror(-fd), bpfpin_errmsg(p.b));
+	rq = peer_recv(&p, NULL, NULL);
+	cr_expect_str_eq(member_str(rq, "path"), "/a\"b\\c");
+	json_object_put(rq);
+	close(fd);
+	pair_close(&p);
+}
+
+Test(call, empty_reply_of_another_id_gives_eproto)
+{
+	struct pair p = pair_open();
+
+	peer_send(&p, NULL, 0, "{\"v\":1,\"id\":5,\"result\":{}}");
+	cr_expect_eq(bpfpin_unlink(p.b, "/a"), -EPROTO);
 	pair_close(&p);
 }
 
@@ -491,11 +667,12 @@ Test(conn, connect_to_overlong_path_gives_enametoolong)
 
 Test(req, pin_sends_the_fd_and_the_process_umask)
 {
-	struct pair p = pair_open();
+	struct pair p;
 	int map = map_new(), fds[PROTO_FDS_MAX], nfds = 0;
 	struct json_object *rq;
 
 	umask(027);
+	p = pair_open();
 	peer_send(&p, NULL, 0, "{\"v\":1,\"id\":1,\"result\":{\"stat\":%s}}", STAT_JSON);
 	cr_assert_eq(bpfpin_pin(p.b, map, "/m", NULL), 0, "%s", bpfpin_errmsg(p.b));
 	rq = peer_recv(&p, fds, &nfds);
@@ -504,6 +681,9 @@ Test(req, pin_sends_the_fd_and_the_process_umask)
 	cr_expect_eq(member_int(rq, "fd"), 0);
 	cr_expect_eq(member_int(rq, "umask"), 027);
 	cr_expect_str_eq(member_str(rq, "path"), "/m");
+	cr_expect(has_member(rq, "stat") &&
+		  !json_object_get_boolean(json_object_object_get(rq, "stat")),
+		  "pin asks for no stat");
 	cr_expect_geq(fcntl(map, F_GETFD), 0, "the caller's fd was closed");
 	json_object_put(rq);
 	close(fds[0]);
@@ -527,6 +707,25 @@ Test(req, pin_opts_umask_overrides_the_process_umask)
 	pair_close(&p);
 }
 
+/* Read once per connection (bpfpin.h): a later umask is not seen. */
+Test(req, pin_sends_the_umask_the_process_had_at_connect)
+{
+	struct pair p;
+	int map = map_new(), fds[PROTO_FDS_MAX], nfds;
+	struct json_object *rq;
+
+	umask(027);
+	p = pair_open();
+	umask(077);
+	peer_send(&p, NULL, 0, "{\"v\":1,\"id\":1,\"result\":{}}");
+	cr_assert_eq(bpfpin_pin(p.b, map, "/m", NULL), 0);
+	rq = peer_recv(&p, fds, &nfds);
+	cr_expect_eq(member_int(rq, "umask"), 027);
+	proto_close_fds(fds, nfds);
+	json_object_put(rq);
+	pair_close(&p);
+}
+
 Test(req, umask_is_read_without_changing_it)
 {
 	umask(0123);
@@ -536,10 +735,11 @@ Test(req, umask_is_read_without_changing_it)
 
 Test(req, mkdir_sends_mode_and_umask)
 {
-	struct pair p = pair_open();
+	struct pair p;
 	struct json_object *rq;
 
 	umask(002);
+	p = pair_open();
 	peer_send(&p, NULL, 0, "{\"v\":1,\"id\":1,\"result\":{}}");
 	cr_assert_eq(bpfpin_mkdir(p.b, "/d", 0755), 0);
 	rq = peer_recv(&p, NULL, NULL);

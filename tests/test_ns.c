@@ -192,6 +192,27 @@ Test(persist, side_log_keeps_live_nodes_only, .init = nsf_init,
 	cr_expect_eq(count_lines(log), 2);
 }
 
+/* The daemon's mode: a change's line is written at ns_flush, after the
+ * reply, and still read back at the next open. */
+Test(persist, deferred_side_log_lines_are_written_at_flush, .init = nsf_init,
+     .fini = nsf_fini)
+{
+	struct ns_cred root = nsf_root();
+	struct ns_stat st;
+	char log[128];
+
+	snprintf(log, sizeof(log), "%s/state/meta.log", fx->tmp);
+	ns_set_meta_defer(fx->ns, true);
+	root.pid = 4242;
+	cr_assert_eq(ns_mkdir(fx->ns, &root, NS_AT("/d"), 0755, NULL), 0);
+	cr_expect_eq(count_lines(log), 0, "held back until the flush");
+	ns_flush(fx->ns);
+	cr_expect_eq(count_lines(log), 1);
+	nsf_reopen(fx);
+	cr_assert_eq(ns_stat(fx->ns, &root, NS_AT("/d"), false, &st), 0);
+	cr_expect_eq(st.pid, 4242);
+}
+
 Test(persist, side_log_stays_bounded_under_churn, .init = nsf_init,
      .fini = nsf_fini)
 {
@@ -324,6 +345,29 @@ Test(fds, cache_holds_at_most_its_bound, .init = nsf_init, .fini = nsf_fini)
 	cr_expect_eq(nsf_fd_count(), fds);
 	close(get_root("/p1", O_WRONLY));
 	cr_expect_eq(nsf_fd_count(), fds);
+}
+
+/* The fd given to ns_pin_take is the cache's on success (the first GET
+ * lends it); the caller keeps it when the cache is off or the pin fails. */
+Test(fds, pin_take_gives_the_fd_to_the_cache, .init = nsf_init, .fini = nsf_fini)
+{
+	struct ns_cred root = nsf_root();
+	int fd = fcntl(fx->map, F_DUPFD_CLOEXEC, 0), given = fd, lent = -1;
+	bool is_lent = false;
+
+	cr_assert_eq(ns_pin_take(fx->ns, &root, NS_AT("/t"), &fd, NULL, 0, NULL), 0);
+	cr_expect_eq(fd, -1, "the cache took the fd");
+	cr_assert_eq(ns_get_lent(fx->ns, &root, NS_AT("/t"), O_RDWR, &lent,
+				 &is_lent, NULL), 0);
+	cr_expect(is_lent && lent == given, "the first GET lends the fd pinned");
+	fd = fcntl(fx->map, F_DUPFD_CLOEXEC, 0);
+	cr_expect_eq(ns_pin_take(fx->ns, &root, NS_AT("/t"), &fd, NULL, 0, NULL),
+		     -EEXIST);
+	cr_expect_geq(fcntl(fd, F_GETFD), 0, "a failed pin leaves the fd");
+	ns_set_fd_cache(fx->ns, 0);
+	cr_assert_eq(ns_pin_take(fx->ns, &root, NS_AT("/u"), &fd, NULL, 0, NULL), 0);
+	cr_expect_geq(fd, 0, "no cache: the fd stays the caller's");
+	close(fd);
 }
 
 static uint64_t lookup_root(const char *path)

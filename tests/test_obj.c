@@ -416,6 +416,24 @@ Test(identify, why_may_be_null)
 	cr_expect_eq(obj_identify(-5, &id, NULL, 0), -EBADF);
 }
 
+/* The daemon's way (obj_keep_proc_fd): the same answers, by readlinkat. */
+Test(identify, kept_proc_fd_gives_the_same_answers)
+{
+	int map = map_new(BPF_MAP_TYPE_HASH, 4, 8, 16, NULL), p[2];
+	struct obj_ident id;
+
+	cr_assert_eq(obj_keep_proc_fd(), 0);
+	id = identify_ok(map);
+	cr_expect_eq(id.kind, OBJ_MAP);
+	cr_expect_eq(id.id, map_id(map));
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	expect_refused(p[0], EINVAL, "fd is a pipe (fifo), not a BPF object");
+	close(p[0]);
+	expect_refused(p[0], EBADF, "fd is not an open file descriptor");
+	close(p[1]);
+	close(map);
+}
+
 /* ---- names ---- */
 
 Test(names, every_map_type_of_the_headers_has_a_name)

@@ -19,6 +19,7 @@
 
 #include <bpf/bpf.h>
 #include <bpfpin/bpfpin.h>
+#include <json-c/json.h>
 
 #include "lib/proto.h"
 #include "tests/harness.h"
@@ -133,6 +134,51 @@ Test(rpc, non_bpf_fd_is_refused_with_its_kind)
 	cr_expect_eq(th_fd_count(d.pid), before, "the refused fds were closed");
 	close(file);
 	close(efd);
+}
+
+/* One raw pin request of map on a connection of its own; its result. */
+static struct json_object *raw_pin(int map, const char *members)
+{
+	static char buf[PROTO_MSG_MAX + 1];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct json_object *reply, *result = NULL;
+	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), nfds;
+	int fds[PROTO_FDS_MAX];
+	char msg[256];
+	ssize_t n;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", d.sock);
+	cr_assert_eq(connect(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	snprintf(msg, sizeof(msg), "{\"v\":1,\"id\":1,\"op\":\"pin\",\"fd\":0,%s}",
+		 members);
+	cr_assert_eq(proto_send(s, msg, strlen(msg), &map, 1), 0);
+	n = proto_recv(s, buf, sizeof(buf) - 1, fds, &nfds);
+	cr_assert_gt(n, 0);
+	proto_close_fds(fds, nfds);
+	buf[n] = '\0';
+	reply = json_tokener_parse(buf);
+	cr_assert(json_object_object_get_ex(reply, "result", &result), "%s", buf);
+	json_object_get(result);
+	json_object_put(reply);
+	close(s);
+	return result;
+}
+
+Test(rpc, pin_replies_with_the_stat_unless_asked_not_to)
+{
+	int map = th_map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+	struct json_object *r, *st;
+
+	cr_assert_geq(map, 0);
+	r = raw_pin(map, "\"path\":\"/with\"");
+	cr_assert(json_object_object_get_ex(r, "stat", &st));
+	cr_expect(json_object_object_get_ex(st, "ino", NULL));
+	json_object_put(r);
+	r = raw_pin(map, "\"path\":\"/without\",\"stat\":false");
+	cr_expect_eq(json_object_object_length(r), 0, "%s", json_object_to_json_string(r));
+	json_object_put(r);
+	cr_expect_geq(bpfpin_get(b, "/without", O_RDONLY), 0, "pinned all the same");
+	close(map);
 }
 
 Test(rpc, prog_and_link_kinds_are_kept)

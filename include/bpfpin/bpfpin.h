@@ -56,7 +56,10 @@ struct bpfpin_dirent {
 	struct bpfpin_stat st;
 };
 
-/* Connect to path; NULL means $BPFPIN_SOCKET, else BPFPIN_DEFAULT_SOCKET. */
+/* Connect to path; NULL means $BPFPIN_SOCKET, else BPFPIN_DEFAULT_SOCKET.
+ * The process's umask is read here, once: pins and directories made over
+ * this connection are masked with it, not with a umask set later (pass
+ * bpfpin_pin_opts.umask, or connect again, after changing it). */
 int bpfpin_connect(const char *path, struct bpfpin **out);
 void bpfpin_close(struct bpfpin *b);
 /* The connection's socket (for poll). */
@@ -66,7 +69,7 @@ const char *bpfpin_errmsg(const struct bpfpin *b);
 
 struct bpfpin_pin_opts {
 	size_t sz;              /* sizeof(struct bpfpin_pin_opts) */
-	int umask;              /* -1 (or sz == 0): the process's umask */
+	int umask;              /* -1 (or sz == 0): the connection's umask */
 };
 
 /* Pin the BPF map, program or link behind fd at path. fd stays the
