@@ -162,7 +162,9 @@ static int enqueue(struct conn *c, const char *s, size_t len, struct request *re
 }
 
 /* Send the reply now if nothing is queued before it, else queue it. A
- * result written as text (req->text) is wrapped as text too. */
+ * result written as text (req->text) is wrapped as text too. 0 if sent,
+ * 1 if queued (the request stays in flight until flush_queue sends it),
+ * or -errno. */
 static int send_reply(struct conn *c, struct json_object *reply, struct request *req)
 {
 	char text[PROTO_GET_RESULT_MAX + 48];
@@ -181,8 +183,8 @@ static int send_reply(struct conn *c, struct json_object *reply, struct request 
 				(unsigned long long)req->id);
 	if (!c->nqueued)
 		r = proto_send(c->fd, s, len, req->out_fds, req->nout);
-	if (r == -EAGAIN)
-		r = enqueue(c, s, len, req);
+	if (r == -EAGAIN && (r = enqueue(c, s, len, req)) == 0)
+		r = 1;
 	conn_out_close(req);
 	return r;
 }
@@ -201,6 +203,7 @@ static int flush_queue(struct conn *c)
 		STAILQ_REMOVE_HEAD(&c->outq, entry);
 		c->nqueued--;
 		usage_fds_done(c, m->nfds);
+		usage_request_end(c);   /* its reply is the peer's now */
 		outmsg_free(m);
 	}
 	return 0;
@@ -218,7 +221,7 @@ static struct json_object *refuse_message(ssize_t n)
 
 /* Serve one message already in rxbuf/rxfds (n < 0: one proto_recv
  * refused, its fds already closed). The request is in flight from here
- * until its reply is sent or queued. */
+ * until its reply reaches the socket: now, or from the queue later. */
 static int serve(struct conn *c, ssize_t n, int nfds)
 {
 	struct request req = { .conn = c, .fds = rxfds, .nfds = nfds };
@@ -233,7 +236,8 @@ static int serve(struct conn *c, ssize_t n, int nfds)
 	proto_close_fds(rxfds, nfds);
 	r = send_reply(c, reply, &req);
 	ns_flush(c->srv->ns);   /* what could wait until the reply was sent */
-	usage_request_end(c);
+	if (r != 1)
+		usage_request_end(c);
 	json_object_put(reply);
 	json_object_put(req.result);
 	json_object_put(req.msg);

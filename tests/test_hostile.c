@@ -786,6 +786,66 @@ Test(flood, non_reading_get_many_clients_stay_under_the_fd_budget)
 	assert_fds_return_to(base);
 }
 
+/* What the daemon says uid 65534 has of requests in flight (asked as
+ * root over a connection of our own). */
+static int64_t inflight_of_nobody(void)
+{
+	int s = raw_connect(d.sock);
+	struct json_object *r, *res, *req, *used;
+	int64_t n;
+
+	cr_assert_geq(s, 0);
+	send_str(s, "{\"v\":1,\"id\":1,\"op\":\"limits\",\"uid\":65534}",
+		 NULL, 0);
+	r = recv_reply(s, 1000);
+	cr_assert_eq(reply_errno(r, NULL, 0), 0);
+	cr_assert(json_object_object_get_ex(r, "result", &res));
+	cr_assert(json_object_object_get_ex(res, "requests", &req));
+	cr_assert(json_object_object_get_ex(req, "used", &used));
+	n = json_object_get_int64(used);
+	json_object_put(r);
+	close(s);
+	return n;
+}
+
+/* A reply the peer has not taken keeps its request in flight, so the
+ * per-uid limit on requests bounds what non-reading connections of one
+ * uid make the daemon hold, below the fd budgets (lifted here). */
+Test(flood, requests_in_flight_of_one_uid_include_unread_replies)
+{
+	const char *const extra[] = { "--max-inflight-per-uid", "12",
+		"--max-queued-fds-per-uid", "0", NULL };
+	int go[2], done[2], base, peak, status;
+	int64_t inflight;
+	char c;
+	pid_t pid;
+
+	start(extra);
+	pin_map("/m", 0644);
+	assert_serving();
+	base = settled_fds();
+	cr_assert_eq(pipe2(go, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(done, O_CLOEXEC), 0);
+	pid = fork();
+	if (pid == 0)
+		child_floods(go[1], done[0]);
+	cr_assert_eq(read(go[0], &c, 1), 1);
+	peak = peak_fds(1000);
+	inflight = inflight_of_nobody();
+	/* 5 connections + 12 queued replies of 253 fds */
+	cr_expect_leq(peak, base + 5 + 12 * PROTO_FDS_MAX, "peak %d, base %d",
+		      peak, base);
+	cr_expect(inflight > 1 && inflight <= 12, "in flight: %lld",
+		  (long long)inflight);
+	assert_serving();
+	cr_assert_eq(write(done[1], "", 1), 1);
+	waitpid(pid, &status, 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "a flood client did not get all its replies (%d)", status);
+	cr_expect_eq(inflight_of_nobody(), 0);
+	assert_fds_return_to(base);
+}
+
 Test(flood, non_reading_root_clients_stay_under_the_total_fd_budget)
 {
 	const char *const extra[] = { "--max-queued-fds", "2048", NULL };
