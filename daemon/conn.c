@@ -16,6 +16,7 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
+#include "daemon/later.h"
 #include "daemon/log.h"
 #include "daemon/server.h"
 
@@ -92,6 +93,8 @@ void conn_free(struct conn *c)
 	struct server *srv = c->srv;
 	struct outmsg *m;
 
+	if (c->later)
+		later_orphan(c->later);
 	while ((m = STAILQ_FIRST(&c->outq))) {
 		STAILQ_REMOVE_HEAD(&c->outq, entry);
 		outmsg_free(m);
@@ -112,7 +115,7 @@ static void set_events(struct conn *c)
 {
 	short what = EV_PERSIST;
 
-	if (c->nqueued < CONN_MAX_QUEUED && c->paused == PAUSE_NONE)
+	if (c->nqueued < CONN_MAX_QUEUED && c->paused == PAUSE_NONE && !c->later)
 		what |= EV_READ;
 	if (c->nqueued)
 		what |= EV_WRITE;
@@ -183,6 +186,8 @@ static int flush_queue(struct conn *c)
 {
 	struct outmsg *m;
 
+	if (c->later)
+		later_orphan(c->later);
 	while ((m = STAILQ_FIRST(&c->outq))) {
 		int r = proto_send(c->fd, m->buf, m->len, m->fds, m->nfds);
 
@@ -223,6 +228,11 @@ static int serve(struct conn *c, ssize_t n, int nfds)
 	else
 		reply = dispatch(&req, rxbuf, n);
 	proto_close_fds(rxfds, nfds);
+	if (req.deferred) {
+		/* in flight until conn_reply_later */
+		json_object_put(req.msg);
+		return 0;
+	}
 	r = send_reply(c, reply, &req);
 	usage_request_end(c);
 	json_object_put(reply);
@@ -236,7 +246,8 @@ static int serve(struct conn *c, ssize_t n, int nfds)
  * it; a paused connection waits on its list in usage.c. */
 static int read_some(struct conn *c)
 {
-	for (int i = 0; i < READS_PER_WAKEUP && c->nqueued < CONN_MAX_QUEUED; i++) {
+	for (int i = 0; i < READS_PER_WAKEUP && c->nqueued < CONN_MAX_QUEUED &&
+	     !c->later; i++) {
 		enum conn_pause why = usage_may_read(c);
 		ssize_t n;
 		int nfds;
@@ -256,6 +267,20 @@ static int read_some(struct conn *c)
 			return -EPIPE;
 	}
 	return 0;
+}
+
+void conn_reply_later(struct conn *c, struct json_object *reply,
+		      struct request *req)
+{
+	int r = send_reply(c, reply, req);
+
+	c->later = NULL;
+	usage_request_end(c);
+	if (r < 0) {
+		conn_free(c);
+		return;
+	}
+	set_events(c);
 }
 
 static void on_event(evutil_socket_t fd, short what, void *arg)

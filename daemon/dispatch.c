@@ -259,6 +259,8 @@ struct json_object *dispatch(struct request *req, const char *buf, size_t len)
 		conn_out_close(req);
 		return proto_error(req->id, -r, req->errmsg);
 	}
+	if (req->deferred)
+		return NULL;
 	reply = proto_result(req->id, req->result);
 	req->result = NULL;
 	return reply;
