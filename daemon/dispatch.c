@@ -36,6 +36,7 @@ static const struct op op_table[] = {
 	OP(chown),
 	OP(utimens),
 	OP(limits),
+	OP(load),
 };
 #undef OP
 #undef BARE

@@ -144,6 +144,16 @@ static int exchange(struct bpfpin *b, struct client_req *q, const int *fds,
 int client_call(struct bpfpin *b, struct client_req *q, const int *fds,
 		int nfds, struct client_reply *rep)
 {
+	int r = client_call_keep(b, q, fds, nfds, rep);
+
+	if (r < 0)
+		client_reply_release(rep);
+	return r;
+}
+
+int client_call_keep(struct bpfpin *b, struct client_req *q, const int *fds,
+		     int nfds, struct client_reply *rep)
+{
 	int r;
 
 	*rep = (struct client_reply){ .nfds = 0 };
@@ -159,8 +169,6 @@ int client_call(struct bpfpin *b, struct client_req *q, const int *fds,
 	}
 	json_object_put(q->obj);
 	q->obj = NULL;
-	if (r < 0)
-		client_reply_release(rep);
 	return r;
 }
 
