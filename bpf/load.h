@@ -94,6 +94,9 @@ int load_log_memfd(const struct load *l, bool failed, uint64_t *size);
 /* Program i's verifier log ("" if none), libbpf's messages ("" if none). */
 const char *load_log_text(const struct load *l, int i);
 const char *load_log_msgs(const struct load *l);
+/* The index of the program that failed to load (*prog set), or -1. */
+struct bpf_program;
+int load_log_failed(const struct load *l, struct bpf_program **prog);
 /* On failure: {"prog": NAME, "tail": last part of its log, "insn": the
  * failing instruction, "source": its source line}, members absent when
  * unknown; and "libbpf": libbpf's last messages. NULL if nothing. */

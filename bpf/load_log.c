@@ -97,20 +97,22 @@ void load_log_capture(struct load_log *log)
 	capturing = log;
 }
 
-/* The program that failed: the first to load that has no fd. */
-static int failed_prog(const struct load *l, struct bpf_program **out)
+/* The program that failed: libbpf frees every program of an object that
+ * failed to load, so it is told by its log: the last program whose log
+ * is not empty (without log_level, the only one). -1 if none has one. */
+int load_log_failed(const struct load *l, struct bpf_program **out)
 {
 	struct bpf_program *p;
-	int i = 0;
+	int i = 0, found = -1;
 
 	bpf_object__for_each_program(p, l->obj) {
-		if (bpf_program__autoload(p) && bpf_program__fd(p) < 0) {
+		if (load_log_text(l, i)[0]) {
+			found = i;
 			*out = p;
-			return i;
 		}
 		i++;
 	}
-	return -1;
+	return found;
 }
 
 const char *load_log_msgs(const struct load *l)
@@ -181,7 +183,7 @@ static int write_logs(const struct load *l, int fd, int only)
 int load_log_memfd(const struct load *l, bool failed, uint64_t *size)
 {
 	struct bpf_program *p = NULL;
-	int only = failed && !l->log_level ? failed_prog(l, &p) : -1;
+	int only = failed && !l->log_level && l->obj ? load_log_failed(l, &p) : -1;
 	int fd = memfd_create("bpfpin-verifier-log", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	off_t end;
 	int n = 0;

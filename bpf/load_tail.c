@@ -108,26 +108,17 @@ static void find_insn(const char *text, struct json_object *o)
 struct json_object *load_log_json(const struct load *l, bool failed)
 {
 	struct json_object *o = json_object_new_object();
-	struct bpf_program *p;
-	int i = 0;
+	struct bpf_program *p = NULL;
+	int i;
 
 	if (!o)
 		return NULL;
-	if (failed && l->obj) {
-		bpf_object__for_each_program(p, l->obj) {
-			if (bpf_program__autoload(p) && bpf_program__fd(p) < 0)
-				break;
-			i++;
-		}
-		if (p) {
-			const char *text = load_log_text(l, i);
+	if (failed && l->obj && (i = load_log_failed(l, &p)) >= 0) {
+		const char *text = load_log_text(l, i);
 
-			json_object_object_add(o, "prog", json_object_new_string(bpf_program__name(p)));
-			if (text[0]) {
-				json_object_object_add(o, "tail", tail(text));
-				find_insn(text, o);
-			}
-		}
+		json_object_object_add(o, "prog", json_object_new_string(bpf_program__name(p)));
+		json_object_object_add(o, "tail", tail(text));
+		find_insn(text, o);
 	}
 	if (load_log_msgs(l)[0])
 		json_object_object_add(o, "libbpf", tail(load_log_msgs(l)));

@@ -117,6 +117,8 @@ static void set_events(struct conn *c)
 
 	if (c->nqueued < CONN_MAX_QUEUED && c->paused == PAUSE_NONE && !c->later)
 		what |= EV_READ;
+	if (c->later)
+		what |= EV_CLOSED;      /* a peer gone while its reply waits */
 	if (c->nqueued)
 		what |= EV_WRITE;
 	if (what == c->events)
@@ -288,7 +290,8 @@ static void on_event(evutil_socket_t fd, short what, void *arg)
 	struct conn *c = arg;
 
 	(void)fd;
-	if (((what & EV_WRITE) && flush_queue(c) < 0) ||
+	if ((what & EV_CLOSED) ||
+	    ((what & EV_WRITE) && flush_queue(c) < 0) ||
 	    ((what & EV_READ) && read_some(c) < 0)) {
 		conn_free(c);
 		return;
