@@ -74,7 +74,8 @@ static void take_log(struct bpfpin *b, struct client_reply *rep,
 		o->log_fd = fd >= 0 ? fd : -1;
 		o->log_size = size ? json_object_get_uint64(size) : 0;
 	}
-	s = json_object_to_json_string_ext(what, JSON_C_TO_STRING_PLAIN);
+	s = json_object_to_json_string_ext(what, JSON_C_TO_STRING_PLAIN |
+					   JSON_C_TO_STRING_NOSLASHESCAPE);
 	o->json = s ? strdup(s) : NULL;
 }
 

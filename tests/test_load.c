@@ -528,6 +528,32 @@ Test(load, connection_closed_mid_load_pins_nothing)
 	expect_counts(&c0);
 }
 
+Test(load, the_examples_load_and_show_the_log)
+{
+	const char *py = getenv("PYTHON3") ? getenv("PYTHON3") : "python3";
+	char *out;
+	int st;
+
+	out = th_run(&st, "BPFPIN_SOCKET='%s' %s/examples/c/load '%s' /c 2>&1",
+		     d.sock, getenv("BPFPIN_BUILDDIR"), obj("count"));
+	cr_expect_eq(st, 0, "%s", out);
+	cr_expect(strstr(out, "\"path\":\"/c/count_egress\""), "%s", out);
+	free(out);
+	out = th_run(&st, "BPFPIN_SOCKET='%s' %s %s/examples/python/bpfpin.py load /py "
+		     "--object '%s' --pinmaps /py/maps 2>&1", d.sock, py,
+		     getenv("BPFPIN_SRCDIR"), obj("count"));
+	cr_expect_eq(st, 0, "%s", out);
+	cr_expect(strstr(out, "/py/count_egress: prog "), "%s", out);
+	cr_expect(exists("/py/maps/bytes"));
+	free(out);
+	out = th_run(&st, "BPFPIN_SOCKET='%s' %s %s/examples/python/bpfpin.py load /pyb "
+		     "--object '%s' 2>&1", d.sock, py, getenv("BPFPIN_SRCDIR"), obj("bad"));
+	cr_expect_neq(st, 0);
+	cr_expect(strstr(out, "-- BEGIN PROG LOAD LOG --"), "%s", out);
+	cr_expect(strstr(out, "EACCES: the verifier refused program 'unchecked'"), "%s", out);
+	free(out);
+}
+
 /* One test at a time: several count the kernel's objects. */
 int main(int argc, char **argv)
 {
