@@ -195,7 +195,7 @@ void load_pin_name(const char *name, char out[256])
 	size_t i;
 
 	for (i = 0; name[i] && i < 255; i++)
-		out[i] = name[i] == '.' ? '_' : name[i];
+		out[i] = name[i] == '.' || name[i] == '/' ? '_' : name[i];
 	out[i] = '\0';
 }
 

@@ -74,7 +74,8 @@ void load_free(struct load *l);
 
 /* The name a program or map is pinned under: its name with every '.'
  * made '_' (bpffs and the namespace refuse '.'; libbpf's own pin paths
- * do the same), at most 255 bytes. */
+ * do the same), and every '/' too (a hostile object's symbol must not
+ * reach another directory), at most 255 bytes. */
 void load_pin_name(const char *name, char out[256]);
 
 /* load_log.c: the verifier logs and libbpf's messages of a load. Capture

@@ -175,6 +175,38 @@ Test(load, pins_programs_and_maps_with_who_loaded_them)
 	free(o.json);
 }
 
+static char *read_memfd(int fd, size_t *len);
+
+Test(load, log_level_gives_the_log_on_success_and_type_overrides)
+{
+	struct bpfpin_load_opts o = { .sz = sizeof(o), .umask = -1, .log_level = 1 };
+	struct json_object *r;
+	size_t len;
+	char *log;
+
+	cr_assert_eq(load("count", "/v", &o), 0, "%s", bpfpin_errmsg(b));
+	cr_assert_geq(o.log_fd, 0, "a log was asked for");
+	log = read_memfd(o.log_fd, &len);
+	cr_expect_eq(len, o.log_size);
+	cr_expect(strstr(log, "prog 'count_egress': -- BEGIN PROG LOAD LOG --\n"), "%s", log);
+	cr_expect(strstr(log, "processed "), "%s", log);
+	close(o.log_fd);
+	free(log);
+	free(o.json);
+	/* "type socket": every program a socket filter */
+	o = (struct bpfpin_load_opts){ .sz = sizeof(o), .umask = -1, .prog_type = "socket" };
+	cr_assert_eq(load("count", "/t", &o), 0, "%s", bpfpin_errmsg(b));
+	r = parsed(o.json);
+	cr_expect_str_eq(at(r, "programs.0.type"), "socket_filter");
+	json_object_put(r);
+	free(o.json);
+	o.json = NULL;
+	o.prog_type = "no_such_type";
+	cr_expect_eq(load("count", "/t2", &o), -EINVAL);
+	cr_expect(strstr(bpfpin_errmsg(b), "member \"type\" is not a program type"),
+		  "%s", bpfpin_errmsg(b));
+}
+
 static char *read_memfd(int fd, size_t *len)
 {
 	struct stat sb;
