@@ -47,7 +47,10 @@ static void finish(struct later *l, struct json_object *reply, int *fds,
 
 	if (nfds > PROTO_FDS_MAX)
 		nfds = PROTO_FDS_MAX;
-	memcpy(req.out_fds, fds, sizeof(int) * nfds);
+	if (nfds < 0)
+		nfds = 0;
+	if (nfds > 0)
+		memcpy(req.out_fds, fds, sizeof(int) * nfds);
 	req.nout = nfds;
 	req.conn = l->conn;
 	if (l->conn && !reply)

@@ -191,6 +191,8 @@ static int prepare(struct request *req, struct load_args *a, struct load_job *lj
 	snprintf(lj->l.name, sizeof(lj->l.name), "%s", a->file ? a->file : "bpfpin");
 	if (strchr(lj->l.name, '.'))
 		*strchr(lj->l.name, '.') = '\0';
+	if (!lj->l.name[0])
+		snprintf(lj->l.name, sizeof(lj->l.name), "bpfpin");
 	lj->umask = a->umask;
 	return 0;
 }

@@ -205,6 +205,7 @@ Test(load, log_level_gives_the_log_on_success_and_type_overrides)
 	cr_expect_eq(load("count", "/t2", &o), -EINVAL);
 	cr_expect(strstr(bpfpin_errmsg(b), "member \"type\" is not a program type"),
 		  "%s", bpfpin_errmsg(b));
+	free(o.json);
 }
 
 static char *read_memfd(int fd, size_t *len)
