@@ -9,7 +9,7 @@ bench_libbench_la_LIBADD = $(LIBBPF_LIBS)
 BENCH_LIBS = bench/libbench.la lib/libbpfpin.la $(LIBBPF_LIBS)
 
 noinst_PROGRAMS += bench/rpc_bench bench/fuse_bench bench/fuse_bare bench/mkmap \
-	bench/rpc_count
+	bench/rpc_count bench/load_bench
 bench_rpc_bench_SOURCES = bench/rpc_bench.c
 bench_rpc_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 bench_rpc_bench_LDADD = $(BENCH_LIBS)
@@ -30,6 +30,13 @@ bench_fuse_bench_LDFLAGS = -no-install
 bench_fuse_bare_SOURCES = bench/fuse_bare.c
 bench_fuse_bare_CFLAGS = $(AM_CFLAGS) $(FUSE_CFLAGS)
 bench_fuse_bare_LDADD = $(FUSE_LIBS)
+
+# GET latency while the daemon verifies a long program (tests/progs/load_slow).
+bench_load_bench_SOURCES = bench/load_bench.c
+bench_load_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+bench_load_bench_LDADD = $(BENCH_LIBS)
+bench_load_bench_LDFLAGS = -no-install
+EXTRA_bench_load_bench_DEPENDENCIES = tests/progs/load_slow.bpf.o
 
 bench_mkmap_SOURCES = bench/mkmap.c
 bench_mkmap_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)

@@ -3,17 +3,17 @@
 # a summary of the ratios against their targets. Builds nothing: takes the
 # build dir (`make bench` passes it). Starts its own bpfpind instances on
 # temporary paths and removes them, and its mounts, even on failure.
-# Usage: run.sh BUILDDIR [rpc|fuse|dump...] (default: all three)
+# Usage: run.sh BUILDDIR [rpc|fuse|dump|load...] (default: all four)
 set -u -o pipefail
 BENCH_SRCDIR=$(cd "$(dirname "$0")" && pwd)
 . "$BENCH_SRCDIR/lib.sh"
 
-[ $# -ge 1 ] || bench_die "usage: $0 BUILDDIR [rpc|fuse|dump...]"
+[ $# -ge 1 ] || bench_die "usage: $0 BUILDDIR [rpc|fuse|dump|load...]"
 BENCH_BUILDDIR=$(cd "$1" && pwd) || exit 1
 shift
-PARTS=${*:-rpc fuse dump}
+PARTS=${*:-rpc fuse dump load}
 for p in $PARTS; do
-	case $p in rpc|fuse|dump) ;; *) bench_die "unknown part $p (rpc, fuse, dump)" ;; esac
+	case $p in rpc|fuse|dump|load) ;; *) bench_die "unknown part $p (rpc, fuse, dump, load)" ;; esac
 done
 B=$BENCH_BUILDDIR
 [ "$(id -u)" = 0 ] || bench_die "needs root (bpf(2) and mounts)"
@@ -103,7 +103,17 @@ run_dump() {
 	"$BENCH_SRCDIR/dump_bench.sh" "$B" "$WORK" | tee -a "$LOG" || fail "dump_bench failed"
 }
 
-for p in rpc_bench fuse_bench fuse_bare mkmap; do
+run_load() {
+	local dir=$WORK/load obj=$B/tests/progs/load_slow.bpf.o
+	[ -x "$B/daemon/bpfpind" ] || { fail "no daemon/bpfpind: load not measured"; return; }
+	[ -f "$obj" ] || { fail "no $obj (make check builds it): load not measured"; return; }
+	bench_daemon_start "$dir" no-mount -1 || { fail "load: no daemon"; return; }
+	"$B/bench/load_bench" --socket "$dir/sock" --object "$obj" --repeats 3 |
+		tee -a "$LOG" || fail "load_bench failed"
+	bench_daemon_stop "$BENCH_DAEMON_PID:$dir"
+}
+
+for p in rpc_bench fuse_bench fuse_bare mkmap load_bench; do
 	[ -x "$B/bench/$p" ] || bench_die "$B/bench/$p missing: run make first"
 done
 {

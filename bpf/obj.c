@@ -112,7 +112,7 @@ static int other_anon_inode(const char *link, char *why, size_t whylen)
 
 /* What /proc/self/fdinfo/N says of fd: its mount. The kernel writes it
  * from the open file itself, asking no filesystem. */
-static int fd_mount(int fd, int *mnt_id)
+int obj_fd_mount(int fd, int *mnt_id)
 {
 	char path[40], buf[512], *p;
 	FILE *f;
@@ -192,7 +192,7 @@ static int not_bpf_object(int fd, const char *link, char *why, size_t whylen)
 {
 	int mnt_id = -1, r;
 
-	if ((r = fd_mount(fd, &mnt_id)) < 0) {
+	if ((r = obj_fd_mount(fd, &mnt_id)) < 0) {
 		say(why, whylen, "cannot tell what fd %d is: fdinfo: %s", fd,
 		    strerror(-r));
 		return r;
@@ -218,6 +218,11 @@ static int not_bpf_object(int fd, const char *link, char *why, size_t whylen)
 void obj_refuse_mount(int mnt_id)
 {
 	refused_mnt = mnt_id;
+}
+
+bool obj_mount_refused(int mnt_id)
+{
+	return refused_mnt >= 0 && mnt_id == refused_mnt;
 }
 
 int obj_keep_proc_fd(void)

@@ -49,6 +49,11 @@ int obj_fdinfo_read(int fd, struct obj_fdinfo *fi);
  * namespace has no such mount, or -errno. */
 int obj_mount_fstype(int mnt_id, char *type, size_t size);
 
+/* fd's mount id, from /proc/self/fdinfo (asks no filesystem); obj.c. */
+int obj_fd_mount(int fd, int *mnt_id);
+/* Whether mnt_id is the mount obj_refuse_mount named. */
+bool obj_mount_refused(int mnt_id);
+
 /* libbpf's (and so bpftool's) name of an enum bpf_attach_type, or NULL. */
 const char *obj_attach_type_name(uint32_t type);
 

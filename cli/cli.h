@@ -103,5 +103,6 @@ int cmd_chown(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_limits(int argc, char **argv);
+int cmd_load(int argc, char **argv);
 
 #endif

@@ -69,6 +69,16 @@ static const struct cmd cmds[] = {
 	  "daemon, each beside its limit: connections, requests in flight, fds\n"
 	  "in unread replies, nodes owned, bytes of symlink targets, pin files\n"
 	  "open on the mount." },
+	{ "load", cmd_load,
+	  "load OBJ PATH [type TYPE] [map [name] NAME PINPATH]... [pinmaps DIR]\n"
+	  "     [log LEVEL]",
+	  "Have the daemon load the ELF object file OBJ and pin each program at\n"
+	  "PATH/NAME (a '.' in a name becomes '_'); all or nothing. map: the\n"
+	  "object's map NAME reuses the map pinned at PINPATH; pinmaps: every map\n"
+	  "is pinned under DIR (a LIBBPF_PIN_BY_NAME map reuses DIR/NAME if it is\n"
+	  "there). log: the verifier's log at LEVEL (1, 2; 4 stats) even on\n"
+	  "success. A failed load prints the verifier log. Root or bpfpind's\n"
+	  "--load-group only." },
 	{ "help", cmd_help, "help [COMMAND]", "Print help." },
 	{ "version", cmd_version, "version", "Print the version." },
 	{ NULL, NULL, NULL, NULL },

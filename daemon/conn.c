@@ -16,6 +16,7 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 
+#include "daemon/later.h"
 #include "daemon/log.h"
 #include "daemon/server.h"
 
@@ -93,6 +94,8 @@ void conn_free(struct conn *c)
 	struct server *srv = c->srv;
 	struct outmsg *m;
 
+	if (c->later)
+		later_orphan(c->later);
 	while ((m = STAILQ_FIRST(&c->outq))) {
 		STAILQ_REMOVE_HEAD(&c->outq, entry);
 		outmsg_free(m);
@@ -113,8 +116,10 @@ static void set_events(struct conn *c)
 {
 	short what = EV_PERSIST;
 
-	if (c->nqueued < CONN_MAX_QUEUED && c->paused == PAUSE_NONE)
+	if (c->nqueued < CONN_MAX_QUEUED && c->paused == PAUSE_NONE && !c->later)
 		what |= EV_READ;
+	if (c->later)
+		what |= EV_CLOSED;      /* a peer gone while its reply waits */
 	if (c->nqueued)
 		what |= EV_WRITE;
 	if (what == c->events)
@@ -193,6 +198,8 @@ static int flush_queue(struct conn *c)
 {
 	struct outmsg *m;
 
+	if (c->later)
+		later_orphan(c->later);
 	while ((m = STAILQ_FIRST(&c->outq))) {
 		int r = proto_send(c->fd, m->buf, m->len, m->fds, m->nfds);
 
@@ -234,6 +241,11 @@ static int serve(struct conn *c, ssize_t n, int nfds)
 	else
 		reply = dispatch(&req, rxbuf, n);
 	proto_close_fds(rxfds, nfds);
+	if (req.deferred) {
+		/* in flight until conn_reply_later */
+		json_object_put(req.msg);
+		return 0;
+	}
 	r = send_reply(c, reply, &req);
 	ns_flush(c->srv->ns);   /* what could wait until the reply was sent */
 	if (r != 1)
@@ -264,7 +276,8 @@ static bool read_on(struct conn *c)
  * it; a paused connection waits on its list in usage.c. */
 static int read_some(struct conn *c)
 {
-	for (int i = 0; i < READS_PER_WAKEUP && c->nqueued < CONN_MAX_QUEUED; i++) {
+	for (int i = 0; i < READS_PER_WAKEUP && c->nqueued < CONN_MAX_QUEUED &&
+	     !c->later; i++) {
 		enum conn_pause why = usage_may_read(c);
 		ssize_t n;
 		int nfds;
@@ -290,12 +303,28 @@ static int read_some(struct conn *c)
 	return 0;
 }
 
+void conn_reply_later(struct conn *c, struct json_object *reply,
+		      struct request *req)
+{
+	int r = send_reply(c, reply, req);
+
+	c->later = NULL;
+	if (r != 1)
+		usage_request_end(c);   /* else when the queue sends it */
+	if (r < 0) {
+		conn_free(c);
+		return;
+	}
+	set_events(c);
+}
+
 static void on_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 
 	(void)fd;
-	if (((what & EV_WRITE) && flush_queue(c) < 0) ||
+	if ((what & EV_CLOSED) ||
+	    ((what & EV_WRITE) && flush_queue(c) < 0) ||
 	    ((what & EV_READ) && read_some(c) < 0)) {
 		conn_free(c);
 		return;

@@ -36,6 +36,7 @@ static const struct op op_table[] = {
 	OP(chown),
 	OP(utimens),
 	OP(limits),
+	OP(load),
 };
 #undef OP
 #undef BARE
@@ -259,6 +260,8 @@ struct json_object *dispatch(struct request *req, const char *buf, size_t len)
 		conn_out_close(req);
 		return proto_error(req->id, -r, req->errmsg);
 	}
+	if (req->deferred)
+		return NULL;
 	/* The result {} of most ops is text as well (no envelope object to
 	 * build, serialize and free): conn.c wraps req->text. */
 	if (!req->result && !req->text_len)

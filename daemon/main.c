@@ -22,6 +22,7 @@
 #include "daemon/options.h"
 #include "daemon/paths.h"
 #include "daemon/server.h"
+#include "daemon/worker.h"
 #include "bpf/obj.h"
 #include "fs/fuse.h"
 
@@ -113,6 +114,11 @@ static int start(struct daemon *d)
 		return r;
 	if ((r = obj_keep_proc_fd()) < 0)
 		log_warn(r, "opening /proc/self/fd (pins identify fds the slow way)");
+	/* one worker: loads are rare, and the mount's dumps have their own */
+	if ((r = workers_start(&d->srv.workers, d->srv.base, 1)) < 0)
+		return log_warn(r, "starting the worker thread");
+	d->srv.load_group_set = d->opt.load_group_set;
+	d->srv.load_group = d->opt.load_group;
 	if ((r = server_listen(&d->srv, d->opt.socket_path)) < 0)
 		return log_warn(r, "listening on %s", d->opt.socket_path);
 	log_info("listening on %s", d->opt.socket_path);
@@ -134,6 +140,9 @@ static void stop(struct daemon *d)
 	if (d->fsx)
 		fsx_stop(d->fsx);
 	server_shutdown(&d->srv);
+	/* after the connections (their jobs are orphaned: nothing is pinned),
+	 * before the namespace */
+	workers_stop(d->srv.workers);
 	if (d->srv.ns)
 		ns_close(d->srv.ns);
 	if (d->sigterm)

@@ -40,6 +40,8 @@ int op_readlink(struct request *req);
 int op_chmod(struct request *req);
 int op_chown(struct request *req);
 int op_utimens(struct request *req);
+/* ops_load.c (replies later, from the worker's job) */
+int op_load(struct request *req);
 /* ops_limits.c */
 int op_limits(struct request *req);
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ static const char usage_text[] =
 "  -f, --foreground      stay in the foreground, log to stderr only\n"
 "  -l, --log-level LVL   error, warning, info (default) or debug\n"
 "      --fd-cache N      keep at most N object fds open (default 4096)\n"
+"      --load-group GROUP  members of GROUP may load BPF objects (the load\n"
+"                        op; default: root only)\n"
 "\n"
 "Limits (0: none; per-uid limits do not apply to root):\n"
 "      --max-conns N             connections in all (default 1024)\n"
@@ -43,7 +46,7 @@ static const char usage_text[] =
 enum {
 	OPT_NO_MOUNT = 256, OPT_FD_CACHE, OPT_MAX_CONNS, OPT_MAX_CONNS_UID,
 	OPT_MAX_INFLIGHT_UID, OPT_MAX_QFDS, OPT_MAX_QFDS_UID, OPT_MAX_NODES_UID,
-	OPT_MAX_SYMLINK_UID, OPT_MAX_SNAP_UID,
+	OPT_MAX_SYMLINK_UID, OPT_MAX_SNAP_UID, OPT_LOAD_GROUP,
 };
 
 static const struct option longopts[] = {
@@ -54,6 +57,7 @@ static const struct option longopts[] = {
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "log-level", required_argument, NULL, 'l' },
 	{ "fd-cache", required_argument, NULL, OPT_FD_CACHE },
+	{ "load-group", required_argument, NULL, OPT_LOAD_GROUP },
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
 	{ "max-conns-per-uid", required_argument, NULL, OPT_MAX_CONNS_UID },
 	{ "max-inflight-per-uid", required_argument, NULL, OPT_MAX_INFLIGHT_UID },
@@ -116,6 +120,26 @@ static int parse_limit(struct options *o, int c)
 	return 1;
 }
 
+/* A group by name, or by number (decimal digits only). */
+static int load_group_arg(struct options *o, const char *arg)
+{
+	struct group *g = getgrnam(arg);
+	unsigned long long v;
+	char *end;
+
+	if (g) {
+		o->load_group = g->gr_gid;
+	} else {
+		errno = 0;
+		v = strtoull(arg, &end, 10);
+		if (errno || *end || arg[0] < '0' || arg[0] > '9' || v >= UINT32_MAX)
+			return usage_error("unknown group for --load-group", arg);
+		o->load_group = (gid_t)v;
+	}
+	o->load_group_set = true;
+	return 0;
+}
+
 static int parse_one(struct options *o, int c)
 {
 	int r;
@@ -128,6 +152,7 @@ static int parse_one(struct options *o, int c)
 	case 'd': o->state_dir = optarg; return 0;
 	case 'm': o->mount_dir = optarg; return 0;
 	case OPT_NO_MOUNT: o->mount_dir = NULL; return 0;
+	case OPT_LOAD_GROUP: return load_group_arg(o, optarg);
 	case 'f': o->foreground = true; return 0;
 	case 'l':
 		o->log_level = log_level_parse(optarg);

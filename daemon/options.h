@@ -3,6 +3,7 @@
 #define BPFPIN_DAEMON_OPTIONS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "daemon/server.h"
 #include "fs/ns.h"
@@ -17,6 +18,8 @@ struct options {
 	bool foreground;
 	int log_level;
 	unsigned fd_cache;
+	bool load_group_set;       /* --load-group: who besides root may load */
+	gid_t load_group;
 	struct server_limits srv_limits;   /* connections, requests, queued fds */
 	struct ns_limits ns_limits;        /* nodes, symlink bytes, snapshots */
 };

@@ -215,6 +215,47 @@ static int get_time(struct request *req, const struct param *p,
 	return 0;
 }
 
+/* One item of a P_MAPS array: exactly a name and a path. */
+static int get_map_item(struct request *req, const struct param *p, size_t i,
+			struct json_object *it)
+{
+	struct json_object *name, *path;
+	const char *why;
+	int err;
+
+	if (!json_object_is_type(it, json_type_object) ||
+	    json_object_object_length(it) != 2 ||
+	    !json_object_object_get_ex(it, "name", &name) ||
+	    !json_object_object_get_ex(it, "path", &path))
+		return bad_item(req, EINVAL, p->name, i,
+				"must be an object of exactly \"name\" and \"path\"");
+	if ((why = text_fault(name)))
+		return bad_item(req, EINVAL, p->name, i, "has a \"name\" that is not text");
+	if (!json_object_get_string_len(name) || json_object_get_string_len(name) > NS_NAME_MAX)
+		return bad_item(req, EINVAL, p->name, i, "has a \"name\" of 0 or more than 255 bytes");
+	if ((why = path_fault(path, &err)))
+		return bad_item(req, err, p->name, i, why);
+	return 0;
+}
+
+static int get_maps(struct request *req, const struct param *p,
+		    struct json_object *v, struct json_object **out)
+{
+	size_t n;
+	int r;
+
+	if (!json_object_is_type(v, json_type_array))
+		return bad(req, EINVAL, p->name, "must be an array of {\"name\", \"path\"}");
+	n = json_object_array_length(v);
+	if (n > PARAM_MAPS_MAX)
+		return bad(req, EINVAL, p->name, "must hold at most 64 maps");
+	for (size_t i = 0; i < n; i++)
+		if ((r = get_map_item(req, p, i, json_object_array_get_idx(v, i))) < 0)
+			return r;
+	*out = v;
+	return 0;
+}
+
 static int parse_one(const struct param *p, struct request *req,
 		     struct json_object *v, char *dst)
 {
@@ -229,6 +270,7 @@ static int parse_one(const struct param *p, struct request *req,
 	case P_RENAME: return get_rename(req, p, v, (unsigned *)dst);
 	case P_PATHS: return get_paths(req, p, v, (struct json_object **)dst);
 	case P_TIME: return get_time(req, p, v, (struct timespec *)dst);
+	case P_MAPS: return get_maps(req, p, v, (struct json_object **)dst);
 	case P_BOOL:
 		if (!json_object_is_type(v, json_type_boolean))
 			return bad(req, EINVAL, p->name, "must be true or false");

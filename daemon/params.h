@@ -23,7 +23,11 @@ enum param_type {
 	P_RENAME,   /* unsigned: array of "noreplace" / "exchange" */
 	P_PATHS,    /* struct json_object *: array of 1..253 paths (as P_PATH) */
 	P_TIME,     /* struct timespec: ns, -1 = UTIME_OMIT (absent = now) */
+	P_MAPS,     /* struct json_object *: array of 0..64 objects
+	             * {"name": string of 1..255 bytes, "path": path} */
 };
+
+#define PARAM_MAPS_MAX 64
 
 struct param {
 	const char *name;

@@ -32,6 +32,8 @@ struct server_limits {
 
 struct outmsg;
 struct uid_acct;
+struct later;
+struct workers;
 
 #define UID_BUCKETS 64
 
@@ -60,6 +62,8 @@ struct conn {
 	unsigned inflight, queued_fds;
 	enum conn_pause paused;
 	TAILQ_ENTRY(conn) pause_entry;  /* on its uid's or the server's list */
+	/* a request answered later (daemon/later.h): none is read meanwhile */
+	struct later *later;
 };
 
 struct server {
@@ -78,6 +82,11 @@ struct server {
 	/* listener.c: accept paused while the daemon is out of fds */
 	struct event *accept_timer;
 	bool accept_paused;
+	/* daemon/worker.h: long work off the loop (loads) */
+	struct workers *workers;
+	/* daemon/ops_load.c: who may load programs (bpfpind --load-group) */
+	bool load_group_set;
+	gid_t load_group;
 };
 
 /* A request being served: its parsed message, its fds (the dispatcher
@@ -100,6 +109,7 @@ struct request {
 	bool out_lent[PROTO_FDS_MAX];
 	int nout;
 	char errmsg[512];
+	bool deferred;      /* later_begin: the reply is sent later */
 };
 
 /* What one uid holds now, against the limits above (usage.c). */
@@ -142,9 +152,13 @@ void conn_cred(const struct conn *c, mode_t umask, struct ns_cred *cred);
 void conn_out_close(struct request *req);
 /* A limit that paused c freed up: read it again (usage.c calls it). */
 void conn_resume(struct conn *c);
+/* Send the reply of c's deferred request (later.c), end it in usage.c
+ * and read c again; c may be freed (its send failed). */
+void conn_reply_later(struct conn *c, struct json_object *reply,
+		      struct request *req);
 
 /* dispatch.c: serve one received message; returns the reply to send, or
- * NULL when the result is req->text. */
+ * NULL when the result is req->text or the op deferred it (req->deferred). */
 struct json_object *dispatch(struct request *req, const char *buf, size_t len);
 
 #endif

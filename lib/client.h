@@ -97,6 +97,10 @@ void client_req_access(struct client_req *q, int flags);
  * empty. q->obj is released either way. */
 int client_call(struct bpfpin *b, struct client_req *q, const int *fds,
 		int nfds, struct client_reply *rep);
+/* As client_call, but rep is kept on failure too (an error reply's
+ * members and fds: a failed load's log); release it always. */
+int client_call_keep(struct bpfpin *b, struct client_req *q, const int *fds,
+		     int nfds, struct client_reply *rep);
 /* A round trip whose result is not needed. */
 int client_call_simple(struct bpfpin *b, struct client_req *q);
 /* A round trip of a request already written as text in b->buf[0..len),

@@ -178,6 +178,16 @@ ssize_t client_call_text(struct bpfpin *b, size_t len, const int *fds, int nfds,
 int client_call(struct bpfpin *b, struct client_req *q, const int *fds,
 		int nfds, struct client_reply *rep)
 {
+	int r = client_call_keep(b, q, fds, nfds, rep);
+
+	if (r < 0)
+		client_reply_release(rep);
+	return r;
+}
+
+int client_call_keep(struct bpfpin *b, struct client_req *q, const int *fds,
+		     int nfds, struct client_reply *rep)
+{
 	int r;
 
 	*rep = (struct client_reply){ .nfds = 0 };
@@ -193,8 +203,6 @@ int client_call(struct bpfpin *b, struct client_req *q, const int *fds,
 	}
 	json_object_put(q->obj);
 	q->obj = NULL;
-	if (r < 0)
-		client_reply_release(rep);
 	return r;
 }
 

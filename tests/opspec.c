@@ -34,6 +34,11 @@ const struct opspec op_specs[] = {
 	{ "utimens", 0, { { "path", C_PATH, "\"/nope\"" }, { "atime_ns", C_INT, "-1" },
 			  { "mtime_ns", C_INT, "0" } } },
 	{ "limits", 0, { { "uid", C_INT, "-1" } } },
+	{ "load", 1, { { "fd", C_FD, "0" }, { "path", C_PATH, "\"/nope/p\"" },
+		       { "type", C_STR, "\"xdp\"" },
+		       { "maps", C_MAPS, "[{\"name\":\"m\",\"path\":\"/nope/m\"}]" },
+		       { "pinmaps", C_PATH, "\"/nope/m\"" }, { "log_level", C_INT, "1" },
+		       { "file", C_STR, "\"x.o\"" }, { "umask", C_INT, "18" } } },
 };
 
 const size_t n_op_specs = sizeof(op_specs) / sizeof(op_specs[0]);

@@ -6,9 +6,9 @@
 
 #include <stddef.h>
 
-enum cls { C_PATH, C_STR, C_INT, C_BOOL, C_ACCESS, C_PATHS, C_FLAGS, C_FD };
+enum cls { C_PATH, C_STR, C_INT, C_BOOL, C_ACCESS, C_PATHS, C_FLAGS, C_FD, C_MAPS };
 
-#define OPSPEC_MEMBERS 5
+#define OPSPEC_MEMBERS 8
 
 struct mspec {
 	const char *name;

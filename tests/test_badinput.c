@@ -356,6 +356,8 @@ static const char *const wrong[][4] = {
 	[C_PATHS] = { "\"/a\"", "[]", "[1]", "{}" },
 	[C_FLAGS] = { "\"noreplace\"", "[\"nope\"]", "[1]", "[\"exchange\\u0000\"]" },
 	[C_FD] = { "\"0\"", "-1", "1", "253" },
+	[C_MAPS] = { "\"m\"", "[1]", "[{\"name\":\"m\"}]",
+		     "[{\"name\":\"\",\"path\":\"/a\"}]" },
 };
 
 /* A valid request of each op gets the namespace's answer (nothing exists

@@ -3,7 +3,9 @@
 
 One JSON object per SOCK_SEQPACKET message, fds as SCM_RIGHTS beside it.
 Run `bpfpin.py --help`; `demo PATH` creates a BPF array map (ctypes and the
-bpf syscall), pins it, gets it back read-only and checks it is the same map.
+bpf syscall), pins it, gets it back read-only and checks it is the same map;
+`load PATH --object OBJ.o` has the daemon load an ELF object file (sent as an
+fd) and pin its programs under PATH, printing the verifier log if it fails.
 """
 import argparse, ctypes, errno, json, os, platform, socket, sys
 
@@ -12,7 +14,19 @@ MAX_MSG, MAX_FDS = 65536, 253
 
 
 class BpfpinError(OSError):
-    """An error reply: .errno, .strerror is "NAME: the daemon's message"."""
+    """An error reply: .errno, .strerror is "NAME: the daemon's message";
+    .error is the error object, .log the text of a memfd a failed load
+    sent with it (its whole verifier log), else None."""
+    error, log = None, None
+
+
+def read_fd(fd):
+    """All of a memfd, from its start."""
+    chunks, off = [], 0
+    while chunk := os.pread(fd, 65536, off):
+        chunks.append(chunk)
+        off += len(chunk)
+    return b"".join(chunks).decode(errors="replace")
 
 
 def process_umask():
@@ -55,7 +69,12 @@ class Client:
                 raise OSError(errno.EPROTO, f"reply does not answer request {rid}")
             if "error" in reply:
                 e = reply["error"]
-                raise BpfpinError(e["errno"], f'{e["name"]}: {e["message"]}')
+                err = BpfpinError(e["errno"], f'{e["name"]}: {e["message"]}')
+                err.error = e
+                index = e.get("log", {}).get("fd")
+                if isinstance(index, int) and 0 <= index < len(got):
+                    err.log = read_fd(got[index])
+                raise err
             return reply["result"], got
         except BaseException:
             for fd in got:
@@ -83,6 +102,30 @@ class Client:
         if not isinstance(index, int) or not 0 <= index < len(fds):
             raise OSError(errno.EPROTO, "the reply names no fd that came with it")
         return fds[index], result["stat"]
+
+    def load(self, obj, path, pinmaps=None, maps=(), log_level=0, prog_type=None):
+        """Load the ELF object file obj in the daemon, its programs pinned
+        under path (and its maps under pinmaps); maps: (name, pinned path)
+        pairs to reuse. Returns (result, log text or None)."""
+        params = {"path": path, "fd": 0, "file": os.path.basename(obj),
+                  "umask": process_umask()}
+        if pinmaps:
+            params["pinmaps"] = pinmaps
+        if maps:
+            params["maps"] = [{"name": n, "path": p} for n, p in maps]
+        if log_level:
+            params["log_level"] = log_level
+        if prog_type:
+            params["type"] = prog_type
+        fd = os.open(obj, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            result, fds = self.call("load", fds=[fd], **params)
+        finally:
+            os.close(fd)
+        log = read_fd(fds[0]) if fds else None
+        for f in fds:
+            os.close(f)
+        return result, log
 
     def stat(self, path, follow=True):
         return self.request("stat", path=path, follow=follow)["stat"]
@@ -169,9 +212,11 @@ def demo(client, path):
 def main():
     ap = argparse.ArgumentParser(description="Talk to bpfpind.")
     ap.add_argument("--socket", help="default: $BPFPIN_SOCKET, else " + DEFAULT_SOCKET)
-    ap.add_argument("cmd", choices=["get", "stat", "ls", "rm", "demo"])
+    ap.add_argument("cmd", choices=["get", "stat", "ls", "rm", "demo", "load"])
     ap.add_argument("path")
     ap.add_argument("--access", default="rdonly", choices=["rdonly", "wronly", "rdwr"])
+    ap.add_argument("--object", help="load: the ELF object file")
+    ap.add_argument("--pinmaps", help="load: pin the maps under this directory")
     args = ap.parse_args()
     try:
         client = Client(args.socket)
@@ -186,9 +231,15 @@ def main():
                 print(f'{e["stat"]["mode"]:o} {e["stat"]["type"]:8} {e["name"]}')
         elif args.cmd == "rm":
             client.request("unlink", path=args.path)
+        elif args.cmd == "load":
+            result, _ = client.load(args.object, args.path, args.pinmaps)
+            for p in result["programs"]:
+                print(f'{p["path"]}: prog {p["id"]} {p["type"]}')
         else:
             demo(client, args.path)
     except OSError as e:
+        if getattr(e, "log", None):
+            sys.stderr.write(e.log)
         sys.exit(f"bpfpin.py: {args.cmd} {args.path}: {e.strerror or e}")
 
 

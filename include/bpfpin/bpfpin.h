@@ -135,6 +135,40 @@ struct bpfpin_limits {
  * zeroes what lies beyond this library's struct (a newer caller's). */
 int bpfpin_limits(struct bpfpin *b, uid_t uid, struct bpfpin_limits *out);
 
+/* A map of the object that is to reuse a map pinned in the namespace
+ * (bpftool's "map name NAME PINPATH"). */
+struct bpfpin_load_map {
+	const char *name;       /* the map's name in the object */
+	const char *path;       /* a pinned map; the caller needs rdwr on it */
+};
+
+struct bpfpin_load_opts {
+	size_t sz;              /* sizeof(struct bpfpin_load_opts) */
+	const char *prog_type;  /* NULL, or every program's type ("xdp") */
+	const struct bpfpin_load_map *maps;
+	size_t nmaps;           /* at most 64 */
+	const char *pinmaps;    /* NULL, or a dir for every map (and for
+	                         * LIBBPF_PIN_BY_NAME maps, to reuse) */
+	unsigned log_level;     /* 0: a verifier log only on failure; 1, 2,
+	                         * 4 (stats): a log on success too */
+	const char *file_name;  /* the object file's name for the daemon's
+	                         * record (a basename), or NULL */
+	int umask;              /* -1: the process's umask */
+	/* filled by bpfpin_load, also on failure (the caller closes/frees): */
+	int log_fd;             /* the whole verifier log (a sealed memfd), or -1 */
+	uint64_t log_size;      /* its length in bytes */
+	char *json;             /* the result, or on failure the error's
+	                         * "log" object (tail, insn, source, libbpf),
+	                         * as JSON; NULL if none */
+};
+
+/* Load the ELF object file open at obj_fd (not consumed; the daemon reads
+ * it, never its path) in the daemon: every program is pinned at
+ * path/NAME ('.' in a name becomes '_'), with pinmaps every map under it;
+ * all or nothing. Needs root or bpfpind's --load-group. opts may be NULL. */
+int bpfpin_load(struct bpfpin *b, int obj_fd, const char *path,
+		struct bpfpin_load_opts *opts);
+
 #ifdef __cplusplus
 }
 #endif
