@@ -24,7 +24,7 @@ struct load_job {
 	struct later *later;
 	struct server *srv;
 	int phase;              /* 1: read and open; 2: load */
-	int file_fd;            /* the client's object file (a dup), phase 1 */
+	int file_fd;            /* the client's object file (taken from the request), phase 1 */
 	int err;                /* of the last phase run */
 	char why[512];
 	struct load l;

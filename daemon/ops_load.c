@@ -19,7 +19,7 @@
 #include "daemon/ops.h"
 
 struct load_args {
-	int fd;
+	int *fd;                /* the request's slot: taken by take_file */
 	const char *path, *type, *pinmaps, *file;
 	struct json_object *maps;
 	uint64_t log_level;
@@ -146,13 +146,13 @@ static int get_maps(struct request *req, struct load_args *a, struct load_job *l
 static int take_file(struct request *req, struct load_args *a, struct load_job *lj)
 {
 	uint64_t size;
-	int r = obj_file_check(a->fd, OBJ_FILE_MAX, &size, req->errmsg,
+	int r = obj_file_check(*a->fd, OBJ_FILE_MAX, &size, req->errmsg,
 			       sizeof(req->errmsg));
 
 	if (r < 0)
 		return r;
-	if ((lj->file_fd = fcntl(a->fd, F_DUPFD_CLOEXEC, 0)) < 0)
-		return -errno;
+	lj->file_fd = *a->fd;   /* the job's now; serve closes the others */
+	*a->fd = -1;
 	return 0;
 }
 
