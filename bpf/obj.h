@@ -33,6 +33,11 @@ int obj_identify(int fd, struct obj_ident *out, char *why, size_t whylen);
  * serve) with -EINVAL before looking further. Set once, before the first
  * obj_identify; a negative id refuses none. */
 void obj_refuse_mount(int mnt_id);
+/* The fs type of the mount fd is on ("cgroup2", "nsfs", "pipefs" or "?"
+ * if this mount namespace does not show it), from fdinfo and mountinfo
+ * only, as obj_identify: 0; -EINVAL for a file on the refused mount,
+ * with why saying so; -EBADF for an fd that is not open. */
+int obj_fd_fstype(int fd, char *type, size_t size, char *why, size_t whylen);
 /* The id of the mount on top at dir (an absolute, canonical path, as
  * /proc/self/mountinfo spells it), found without a lookup of dir, so
  * without entering the filesystem mounted there. -ENOENT if nothing is
