@@ -103,5 +103,7 @@ int cmd_chown(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_limits(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
 
 #endif

@@ -36,6 +36,8 @@ static const struct op op_table[] = {
 	OP(chown),
 	OP(utimens),
 	OP(limits),
+	OP(attach),
+	OP(detach),
 };
 #undef OP
 #undef BARE

@@ -13,7 +13,7 @@ lib_libproto_la_LIBADD = lib/libutf8.la $(JSONC_LIBS)
 noinst_LTLIBRARIES += lib/libclient.la
 lib_libclient_la_SOURCES = lib/client.h lib/client_conn.c lib/client_req.c \
 	lib/client_call.c lib/client_stat.c lib/client_obj.c lib/client_many.c \
-	lib/client_list.c lib/client_ns.c lib/client_limits.c
+	lib/client_list.c lib/client_ns.c lib/client_limits.c lib/client_attach.c
 lib_libclient_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JSONC_CFLAGS)
 lib_libclient_la_LIBADD = lib/libproto.la $(JSONC_LIBS)
 

@@ -28,3 +28,4 @@ include $(srcdir)/tests/quota.mk
 include $(srcdir)/tests/crash.mk
 include $(srcdir)/tests/groups.mk
 include $(srcdir)/tests/hostile.mk
+include $(srcdir)/tests/attach.mk

@@ -1,0 +1,329 @@
+/* tests/test_attach.c: a cgroup_skb egress program counting bytes, pinned
+ * through the RPC and attached by `bpfpin attach` to a cgroup the test
+ * makes, with real traffic from a process in that cgroup on loopback: the
+ * count grows (read over the RPC, with `bpfpin lookup` and on the mount),
+ * the link outlives a SIGKILL of bpfpind, `rm` of its pin stops it,
+ * replace swaps the program, detach stops it and keeps the pin. Who may
+ * attach, hostile target fds, and the provenance records. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <grp.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+
+#include "bpfpin/bpfpin.h"
+#include "tests/attach_util.h"
+
+#define N 10
+#define LEN 100
+#define BYTES ((uint64_t)N * (LEN + 28))  /* IPv4 + UDP headers */
+
+static struct bpf_object *obj;
+static char cg[256];
+
+static void setup(void)
+{
+	au_setup();
+	obj = au_load("attach_count", NULL);
+	au_cgroup_make(cg, sizeof(cg));
+}
+
+static void teardown(void)
+{
+	bpf_object__close(obj);
+	au_teardown();
+	au_cgroup_remove(cg);
+}
+
+TestSuite(attach, .init = setup, .fini = teardown, .timeout = 60);
+
+static void attach_ok(const char *prog, const char *extra)
+{
+	int rc;
+	char *err = au_cli(&rc, true, "attach cgroup %s egress %s %s", cg, prog,
+			   extra);
+
+	cr_assert_eq(rc, 0, "attach: %s", err);
+	free(err);
+}
+
+Test(attach, cgroup_link_counts_survives_restart_and_rm_stops_it)
+{
+	int rc;
+
+	attach_ok("/p/count_a", "/l/egress");
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 1), BYTES);
+	cr_assert_eq(au_count_cli("/m/bytes", 1), BYTES);
+	cr_assert_eq(au_count_mount("/m/bytes", 1), BYTES);
+	bpfpin_close(au_b);
+	au_b = NULL;
+	cr_assert_eq(th_daemon_restart(&au_d, SIGKILL), 0);
+	cr_assert_eq(bpfpin_connect(au_d.sock, &au_b), 0);
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 1), 2 * BYTES, "the link stopped at the restart");
+	free(au_cli(&rc, false, "rm /l/egress"));
+	cr_assert_eq(rc, 0);
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 1), 2 * BYTES, "rm did not detach");
+}
+
+Test(attach, rm_on_the_mount_detaches)
+{
+	char path[256];
+
+	attach_ok("/p/count_a", "/l/egress");
+	snprintf(path, sizeof(path), "%s/l/egress", au_d.mnt);
+	cr_assert_eq(unlink(path), 0, "unlink %s: %s", path, strerror(errno));
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 1), 0);
+}
+
+Test(attach, replace_swaps_the_program_of_the_same_link)
+{
+	uint32_t id;
+
+	attach_ok("/p/count_a", "/l/egress");
+	id = au_id("/l/egress");
+	au_traffic(cg, N, LEN);
+	attach_ok("/p/count_b", "replace /l/egress");
+	cr_assert_eq(au_id("/l/egress"), id, "replace made a new link");
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 1), BYTES);
+	cr_assert_eq(au_count("/m/bytes", 2), BYTES);
+}
+
+Test(attach, replace_refuses_a_link_attached_elsewhere)
+{
+	char other[256], *err;
+	int rc;
+
+	attach_ok("/p/count_a", "/l/egress");
+	au_cgroup_make(other, sizeof(other));
+	err = au_cli(&rc, true, "attach cgroup %s egress /p/count_b replace /l/egress", other);
+	au_cgroup_remove(other);
+	cr_assert_eq(rc, 1);
+	cr_assert(strstr(err, "not a cgroup_inet_egress link attached there"), "%s", err);
+	free(err);
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 1), BYTES);
+}
+
+Test(attach, detach_stops_counting_and_keeps_the_pin)
+{
+	struct json_object *o, *info, *v;
+	int rc;
+
+	attach_ok("/p/count_a", "/l/egress");
+	free(au_cli(&rc, false, "detach /l/egress"));
+	cr_assert_eq(rc, 0);
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 1), 0);
+	o = au_parse(au_cli(&rc, false, "-j get /l/egress"));
+	cr_assert_eq(rc, 0);
+	info = json_object_object_get_ex(o, "info", &info) ? info : o;
+	cr_assert(json_object_object_get_ex(info, "cgroup_id", &v));
+	cr_assert_eq(json_object_get_int64(v), 0, "detached link still shows a cgroup");
+	json_object_put(o);
+}
+
+/* ---- who may attach ---- */
+
+struct as_result {
+	int r;
+	char msg[512];
+};
+
+/* bpfpin_attach of prog to cgroup dir at path, as uid 65534. */
+static struct as_result attach_as_nobody(const char *dir, const char *prog,
+					 const char *path)
+{
+	struct as_result res = { 0 };
+	int p[2], st;
+	pid_t pid;
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct bpfpin_attach_opts o = { .sz = sizeof(o), .target = "cgroup",
+						.attach_type = "egress", .umask = 022 };
+		struct bpfpin *b;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		o.target_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (o.target_fd < 0 || bpfpin_connect(au_d.sock, &b) < 0)
+			_exit(3);
+		res.r = bpfpin_attach(b, prog, path, &o);
+		snprintf(res.msg, sizeof(res.msg), "%s", bpfpin_errmsg(b));
+		if (write(p[1], &res, sizeof(res)) != sizeof(res))
+			_exit(4);
+		_exit(0);
+	}
+	close(p[1]);
+	cr_assert_eq(read(p[0], &res, sizeof(res)), (ssize_t)sizeof(res));
+	close(p[0]);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	return res;
+}
+
+Test(attach, nobody_cannot_attach_a_program_it_may_not_write)
+{
+	struct as_result r = attach_as_nobody(cg, "/p/count_a", "/l/egress");
+
+	cr_assert_eq(r.r, -EACCES, "%d %s", r.r, r.msg);
+	cr_assert(strstr(r.msg, "write permission on the pin"), "%s", r.msg);
+	cr_assert_eq(bpfpin_unlink(au_b, "/l/egress"), -ENOENT);
+}
+
+Test(attach, nobody_cannot_attach_to_a_cgroup_it_may_not_write)
+{
+	struct as_result r;
+
+	cr_assert_eq(bpfpin_chmod(au_b, "/p/count_a", 0666), 0);
+	r = attach_as_nobody(cg, "/p/count_a", "/l/egress");
+	cr_assert_eq(r.r, -EACCES, "%d %s", r.r, r.msg);
+	cr_assert(strstr(r.msg, "may not write the cgroup directory"), "%s", r.msg);
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 1), 0);
+}
+
+Test(attach, nobody_attaches_to_a_cgroup_it_owns)
+{
+	struct as_result r;
+
+	cr_assert_eq(bpfpin_chmod(au_b, "/p/count_a", 0666), 0);
+	cr_assert_eq(chown(cg, 65534, 65534), 0);
+	r = attach_as_nobody(cg, "/p/count_a", "/l/egress");
+	cr_assert_eq(r.r, 0, "%d %s", r.r, r.msg);
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 1), BYTES);
+}
+
+/* ---- hostile target fds ---- */
+
+static int attach_fd(int fd, const char *target)
+{
+	struct bpfpin_attach_opts o = { .sz = sizeof(o), .target = target,
+					.target_fd = fd, .umask = 022,
+					.attach_type = !strcmp(target, "netns") ?
+						       "sk_lookup" : "egress" };
+
+	return bpfpin_attach(au_b, "/p/count_a", "/l/x", &o);
+}
+
+Test(attach, hostile_target_fds_are_refused_and_nothing_leaks)
+{
+	static const char *const targets[] = { "cgroup", "netns" };
+	char path[256], *json = NULL;
+	int p[2], before, fd;
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	/* the program's fd is in the daemon's cache from here on */
+	cr_assert_eq(bpfpin_info(au_b, "/p/count_a", &json), 0);
+	free(json);
+	before = th_fd_count(au_d.pid);
+	snprintf(path, sizeof(path), "%s/p", au_d.mnt);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(attach_fd(p[0], targets[i]), -EINVAL);
+		cr_assert(strstr(bpfpin_errmsg(au_b), "a pipe"), "%s", bpfpin_errmsg(au_b));
+		cr_assert_eq(attach_fd(fd, targets[i]), -EINVAL);
+		cr_assert(strstr(bpfpin_errmsg(au_b), "bpfpind's own mount"), "%s",
+			  bpfpin_errmsg(au_b));
+	}
+	close(p[1]);
+	p[1] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	cr_assert_eq(attach_fd(p[1], "cgroup"), -EINVAL);
+	cr_assert(strstr(bpfpin_errmsg(au_b), "net:["), "%s", bpfpin_errmsg(au_b));
+	cr_assert_eq(th_fd_count(au_d.pid), before, "the daemon kept an fd");
+	cr_assert_eq(bpfpin_unlink(au_b, "/l/x"), -ENOENT);
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
+/* ---- provenance ---- */
+
+static struct json_object *attached_by(const char *path)
+{
+	struct json_object *o, *p, *a;
+	int rc;
+
+	o = au_parse(au_cli(&rc, false, "-j stat %s", path));
+	cr_assert_eq(rc, 0);
+	cr_assert(json_object_object_get_ex(o, "provenance", &p), "%s",
+		  json_object_to_json_string(o));
+	cr_assert(json_object_object_get_ex(p, "attached", &a));
+	json_object_get(a);
+	json_object_put(o);
+	return a;
+}
+
+static int64_t jint(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	cr_assert(json_object_object_get_ex(o, key, &v), "no %s", key);
+	return json_object_get_int64(v);
+}
+
+Test(attach, provenance_is_recorded_shown_and_survives_a_restart)
+{
+	struct json_object *a;
+	char path[256], val[256];
+	int64_t now = (int64_t)time(NULL) * 1000000000;
+	ssize_t n;
+
+	attach_ok("/p/count_a", "/l/egress");
+	a = attached_by("/l/egress");
+	cr_assert_eq(jint(a, "uid"), 0);
+	cr_assert_gt(jint(a, "pid"), 0);
+	cr_assert_geq(jint(a, "time_ns"), now - 60000000000LL);
+	json_object_put(a);
+	bpfpin_close(au_b);
+	au_b = NULL;
+	cr_assert_eq(th_daemon_restart(&au_d, SIGKILL), 0);
+	cr_assert_eq(bpfpin_connect(au_d.sock, &au_b), 0);
+	json_object_put(attached_by("/l/egress"));
+	snprintf(path, sizeof(path), "%s/l/egress", au_d.mnt);
+	n = getxattr(path, "user.bpfpin.attached_by", val, sizeof(val) - 1);
+	cr_assert_gt(n, 0, "getxattr: %s", strerror(errno));
+	val[n] = '\0';
+	cr_assert(!strncmp(val, "uid=0 pid=", 10), "%s", val);
+	n = getxattr(path, "user.bpfpin.loaded_by", val, sizeof(val));
+	cr_assert_eq(n, -1);
+	cr_assert_eq(errno, ENODATA);
+}
+
+Test(attach, provenance_goes_with_the_pin)
+{
+	char *log;
+	int rc;
+
+	attach_ok("/p/count_a", "/l/egress");
+	free(au_cli(&rc, false, "rm /l/egress"));
+	bpfpin_close(au_b);
+	au_b = NULL;
+	cr_assert_eq(th_daemon_restart(&au_d, SIGKILL), 0);
+	cr_assert_eq(bpfpin_connect(au_d.sock, &au_b), 0);
+	log = th_run(&rc, "cat '%s/prov.log'", au_d.state);
+	cr_assert_str_eq(log, "", "a removed pin's record is still on file");
+	free(log);
+	attach_ok("/p/count_a", "/l/egress");
+	json_object_put(attached_by("/l/egress"));
+}
