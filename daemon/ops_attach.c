@@ -218,9 +218,12 @@ static void record(struct attach_ctx *x)
  * pinned detaches it. */
 static int make_link(struct attach_ctx *x, uint32_t prog_type)
 {
-	int r = attach_link_create(&x->r, prog_type, x->req->errmsg,
-				   sizeof(x->req->errmsg));
+	int r = ns_may_pin(x->req->conn->srv->ns, &x->cred, NS_AT(x->a.path));
 
+	if (r < 0)
+		return op_fail(x->req, x->a.path, r);
+	r = attach_link_create(&x->r, prog_type, x->req->errmsg,
+			       sizeof(x->req->errmsg));
 	if (r < 0)
 		return r;
 	x->link_fd = r;

@@ -240,6 +240,11 @@ int ns_may_attach_dir(const struct ns_cred *cred, uid_t uid, gid_t gid,
  * a set-user-ID one): so uid 0, which SO_PEERCRED does carry. */
 int ns_may_attach_system(const struct ns_cred *cred, const char *what,
 			 char *why, size_t whylen);
+/* Would ns_pin at at pass its checks of the name (EEXIST, ENOENT,
+ * EACCES, EPERM for a '.', EDQUOT)? Asked before a link is made, so that
+ * a link refused its name is not attached even for a moment. The name
+ * may still be taken before the pin (then the link is closed, detached). */
+int ns_may_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at);
 
 /* Provenance (fs/ns_prov.c): who attached the link, or loaded the program
  * or map, a pin holds. Kept per node (hard links share it) in a side file

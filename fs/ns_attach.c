@@ -1,10 +1,12 @@
 /* fs/ns_attach.c: who may attach a link to what (fs/ns.h): a cgroup
  * directory by the kernel's permission rule on its owner, group and mode;
- * what reaches the whole system, root only. */
+ * what reaches the whole system, root only; and whether a pin could be
+ * made at a name, asked before a link is made for it. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fs/ns_int.h"
 
@@ -41,4 +43,22 @@ int ns_may_attach_system(const struct ns_cred *cred, const char *what,
 		return 0;
 	snprintf(why, whylen, "attaching to %s is for root (uid 0) only", what);
 	return -EPERM;
+}
+
+/* The checks ns_pin makes of the new name (fs/ns_create.c and the
+ * store's bpffs rule of a '.'), and the caller's node quota. */
+int ns_may_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at)
+{
+	struct ns_usage u;
+	struct ns_nd nd;
+	int links, r = ns_path_parent(&nd, &links, ns, cred, at);
+
+	if (r == 0)
+		r = ns_path_may_create(&nd, false);
+	if (r == 0 && memchr(nd.last, '.', nd.len))
+		r = -EPERM;
+	if (r < 0 || ns_perm_root(cred) || !ns->limits.nodes)
+		return r;
+	ns_usage(ns, cred->uid, &u);
+	return u.nodes >= ns->limits.nodes ? -EDQUOT : 0;
 }

@@ -220,3 +220,20 @@ uint32_t au_id(const char *path)
 	cr_assert_eq(bpfpin_stat(au_b, path, &st), 0, "stat %s", path);
 	return st.obj_id;
 }
+
+bool au_egress_idle(const char *cgroup)
+{
+	int fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	__u32 n = 1;
+
+	cr_assert_geq(fd, 0);
+	for (int i = 0; i < 200 && n; i++) {
+		n = 0;
+		cr_assert_eq(bpf_prog_query(fd, BPF_CGROUP_INET_EGRESS, 0, NULL,
+					    NULL, &n), 0, "query: %s", strerror(errno));
+		if (n)
+			usleep(10000);
+	}
+	close(fd);
+	return n == 0;
+}

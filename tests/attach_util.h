@@ -5,6 +5,7 @@
 #ifndef BPFPIN_TESTS_ATTACH_UTIL_H
 #define BPFPIN_TESTS_ATTACH_UTIL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -44,6 +45,11 @@ uint64_t au_count(const char *path, uint32_t key);
  * mount. */
 uint64_t au_count_cli(const char *path, uint32_t key);
 uint64_t au_count_mount(const char *path, uint32_t key);
+/* Wait (up to 2 s) until no program is attached to cgroup for egress:
+ * a bpffs inode, and so the reference its pin held, is freed after an RCU
+ * grace period, a moment after the unlink returned. False if one still
+ * is. */
+bool au_egress_idle(const char *cgroup);
 /* The kernel id of the object pinned at path. */
 uint32_t au_id(const char *path);
 

@@ -76,8 +76,28 @@ Test(attach, cgroup_link_counts_survives_restart_and_rm_stops_it)
 	cr_assert_eq(au_count("/m/bytes", 1), 2 * BYTES, "the link stopped at the restart");
 	free(au_cli(&rc, false, "rm /l/egress"));
 	cr_assert_eq(rc, 0);
+	cr_assert(au_egress_idle(cg), "nothing may hold the link once its pin is gone");
 	au_traffic(cg, N, LEN);
 	cr_assert_eq(au_count("/m/bytes", 1), 2 * BYTES, "rm did not detach");
+}
+
+/* The name is checked before the link is made: a refused name never
+ * has the program attached, not even for a moment. */
+Test(attach, a_taken_name_is_refused_before_attaching)
+{
+	uint32_t id;
+	char *err;
+	int rc;
+
+	attach_ok("/p/count_a", "/l/egress");
+	id = au_id("/l/egress");
+	err = au_cli(&rc, true, "attach cgroup %s egress /p/count_b /l/egress", cg);
+	cr_assert_eq(rc, 1);
+	cr_assert(strstr(err, "/l/egress: File exists"), "%s", err);
+	free(err);
+	cr_assert_eq(au_id("/l/egress"), id);
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 2), 0, "count_b ran");
 }
 
 Test(attach, rm_on_the_mount_detaches)
@@ -87,6 +107,31 @@ Test(attach, rm_on_the_mount_detaches)
 	attach_ok("/p/count_a", "/l/egress");
 	snprintf(path, sizeof(path), "%s/l/egress", au_d.mnt);
 	cr_assert_eq(unlink(path), 0, "unlink %s: %s", path, strerror(errno));
+	cr_assert(au_egress_idle(cg), "bpfpind still holds the link");
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 1), 0);
+}
+
+/* A reader of the link's file on the mount keeps the inode known to
+ * FUSE after the last name went: the daemon must not hold the link for
+ * it (the reader has its document already). */
+Test(attach, a_file_open_on_the_mount_does_not_keep_the_link_attached)
+{
+	char path[256], buf[4096];
+	ssize_t n;
+	int fd;
+
+	attach_ok("/p/count_a", "/l/egress");
+	snprintf(path, sizeof(path), "%s/l/egress", au_d.mnt);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0, "open %s: %s", path, strerror(errno));
+	cr_assert_eq(bpfpin_unlink(au_b, "/l/egress"), 0);
+	cr_assert(au_egress_idle(cg), "bpfpind kept the link for an open file");
+	n = read(fd, buf, sizeof(buf) - 1);
+	cr_assert_gt(n, 0, "read: %s", strerror(errno));
+	buf[n] = '\0';
+	cr_assert(strstr(buf, "\"cgroup_id\""), "%s", buf);
+	close(fd);
 	au_traffic(cg, N, LEN);
 	cr_assert_eq(au_count("/m/bytes", 1), 0);
 }
