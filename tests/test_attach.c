@@ -184,6 +184,32 @@ Test(attach, detach_stops_counting_and_keeps_the_pin)
 	json_object_put(o);
 }
 
+/* The protocol is enough for another language: the Python example
+ * client attaches, the count grows, it detaches, the count stops. */
+Test(attach, the_python_client_attaches_and_detaches)
+{
+	char *out;
+	int rc;
+
+	out = th_run(&rc, "python3 -c 'import os, sys; sys.path.insert(0, \"%s/examples/python\"); "
+		     "import bpfpin; c = bpfpin.Client(\"%s\"); "
+		     "fd = os.open(\"%s\", os.O_RDONLY | os.O_DIRECTORY); "
+		     "print(c.attach(\"/p/count_a\", \"/l/py\", \"cgroup\", fd=fd, "
+		     "attach_type=\"egress\")[\"object\"][\"type\"])' 2>&1",
+		     getenv("BPFPIN_SRCDIR"), au_d.sock, cg);
+	cr_assert_str_eq(out, "cgroup\n", "%s", out);
+	free(out);
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 1), BYTES);
+	out = th_run(&rc, "python3 -c 'import sys; sys.path.insert(0, \"%s/examples/python\"); "
+		     "import bpfpin; bpfpin.Client(\"%s\").detach(\"/l/py\")' 2>&1",
+		     getenv("BPFPIN_SRCDIR"), au_d.sock);
+	cr_assert_str_eq(out, "", "%s", out);
+	free(out);
+	au_traffic(cg, N, LEN);
+	cr_assert_eq(au_count("/m/bytes", 1), BYTES);
+}
+
 /* ---- who may attach ---- */
 
 struct as_result {
@@ -330,11 +356,15 @@ static int64_t jint(struct json_object *o, const char *key)
 Test(attach, provenance_is_recorded_shown_and_survives_a_restart)
 {
 	struct json_object *a;
-	char path[256], val[256];
+	char path[256], val[256], *text;
 	int64_t now = (int64_t)time(NULL) * 1000000000;
 	ssize_t n;
+	int rc;
 
 	attach_ok("/p/count_a", "/l/egress");
+	text = au_cli(&rc, false, "stat /l/egress");
+	cr_assert(strstr(text, "\nAttached: uid 0 pid "), "%s", text);
+	free(text);
 	a = attached_by("/l/egress");
 	cr_assert_eq(jint(a, "uid"), 0);
 	cr_assert_gt(jint(a, "pid"), 0);
@@ -353,6 +383,30 @@ Test(attach, provenance_is_recorded_shown_and_survives_a_restart)
 	n = getxattr(path, "user.bpfpin.loaded_by", val, sizeof(val));
 	cr_assert_eq(n, -1);
 	cr_assert_eq(errno, ENODATA);
+}
+
+Test(attach, usage_errors_say_what_is_wrong)
+{
+	static const struct { const char *args, *says; } cases[] = {
+		{ "attach", "expected cgroup, xdp, tcx, netns, tracing or sockmap" },
+		{ "attach frob /p/x /l/x", "expected cgroup" },
+		{ "attach cgroup /x egress /p/x", "too few arguments" },
+		{ "attach xdp lo /p/x /l/x extra", "unexpected 'extra'" },
+		{ "detach", "expected PATH" },
+	};
+	char *err;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err = au_cli(&rc, true, "%s", cases[i].args);
+		cr_assert_eq(rc, 2, "%s: %d", cases[i].args, rc);
+		cr_assert(strstr(err, cases[i].says), "%s: %s", cases[i].args, err);
+		free(err);
+	}
+	err = au_cli(&rc, true, "attach cgroup /nonexistent egress /p/count_a /l/x");
+	cr_assert_eq(rc, 1);
+	cr_assert(strstr(err, "/nonexistent: No such file or directory"), "%s", err);
+	free(err);
 }
 
 Test(attach, provenance_goes_with_the_pin)
