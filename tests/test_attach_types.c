@@ -205,6 +205,13 @@ Test(attach_types, xdp_and_tcx_on_lo)
 	cr_assert_eq(json_object_get_int64(v), 47);
 	json_object_put(o);
 	attach_ok("xdp lo /p/t_xdp replace /l/xdp");
+	cr_assert_eq(bpfpin_detach(au_b, "/l/xdp"), 0, "%s", bpfpin_errmsg(au_b));
+	o = au_parse(au_cli(&rc, false, "-j get /l/xdp"));
+	cr_assert(json_object_object_get_ex(o, "devname", &v));
+	cr_assert_str_eq(json_object_get_string(v), "(detached)");
+	json_object_put(o);
+	free(au_cli(&rc, true, "attach xdp lo /p/t_xdp replace /l/xdp"));
+	cr_assert_eq(rc, 1, "replace on a detached link");
 	rm_ok("/l/xdp");
 	rm_ok("/l/tcx_in");
 	rm_ok("/l/tcx_out");
@@ -258,6 +265,10 @@ Test(attach_types, tracing_needs_only_the_program)
 	attach_ok("tracing /p/t_raw_tp tp sys_enter /l/raw_tp");
 	same_as_bpftool("/l/tp_btf", none);
 	same_as_bpftool("/l/raw_tp", none);
+	cr_assert_eq(bpfpin_detach(au_b, "/l/raw_tp"), -EOPNOTSUPP, "%s",
+		     bpfpin_errmsg(au_b));
+	cr_assert(strstr(bpfpin_errmsg(au_b), "the kernel cannot detach this link"),
+		  "%s", bpfpin_errmsg(au_b));
 	rm_ok("/l/tp_btf");
 	rm_ok("/l/raw_tp");
 }
