@@ -217,9 +217,12 @@ struct as_result {
 	char msg[512];
 };
 
-/* bpfpin_attach of prog to cgroup dir at path, as uid 65534. */
-static struct as_result attach_as_nobody(const char *dir, const char *prog,
-					 const char *path)
+/* bpfpin_attach of prog at path as uid 65534, with opts (NULL: to the
+ * cgroup dir, for egress); o.target_fd, if it is -2, is opened from
+ * dir in the child. */
+static struct as_result attach_as_nobody_opts(const char *dir, const char *prog,
+					      const char *path,
+					      const struct bpfpin_attach_opts *opts)
 {
 	struct as_result res = { 0 };
 	int p[2], st;
@@ -230,13 +233,18 @@ static struct as_result attach_as_nobody(const char *dir, const char *prog,
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
 		struct bpfpin_attach_opts o = { .sz = sizeof(o), .target = "cgroup",
-						.attach_type = "egress", .umask = 022 };
+						.attach_type = "egress", .umask = 022,
+						.target_fd = -2 };
 		struct bpfpin *b;
 
+		if (opts)
+			o = *opts;
 		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 			_exit(2);
-		o.target_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (o.target_fd < 0 || bpfpin_connect(au_d.sock, &b) < 0)
+		if (o.target_fd == -2)
+			o.target_fd = open(dir, O_RDONLY | O_CLOEXEC |
+					   (strcmp(o.target, "cgroup") ? 0 : O_DIRECTORY));
+		if (o.target_fd < -1 || bpfpin_connect(au_d.sock, &b) < 0)
 			_exit(3);
 		res.r = bpfpin_attach(b, prog, path, &o);
 		snprintf(res.msg, sizeof(res.msg), "%s", bpfpin_errmsg(b));
@@ -249,6 +257,33 @@ static struct as_result attach_as_nobody(const char *dir, const char *prog,
 	close(p[0]);
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	return res;
+}
+
+static struct as_result attach_as_nobody(const char *dir, const char *prog,
+					 const char *path)
+{
+	return attach_as_nobody_opts(dir, prog, path, NULL);
+}
+
+Test(attach, nobody_cannot_attach_to_a_netdev_a_netns_or_a_tracing_point)
+{
+	const struct bpfpin_attach_opts o[] = {
+		{ .sz = sizeof(o[0]), .target = "xdp", .dev = "lo", .target_fd = -1 },
+		{ .sz = sizeof(o[0]), .target = "tcx", .dev = "lo",
+		  .attach_type = "ingress", .target_fd = -1 },
+		{ .sz = sizeof(o[0]), .target = "netns", .attach_type = "sk_lookup",
+		  .target_fd = -2 },
+		{ .sz = sizeof(o[0]), .target = "tracing", .target_fd = -1 },
+	};
+
+	cr_assert_eq(bpfpin_chmod(au_b, "/p/count_a", 0666), 0);
+	for (size_t i = 0; i < sizeof(o) / sizeof(o[0]); i++) {
+		struct as_result r = attach_as_nobody_opts("/proc/self/ns/net",
+							   "/p/count_a", "/l/x", &o[i]);
+
+		cr_assert_eq(r.r, -EPERM, "%s: %d %s", o[i].target, r.r, r.msg);
+		cr_assert(strstr(r.msg, "is for root (uid 0) only"), "%s", r.msg);
+	}
 }
 
 Test(attach, nobody_cannot_attach_a_program_it_may_not_write)
