@@ -41,6 +41,7 @@ const struct attach_type attach_types[] = {
 	CG(BPF_CGROUP_SYSCTL, "sysctl", "sysctl", CGROUP_SYSCTL),
 	CG(BPF_CGROUP_GETSOCKOPT, "getsockopt", "getsockopt", CGROUP_SOCKOPT),
 	CG(BPF_CGROUP_SETSOCKOPT, "setsockopt", "setsockopt", CGROUP_SOCKOPT),
+	{ BPF_LSM_CGROUP, "lsm_cgroup", NULL, ATTACH_CGROUP, BPF_PROG_TYPE_LSM },
 	{ BPF_XDP, "xdp", NULL, ATTACH_XDP, BPF_PROG_TYPE_XDP },
 	{ ATTACH_TYPE_TCX_INGRESS, "tcx_ingress", "ingress", ATTACH_TCX, BPF_PROG_TYPE_SCHED_CLS },
 	{ ATTACH_TYPE_TCX_EGRESS, "tcx_egress", "egress", ATTACH_TCX, BPF_PROG_TYPE_SCHED_CLS },

@@ -273,9 +273,10 @@ Test(attach_types, tracing_needs_only_the_program)
 	rm_ok("/l/raw_tp");
 }
 
-/* Some kernels (this one, as we run it) refuse fentry programs with
- * EPERM at load: then there is nothing to attach, and the test says so. */
-Test(attach_types, fentry_needs_only_the_program)
+/* Some kernels (this one, as we run it) refuse fentry and lsm programs
+ * with EPERM at load: then there is nothing to attach, and the test says
+ * so. */
+Test(attach_types, fentry_and_lsm_cgroup)
 {
 	static const char *const none[] = { NULL };
 	char path[512];
@@ -295,6 +296,10 @@ Test(attach_types, fentry_needs_only_the_program)
 	attach_ok("tracing /p/t_fentry /l/fentry");
 	same_as_bpftool("/l/fentry", none);
 	rm_ok("/l/fentry");
+	snprintf(path, sizeof(path), "cgroup %s lsm_cgroup /p/t_lsm_cgroup /l/lsm", cg);
+	attach_ok(path);
+	same_as_bpftool("/l/lsm", none);
+	rm_ok("/l/lsm");
 }
 
 Test(attach_types, sk_msg_and_sk_skb_on_a_sockmap)
