@@ -71,8 +71,9 @@ int attach_link_create(const struct attach_req *r, uint32_t prog_type,
 		fd = fd < 0 ? -errno : fd;
 	}
 	if (fd < 0 && why && !why[0])
-		snprintf(why, whylen, "the kernel refused the link: %s",
-			 strerror(-fd));
+		snprintf(why, whylen, "the kernel refused the link: %s%s",
+			 strerror(-fd), fd == -EINVAL && r->type ? " (was the "
+			 "program loaded for this attach type?)" : "");
 	return fd;
 }
 

@@ -179,6 +179,11 @@ Test(attach_types, a_program_of_the_wrong_type_is_named)
 	cr_assert_eq(rc, 1);
 	cr_assert(strstr(err, "program is of type cgroup_skb"), "%s", err);
 	free(err);
+	snprintf(args, sizeof(args), "attach cgroup %s connect6 /p/t_connect4 /l/x", cg);
+	err = au_cli(&rc, true, "%s", args);
+	cr_assert_eq(rc, 1);
+	cr_assert(strstr(err, "loaded for this attach type?"), "%s", err);
+	free(err);
 	snprintf(args, sizeof(args), "attach cgroup %s egress /p/t_egress /l/x override", cg);
 	err = au_cli(&rc, true, "%s", args);
 	cr_assert_eq(rc, 2);
