@@ -41,7 +41,7 @@ static const struct param attach_params[] = {
 	{ 0 },
 };
 
-/* Everything one attach holds, closed by attach_done. */
+/* Everything one attach holds; op_attach closes its fds. */
 struct attach_ctx {
 	struct request *req;
 	struct attach_args a;
