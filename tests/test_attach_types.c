@@ -54,9 +54,12 @@ static void setup(void)
 	au_cgroup_make(cg, sizeof(cg));
 }
 
+/* Also called by a test before it skips (criterion runs no .fini after
+ * cr_skip_test): safe to call twice. */
 static void teardown(void)
 {
 	bpf_object__close(obj);
+	obj = NULL;
 	au_teardown();
 	au_cgroup_remove(cg);
 }
@@ -293,6 +296,7 @@ Test(attach_types, fentry_and_lsm_cgroup)
 	cr_assert_not_null(o);
 	if (bpf_object__load(o) < 0) {
 		bpf_object__close(o);
+		teardown();
 		cr_skip_test("the kernel refuses to load an fentry program: %s",
 			     strerror(errno));
 	}
