@@ -2,7 +2,8 @@
 noinst_LTLIBRARIES += bpf/libbpfobj.la
 bpf_libbpfobj_la_SOURCES = bpf/obj.c bpf/obj.h bpf/obj_int.h \
 	bpf/obj_names.c bpf/obj_json.c bpf/obj_map.c bpf/obj_prog.c \
-	bpf/obj_link.c bpf/obj_mnt.c bpf/obj_file.c bpf/obj_file.h
+	bpf/obj_link.c bpf/obj_mnt.c bpf/obj_file.c bpf/obj_file.h \
+	bpf/attach.h bpf/attach_names.c bpf/attach_fd.c bpf/attach_link.c
 bpf_libbpfobj_la_SOURCES += bpf/load.c bpf/load.h bpf/load_log.c \
 	bpf/load_tail.c bpf/sha256.c bpf/sha256.h
 bpf_libbpfobj_la_SOURCES += bpf/jw.c bpf/jw.h bpf/btf_fmt.c bpf/btf_fmt.h \

@@ -245,6 +245,24 @@ static ssize_t fd_link(int fd, char *buf, size_t size)
 	return readlink(path, buf, size);
 }
 
+int obj_fd_fstype(int fd, char *type, size_t size, char *why, size_t whylen)
+{
+	int mnt_id = -1, r = obj_fd_mount(fd, &mnt_id);
+
+	if (r < 0) {
+		say(why, whylen, "cannot tell what fd %d is: fdinfo: %s", fd,
+		    strerror(-r));
+		return r == -ENOENT ? -EBADF : r;
+	}
+	if (refused_mnt >= 0 && mnt_id == refused_mnt) {
+		say(why, whylen, "fd is a file on bpfpind's own mount");
+		return -EINVAL;
+	}
+	if (obj_mount_fstype(mnt_id, type, size) < 0)
+		snprintf(type, size, "?");
+	return 0;
+}
+
 static enum obj_kind anon_kind(const char *link)
 {
 	const char *name = link + strlen(ANON_PREFIX);

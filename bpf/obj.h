@@ -38,6 +38,12 @@ void obj_refuse_mount(int mnt_id);
  * child would read its parent's fds); without it the full path is used.
  * 0 or -errno. */
 int obj_keep_proc_fd(void);
+
+/* The fs type of the mount fd is on ("cgroup2", "nsfs", "pipefs" or "?"
+ * if this mount namespace does not show it), from fdinfo and mountinfo
+ * only, as obj_identify: 0; -EINVAL for a file on the refused mount,
+ * with why saying so; -EBADF for an fd that is not open. */
+int obj_fd_fstype(int fd, char *type, size_t size, char *why, size_t whylen);
 /* The id of the mount on top at dir (an absolute, canonical path, as
  * /proc/self/mountinfo spells it), found without a lookup of dir, so
  * without entering the filesystem mounted there. -ENOENT if nothing is

@@ -2,12 +2,17 @@
  * prog_id, and what bpftool v7.1 adds per type: tp_name (raw_tracepoint);
  * prog_type and attach_type (tracing); cgroup_id and attach_type (cgroup);
  * target_name, map_id, tid or pid, cgroup_id and order (iter); netns_ino
- * and attach_type (netns). It shows nothing more for xdp, perf_event,
- * kprobe_multi, struct_ops or the types newer than its libbpf.
+ * and attach_type (netns). What it is attached to for xdp (devname,
+ * ifindex), tcx and netkit (devname, ifindex, attach_type) and sockmap
+ * (map_id, attach_type) as later bpftools (v7.3 on) show it, where v7.1
+ * shows nothing more; nothing more for perf_event, kprobe_multi,
+ * struct_ops or the other types newer than our libbpf.
  * Left out: "pids" and "pinned" (see bpf/obj_json.c). */
 #include "config.h"
 
 #include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -105,6 +110,37 @@ static int link_info(int fd, struct bpf_link_info *info, char *buf,
 	return 0;
 }
 
+/* bpftool's device: its name (or "(detached)" for ifindex 0, "(unknown)"
+ * for one gone), then its index. */
+static void ifindex(struct objj *b, uint32_t idx)
+{
+	char name[IF_NAMESIZE] = "(unknown)";
+
+	if (!idx)
+		snprintf(name, sizeof(name), "(detached)");
+	else if (!if_indextoname(idx, name))
+		snprintf(name, sizeof(name), "(unknown)");
+	objj_str(b, "devname", name);
+	objj_u64(b, "ifindex", idx);
+}
+
+/* The types newer than our headers: the union's first two u32s (tcx,
+ * netkit: ifindex and attach_type; sockmap: map_id and attach_type). */
+#define LINK_TYPE_TCX 11
+#define LINK_TYPE_NETKIT 13
+#define LINK_TYPE_SOCKMAP 14
+
+static void newer(struct objj *b, const struct bpf_link_info *info)
+{
+	const __u32 *u = (const __u32 *)&info->xdp;
+
+	if (info->type == LINK_TYPE_SOCKMAP)
+		objj_u64(b, "map_id", u[0]);
+	else
+		ifindex(b, u[0]);
+	attach_type(b, u[1]);
+}
+
 int obj_link_json(int fd, struct objj *b)
 {
 	struct bpf_link_info info;
@@ -132,6 +168,14 @@ int obj_link_json(int fd, struct objj *b)
 	case BPF_LINK_TYPE_NETNS:
 		objj_u64(b, "netns_ino", info.netns.netns_ino);
 		attach_type(b, info.netns.attach_type);
+		break;
+	case BPF_LINK_TYPE_XDP:
+		ifindex(b, info.xdp.ifindex);
+		break;
+	case LINK_TYPE_TCX:
+	case LINK_TYPE_NETKIT:
+	case LINK_TYPE_SOCKMAP:
+		newer(b, &info);
 		break;
 	}
 	return 0;

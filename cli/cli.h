@@ -104,5 +104,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_limits(int argc, char **argv);
 int cmd_load(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
 
 #endif

@@ -203,6 +203,27 @@ static int stat_info(struct bpfpin *b, const char *path,
 	return *info ? 0 : -EPROTO;
 }
 
+/* Who loaded and attached the pin; NULL when nothing is recorded. */
+static int stat_prov(struct bpfpin *b, const char *path, bool follow,
+		     struct json_object **prov)
+{
+	char *json = NULL;
+	int r = bpfpin_provenance(b, path, follow, &json);
+
+	*prov = NULL;
+	if (r < 0)
+		return r;
+	*prov = json_tokener_parse(json);
+	free(json);
+	if (!*prov)
+		return -EPROTO;
+	if (json_object_object_length(*prov) == 0) {
+		json_object_put(*prov);
+		*prov = NULL;
+	}
+	return 0;
+}
+
 static int stat_one(struct bpfpin *b, const char *path, bool follow)
 {
 	struct out_node node = { .path = path, .name = path };
@@ -217,11 +238,16 @@ static int stat_one(struct bpfpin *b, const char *path, bool follow)
 	}
 	if (r >= 0 && st.type == BPFPIN_NODE_PIN)
 		r = stat_info(b, path, &info);
-	if (r < 0)
+	if (r >= 0 && st.type == BPFPIN_NODE_PIN)
+		r = stat_prov(b, path, follow, &node.prov);
+	if (r < 0) {
+		json_object_put(info);
 		return cli_fail_call("stat", path, r);
+	}
 	node.st = &st;
 	out()->node(&node, info);
 	json_object_put(info);
+	json_object_put(node.prov);
 	return CLI_OK;
 }
 

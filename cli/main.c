@@ -64,6 +64,23 @@ static const struct cmd cmds[] = {
 	{ "lookup", cmd_lookup, "lookup PATH [key] KEY...",
 	  "Print one entry. KEY: hex bytes (\"01 00 00 00\", \"0x01 0 0 0\")\n"
 	  "or a JSON value typed by the map's BTF." },
+	{ "attach", cmd_attach,
+	  "attach cgroup CGROUP ATTACH_TYPE PROG [replace] PATH [multi|override]\n"
+	  "attach xdp DEV PROG [replace] PATH\n"
+	  "attach tcx DEV {ingress|egress} PROG [replace] PATH\n"
+	  "attach netns NETNS {sk_lookup|flow_dissector} PROG [replace] PATH\n"
+	  "attach tracing PROG [tp TRACEPOINT] [replace] PATH\n"
+	  "attach sockmap MAP ATTACH_TYPE PROG [replace] PATH",
+	  "Attach the program pinned at PROG as a BPF link pinned at PATH;\n"
+	  "removing that pin detaches it once nothing else holds the link.\n"
+	  "With replace, PATH is a link attached there already: its program\n"
+	  "becomes PROG, atomically. CGROUP (a cgroup v2 directory) and NETNS\n"
+	  "(/proc/PID/ns/net, /run/netns/NAME) are paths on this machine; MAP\n"
+	  "is a sockmap pinned in the namespace. ATTACH_TYPE as bpftool names\n"
+	  "it (egress, cgroup_inet_egress, connect4, sk_msg_verdict, ...). A\n"
+	  "cgroup link is always multi; override is refused." },
+	{ "detach", cmd_detach, "detach PATH...",
+	  "Detach the links pinned at PATH; the pins stay." },
 	{ "limits", cmd_limits, "limits [uid UID]",
 	  "Print what a uid (default: yours; root may name any) holds of the\n"
 	  "daemon, each beside its limit: connections, requests in flight, fds\n"

@@ -17,6 +17,7 @@ struct out_node {
 	const char *name;               /* what a listing calls it */
 	const struct bpfpin_stat *st;
 	const char *target;             /* a symlink's target, NULL if unread */
+	struct json_object *prov;       /* stat: who loaded / attached it, or NULL */
 };
 
 struct output_ops {
@@ -59,6 +60,9 @@ int out_json_end(bool wrote);
 const char *out_kind_name(enum bpfpin_obj_kind kind);
 /* "2025-01-31 12:00" (ls -l) or with seconds, nanoseconds and zone (stat). */
 void out_time(char *buf, size_t size, const struct timespec *ts, bool full);
+
+/* prov_text.c: the provenance of a node, in stat's text layout. */
+void prov_text_print(FILE *f, struct json_object *prov);
 
 /* info_text.c: the info in the layout of bpftool {map,prog,link} show. */
 void info_text_print(FILE *f, enum bpfpin_obj_kind kind,

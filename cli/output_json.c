@@ -203,6 +203,8 @@ static void node(const struct out_node *n, struct json_object *info)
 {
 	struct json_object *o = node_json(n);
 
+	if (n->prov)
+		json_object_object_add(o, "provenance", json_object_get(n->prov));
 	if (info)
 		json_object_object_add(o, "info", json_object_get(info));
 	emit(o);

@@ -87,6 +87,8 @@ static void node(const struct out_node *n, struct json_object *info)
 		printf("Object: %s:%s id %u%s%s\n", out_kind_name(st->obj_kind),
 		       st->obj_type_name, st->obj_id, st->obj_name[0] ? " name " : "",
 		       st->obj_name);
+	if (n->prov)
+		prov_text_print(stdout, n->prov);
 	if (info)
 		info_text_print(stdout, st->obj_kind, info);
 }

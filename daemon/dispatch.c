@@ -37,6 +37,8 @@ static const struct op op_table[] = {
 	OP(utimens),
 	OP(limits),
 	OP(load),
+	OP(attach),
+	OP(detach),
 };
 #undef OP
 #undef BARE

@@ -4,7 +4,7 @@ daemon_bpfpind_SOURCES = \
 	daemon/main.c daemon/options.c daemon/options.h daemon/paths.c daemon/paths.h daemon/log.c daemon/log.h \
 	daemon/server.h daemon/listener.c daemon/conn.c daemon/dispatch.c \
 	daemon/params.c daemon/params.h daemon/ops.h daemon/ops_obj.c \
-	daemon/ops_ns.c daemon/ops_limits.c daemon/stat_json.c daemon/usage.c \
+	daemon/ops_ns.c daemon/ops_limits.c daemon/ops_attach.c daemon/stat_json.c daemon/usage.c \
 	daemon/nofile.c daemon/nofile.h daemon/worker.c daemon/worker.h \
 	daemon/later.c daemon/later.h daemon/ops_load.c daemon/load_job.h \
 	daemon/load_pin.c daemon/load_commit.c

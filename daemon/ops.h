@@ -42,6 +42,12 @@ int op_chown(struct request *req);
 int op_utimens(struct request *req);
 /* ops_load.c (replies later, from the worker's job) */
 int op_load(struct request *req);
+/* ops_attach.c */
+int op_attach(struct request *req);
+int op_detach(struct request *req);
+/* Add the node ino's provenance records to req->result as
+ * "provenance" (stat), if it has any. */
+void prov_result(struct request *req, uint64_t ino);
 /* ops_limits.c */
 int op_limits(struct request *req);
 

@@ -103,8 +103,11 @@ int op_stat(struct request *req)
 	struct ns_args a; struct ns_cred c; struct ns_stat st;
 	int r = prepare(req, stat_params, &a, &c);
 
-	return r < 0 ? r : with_stat(req, a.path,
+	r = r < 0 ? r : with_stat(req, a.path,
 			ns_stat(NS(req), &c, NS_AT(a.path), a.follow, &st), &st);
+	if (r == 0)
+		prov_result(req, st.ino);
+	return r;
 }
 
 int op_unlink(struct request *req)

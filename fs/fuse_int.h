@@ -137,6 +137,14 @@ void fsx_files_free(struct fsx *fsx);
 void fsx_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		  size_t size);
 void fsx_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+/* fuse_xattr_prov.c: the user.bpfpin.* attributes (provenance). The
+ * value of name into buf (its length, or -ENODATA), and the names ino
+ * has into list (their length, NULs included). */
+#define FSX_PROV_PREFIX "user.bpfpin."
+#define FSX_PROV_VALUE_MAX 320
+int fsx_prov_xattr(struct ns *ns, fuse_ino_t ino, const char *name,
+		   char *buf, size_t size);
+int fsx_prov_list(struct ns *ns, fuse_ino_t ino, char *list, size_t size);
 
 extern const struct fuse_lowlevel_ops fsx_ops;
 

@@ -14,7 +14,7 @@
 #define FSX_XATTR_PREFIX "user.bpf."
 #define FSX_XATTR_VALUE_MAX 64
 /* All names with their NULs: well below this. */
-#define FSX_XATTR_LIST_MAX 256
+#define FSX_XATTR_LIST_MAX 512
 
 struct fsx_xattr {
 	const char *name;       /* after the prefix */
@@ -125,10 +125,15 @@ void fsx_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		  size_t size)
 {
 	const struct fsx_xattr *x = fsx_x_find(name);
-	char buf[FSX_XATTR_VALUE_MAX];
+	char buf[FSX_PROV_VALUE_MAX];
 	struct obj_ident obj;
 	int r;
 
+	if (!strncmp(name, FSX_PROV_PREFIX, strlen(FSX_PROV_PREFIX))) {
+		r = fsx_prov_xattr(fsx_of(req)->ns, ino, name, buf, sizeof(buf));
+		fsx_reply_sized(req, buf, r, size);
+		return;
+	}
 	if (!x) {
 		fuse_reply_err(req, strncmp(name, "user.", 5) ? EOPNOTSUPP
 							      : ENODATA);
@@ -166,5 +171,7 @@ void fsx_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 		r = 0;
 	else if (r == 0)
 		r = fsx_x_list(&obj, list, sizeof(list));
+	if (r >= 0)
+		r += fsx_prov_list(fsx_of(req)->ns, ino, list + r, sizeof(list) - (size_t)r);
 	fsx_reply_sized(req, list, r, size);
 }

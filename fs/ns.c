@@ -19,6 +19,7 @@ int ns_open(struct ns **out, const char *store_dir)
 	if (!ns)
 		return -ENOMEM;
 	ns->meta_fd = -1;
+	ns->prov_fd = -1;
 	ns_fdc_init(&ns->fdc, FD_CACHE_DEFAULT);
 	r = ns_tree_init(ns);
 	if (r == 0)
@@ -28,6 +29,8 @@ int ns_open(struct ns **out, const char *store_dir)
 	/* The side log is lossy by design: a namespace opens without it. */
 	if (r == 0 && ns_meta_compact(ns) < 0)
 		ns_meta_open(ns);
+	if (r == 0)
+		r = ns_prov_open(ns);
 	if (r < 0) {
 		ns_close(ns);
 		return r;
@@ -41,6 +44,7 @@ void ns_close(struct ns *ns)
 	if (!ns)
 		return;
 	ns_meta_close(ns);
+	ns_prov_close(ns);
 	ns_fdc_fini(ns);
 	ns_tree_fini(ns);
 	free(ns);

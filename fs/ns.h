@@ -221,6 +221,11 @@ enum ns_use {
 	/* Its contents (a file read on the mount) or its info (the RPC's
 	 * info): read permission on the pin, as open(2) for reading. */
 	NS_USE_SHOW = 1,
+	/* Attaching it: the program of a new link or the one a link's is
+	 * replaced with, the sockmap a link is made on, the link replace or
+	 * detach acts on: write permission on the pin, as changing what the
+	 * object does is writing it. *fd is read-write for every kind. */
+	NS_USE_ATTACH = 2,
 };
 /* Open the object of the pin at at for use: the one rule both faces share
  * and its errno. at is followed if a symlink; NS_AT_INO(ino) names the
@@ -231,6 +236,52 @@ enum ns_use {
  * other way); st (may be NULL) gets the pin's stat. */
 int ns_open_obj(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 		enum ns_use use, int *fd, struct ns_stat *st);
+
+/* Who may attach a link (fs/ns_attach.c). A link is made with the
+ * daemon's capabilities on the caller's behalf, so the caller must have
+ * the right to change the target itself. A directory outside the
+ * namespace (a cgroup v2 directory, by the owner, group and mode statx
+ * shows): write permission, root always; -EACCES with why. */
+int ns_may_attach_dir(const struct ns_cred *cred, uid_t uid, gid_t gid,
+		      mode_t mode, char *why, size_t whylen);
+/* What reaches beyond one cgroup (a network device, a network namespace,
+ * a tracing point of the kernel): root (uid 0) only, -EPERM with why.
+ * The capabilities of a peer are not in its socket's credentials, and
+ * /proc/PID/status of its pid may by then be another program's (exec of
+ * a set-user-ID one): so uid 0, which SO_PEERCRED does carry. */
+int ns_may_attach_system(const struct ns_cred *cred, const char *what,
+			 char *why, size_t whylen);
+/* Would ns_pin at at pass its checks of the name (EEXIST, ENOENT,
+ * EACCES, EPERM for a '.', EDQUOT)? Asked before a link is made, so that
+ * a link refused its name is not attached even for a moment. The name
+ * may still be taken before the pin (then the link is closed, detached). */
+int ns_may_pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at);
+
+/* Provenance (fs/ns_prov.c): who attached the link, or loaded the program
+ * or map, a pin holds. Kept per node (hard links share it) in a side file
+ * next to the store, rebuilt at start, gone with the node's last name. */
+enum ns_prov_kind { NS_PROV_LOADED = 0, NS_PROV_ATTACHED = 1 };
+#define NS_PROV_KINDS 2
+#define NS_PROV_FILE_MAX 255    /* bytes of an object file's name */
+struct ns_prov {
+	enum ns_prov_kind kind;
+	uid_t uid;
+	pid_t pid;
+	struct timespec time;
+	char file[NS_PROV_FILE_MAX + 1];  /* loaded: object file name, or "" */
+	char sha256[65];        /* loaded: its SHA-256 in hex, or "" */
+};
+/* Record p for the pin at at (not followed; NS_AT_INO names a node by
+ * number), replacing the record of that kind. For the daemon's ops after
+ * they made the pin: no permission check. -ENOENT, -EINVAL (not a pin, a
+ * sha256 that is not 64 hex digits), -EILSEQ (file not UTF-8),
+ * -ENAMETOOLONG. The record is written before this returns (no fsync: it
+ * lives as long as the store, which a reboot clears). */
+int ns_set_prov(struct ns *ns, struct ns_at at, const struct ns_prov *p);
+/* The record of kind for the node at at (not followed): 0, -ENODATA if
+ * there is none, -ENOENT. */
+int ns_get_prov(struct ns *ns, struct ns_at at, enum ns_prov_kind kind,
+		struct ns_prov *out);
 
 /* Change counter, bumped by every successful mutation (for caches). */
 uint64_t ns_generation(const struct ns *ns);

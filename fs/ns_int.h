@@ -55,6 +55,7 @@ struct ns_node {
 	uint64_t nlookup;               /* FUSE lookup count */
 	uint64_t store_ino;             /* st_ino in the store, for the log */
 	bool charged;                   /* counted in its owner's quota */
+	struct ns_provs *prov;          /* who loaded / attached it, or NULL */
 	struct timespec atime, mtime, ctime;
 	union {
 		struct ns_dir dir;
@@ -100,6 +101,8 @@ struct ns {
 	bool meta_defer;
 	size_t meta_plen;
 	char meta_pend[4096];
+	int prov_fd;                    /* provenance file, or -1 */
+	uint64_t prov_lines, prov_live; /* its lines, and records held */
 };
 
 /* ns_tree.c: nodes, the inode table, store paths. */
@@ -233,6 +236,20 @@ struct ns_u64map;
 int ns_meta_load(struct ns *ns, struct ns_u64map *m);
 /* Rewrites the log with the live nodes only. */
 int ns_meta_compact(struct ns *ns);
+
+/* ns_prov.c: the provenance records and their file. */
+struct ns_provs {
+	bool has[NS_PROV_KINDS];
+	struct ns_prov p[NS_PROV_KINDS];
+};
+/* Read the file into the tree just loaded, then rewrite it with the live
+ * records only. */
+int ns_prov_open(struct ns *ns);
+void ns_prov_close(struct ns *ns);
+/* n's last name went: its records go, on file too. */
+void ns_prov_forget(struct ns *ns, struct ns_node *n);
+/* n is freed: its records' memory. */
+void ns_prov_free(struct ns_node *n);
 
 /* ns_u64map.c: open addressing map of u64 -> u64 (keys != 0). */
 struct ns_u64map {

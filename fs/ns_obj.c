@@ -109,12 +109,14 @@ int ns_obj_lend(struct ns *ns, struct ns_node *n, int accmode, int *fd,
 }
 
 /* Before a pin's last name goes, make sure the cache holds it: FUSE may
- * still read it by inode, and the store path is about to vanish. */
+ * still read it by inode, and the store path is about to vanish. Not a
+ * link: holding it would keep it attached after its last pin went. */
 void ns_obj_keep(struct ns *ns, struct ns_node *n)
 {
 	int fd;
 
 	if (n->type != NS_PIN || n->nlookup == 0 || n->nlink > 1 ||
+	    n->u.pin.obj.kind == OBJ_LINK ||
 	    !ns->fdc.max || ns_obj_open(ns, n, O_RDWR, &fd) < 0)
 		return;
 	close(fd);
@@ -137,17 +139,17 @@ int ns_open_obj(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	struct ns_node *n;
 	int r;
 
-	if (use != NS_USE_SHOW || !fd)
+	if ((use != NS_USE_SHOW && use != NS_USE_ATTACH) || !fd)
 		return -EINVAL;
 	r = use_lookup(ns, cred, at, &n);
 	if (r < 0)
 		return r;
 	if (n->type != NS_PIN)
 		return n->type == NS_DIR ? -EISDIR : -EINVAL;
-	r = ns_perm_check(cred, n, MAY_R);
+	r = ns_perm_check(cred, n, use == NS_USE_SHOW ? MAY_R : MAY_W);
 	if (r == 0)
-		r = ns_obj_open(ns, n, n->u.pin.obj.kind == OBJ_MAP ?
-				O_RDONLY : O_RDWR, fd);
+		r = ns_obj_open(ns, n, n->u.pin.obj.kind == OBJ_MAP &&
+				use == NS_USE_SHOW ? O_RDONLY : O_RDWR, fd);
 	if (r == 0)
 		ns_node_stat(n, st);
 	return r;

@@ -75,6 +75,7 @@ struct ns_node *ns_node_new(struct ns *ns, enum ns_type type)
 void ns_node_free(struct ns *ns, struct ns_node *n)
 {
 	ns_quota_uncharge(ns, n);
+	ns_prov_free(n);
 	itab_del(ns, n);
 	ns->nodes--;
 	switch (n->type) {
@@ -96,6 +97,11 @@ void ns_node_release(struct ns *ns, struct ns_node *n)
 	if (n->names || n == ns->root)
 		return;
 	ns_quota_uncharge(ns, n);
+	ns_prov_forget(ns, n);
+	/* a link the daemon held would stay attached: removing its last
+	 * pin detaches it, whatever FUSE still remembers of the inode */
+	if (n->type == NS_PIN && n->u.pin.obj.kind == OBJ_LINK)
+		ns_fdc_drop_node(ns, n);
 	/* A nameless pin FUSE still knows keeps its cached fds, within the
 	 * cache's bound, until it is forgotten or evicted. */
 	if (n->nlookup == 0)

@@ -29,3 +29,4 @@ include $(srcdir)/tests/crash.mk
 include $(srcdir)/tests/groups.mk
 include $(srcdir)/tests/hostile.mk
 include $(srcdir)/tests/load.mk
+include $(srcdir)/tests/attach.mk

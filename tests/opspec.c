@@ -39,6 +39,12 @@ const struct opspec op_specs[] = {
 		       { "maps", C_MAPS, "[{\"name\":\"m\",\"path\":\"/nope/m\"}]" },
 		       { "pinmaps", C_PATH, "\"/nope/m\"" }, { "log_level", C_INT, "1" },
 		       { "file", C_STR, "\"x.o\"" }, { "umask", C_INT, "18" } } },
+	{ "attach", 1, { { "target", C_STR, "\"cgroup\"" }, { "prog", C_PATH, "\"/nope/p\"" },
+			 { "path", C_PATH, "\"/nope/l\"" }, { "attach_type", C_STR, "\"egress\"" },
+			 { "fd", C_FD, "0" }, { "dev", C_STR, "\"lo\"" },
+			 { "map", C_PATH, "\"/nope/m\"" }, { "tp_name", C_STR, "\"sys_enter\"" },
+			 { "replace", C_BOOL, "false" }, { "umask", C_INT, "18" } } },
+	{ "detach", 0, { { "path", C_PATH, "\"/nope\"" } } },
 };
 
 const size_t n_op_specs = sizeof(op_specs) / sizeof(op_specs[0]);

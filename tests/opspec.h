@@ -8,7 +8,7 @@
 
 enum cls { C_PATH, C_STR, C_INT, C_BOOL, C_ACCESS, C_PATHS, C_FLAGS, C_FD, C_MAPS };
 
-#define OPSPEC_MEMBERS 8
+#define OPSPEC_MEMBERS 10
 
 struct mspec {
 	const char *name;

@@ -703,6 +703,26 @@ Test(info, cgroup_link_as_bpftool)
 	rmdir(path);
 }
 
+/* The device an xdp link is on, which bpftool shows from v7.3 on, v7.1
+ * (ours) not: checked, then left out of the comparison. */
+static void expect_xdp_as_bpftool(int fd)
+{
+	struct obj_ident id = identify_ok(fd);
+	struct json_object *ours = obj_info_json(fd, &id);
+	struct json_object *theirs = bpftool_show("link", id.id), *v;
+
+	cr_assert_not_null(ours, "obj_info_json: %s", strerror(errno));
+	cr_assert(json_object_object_get_ex(ours, "devname", &v));
+	cr_assert_str_eq(json_object_get_string(v), "lo");
+	cr_assert(json_object_object_get_ex(ours, "ifindex", &v));
+	cr_assert_eq(json_object_get_int(v), 1);
+	json_object_object_del(ours, "devname");
+	json_object_object_del(ours, "ifindex");
+	expect_same_json(ours, theirs);
+	json_object_put(ours);
+	json_object_put(theirs);
+}
+
 Test(info, xdp_link_as_bpftool)
 {
 	int prog, link;
@@ -711,7 +731,7 @@ Test(info, xdp_link_as_bpftool)
 	prog = prog_new(BPF_PROG_TYPE_XDP, "objxdp", 2 /* XDP_PASS */, NULL);
 	link = bpf_link_create(prog, 1 /* lo */, BPF_XDP, NULL);
 	cr_assert_geq(link, 0, "xdp link: %s", strerror(errno));
-	expect_as_bpftool(link);
+	expect_xdp_as_bpftool(link);
 	close(link);
 	close(prog);
 }

@@ -126,6 +126,21 @@ class Client:
         for f in fds:
             os.close(f)
         return result, log
+    def attach(self, prog, path, target, fd=None, umask=None, **params):
+        """Attach the program pinned at prog as a BPF link pinned at path.
+        target: "cgroup" (fd: the cgroup directory, os.open O_DIRECTORY),
+        "netns" (fd: /proc/self/ns/net), "xdp"/"tcx" (dev=), "sockmap"
+        (map=), "tracing"; attach_type= as bpftool names it; replace=True
+        swaps the program of the link at path (doc/protocol.md)."""
+        umask = process_umask() if umask is None else umask
+        fds = () if fd is None else (fd,)
+        if fd is not None:
+            params["fd"] = 0
+        return self.request("attach", fds=fds, prog=prog, path=path,
+                            target=target, umask=umask, **params)["stat"]
+
+    def detach(self, path):
+        return self.request("detach", path=path)["stat"]
 
     def stat(self, path, follow=True):
         return self.request("stat", path=path, follow=follow)["stat"]

@@ -111,6 +111,43 @@ int bpfpin_lstat(struct bpfpin *b, const char *path, struct bpfpin_stat *st);
 int bpfpin_list(struct bpfpin *b, const char *path, uint64_t *cursor,
 		struct bpfpin_dirent *ents, size_t max);
 
+/* What a link is attached to (bpfpin_attach). Fields beyond sz are
+ * taken as zero; umask is -1 for the process's umask. */
+struct bpfpin_attach_opts {
+	size_t sz;              /* sizeof(struct bpfpin_attach_opts) */
+	const char *target;     /* "cgroup", "xdp", "tcx", "netns", "tracing"
+	                         * or "sockmap" */
+	const char *attach_type;/* bpftool's name ("egress" or
+	                         * "cgroup_inet_egress", "ingress" of tcx,
+	                         * "sk_lookup", "sk_msg_verdict"); NULL for
+	                         * tracing and xdp */
+	int target_fd;          /* cgroup: a cgroup v2 directory opened
+	                         * O_RDONLY|O_DIRECTORY; netns: a network
+	                         * namespace (/proc/self/ns/net); else unused */
+	const char *dev;        /* xdp, tcx: a network device's name */
+	const char *map;        /* sockmap: the sockmap's path in the namespace */
+	const char *tp_name;    /* tracing: a raw_tp program's tracepoint */
+	int replace;            /* nonzero: path is a link attached there
+	                         * already; swap its program for prog */
+	int umask;              /* the new pin's umask, -1: the process's */
+};
+
+/* Attach the program pinned at prog as a new BPF link pinned at path
+ * (removing that pin, once nothing else holds the link, detaches it), or
+ * with opts->replace give the link at path the program atomically. The
+ * caller needs write permission on the pins and the right to the target
+ * (doc/protocol.md). target_fd stays the caller's. */
+int bpfpin_attach(struct bpfpin *b, const char *prog, const char *path,
+		  const struct bpfpin_attach_opts *opts);
+/* Detach the link pinned at path; the pin stays, attached to nothing. */
+int bpfpin_detach(struct bpfpin *b, const char *path);
+/* Who attached and who loaded what the node at path holds, as the JSON
+ * object {"attached": {...}, "loaded": {...}} of doc/protocol.md's stat
+ * ({} when nothing is recorded), malloc'd in *json (caller frees).
+ * follow: follow a final symlink. */
+int bpfpin_provenance(struct bpfpin *b, const char *path, int follow,
+		      char **json);
+
 /* One thing a uid holds of the daemon, and its limit (0: none). */
 struct bpfpin_usage {
 	uint64_t used;
