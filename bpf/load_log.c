@@ -34,6 +34,7 @@ static pthread_once_t print_once = PTHREAD_ONCE_INIT;
 
 /* Messages of a load go to its log; others to stderr, as libbpf's own
  * default does (warnings and info). */
+__attribute__((format(printf, 2, 0)))
 static int print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	struct load_log *log = capturing;
