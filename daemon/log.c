@@ -30,6 +30,7 @@ int log_level_parse(const char *name)
 	return -1;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vlog(enum log_level level, const char *fmt, va_list ap)
 {
 	char line[1024];
