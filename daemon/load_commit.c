@@ -209,14 +209,23 @@ static void reply(struct commit *c)
 	later_result(lj->later, res, &fd, fd >= 0 ? 1 : 0);
 }
 
-/* Where the provenance store will take the record (the pins made are
- * c->made); for now it goes to the log. */
+/* Who loaded what, on every pin the load made (the maps it reused keep
+ * theirs), and in the log. The pins are made: a record that cannot be
+ * written is logged, not a failure of the load. */
 static void record(const struct commit *c)
 {
 	char hex[2 * SHA256_LEN + 1];
 	const struct load_record *rec = &c->lj->rec;
+	struct ns_prov p = { .kind = NS_PROV_LOADED, .uid = rec->uid,
+			     .pid = rec->pid, .time = rec->time };
 
 	sha256_hex(rec->sha256, hex);
+	snprintf(p.file, sizeof(p.file), "%s", rec->file);
+	memcpy(p.sha256, hex, sizeof(p.sha256));
+	for (int i = 0; i < c->made.n; i++)
+		if (!c->made.v[i].dir &&
+		    ns_set_prov(c->lj->srv->ns, NS_AT(c->made.v[i].path), &p) < 0)
+			log_warnx("no provenance recorded for %s", c->made.v[i].path);
 	log_info("uid %u pid %d loaded %s (%llu bytes, sha256 %s) at %s",
 		 (unsigned)rec->uid, (int)rec->pid, rec->file[0] ? rec->file : "an object",
 		 (unsigned long long)rec->size, hex, c->lj->path);

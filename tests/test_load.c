@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -173,6 +175,49 @@ Test(load, pins_programs_and_maps_with_who_loaded_them)
 	free(sum);
 	json_object_put(r);
 	free(o.json);
+}
+
+/* The load's record goes on every pin it made (stat, the mount's xattr)
+ * and stays there across a SIGKILL and restart. */
+Test(load, who_loaded_what_is_on_its_pins_and_survives_a_restart)
+{
+	struct bpfpin_load_opts o = { .sz = sizeof(o), .umask = -1,
+				      .pinmaps = "/rec/maps", .file_name = "load_count.bpf.o" };
+	static const char *const pins[] = { "/rec/count_egress", "/rec/maps/bytes" };
+	char *sum, *json, path[512], val[512];
+	struct json_object *p;
+	ssize_t n;
+
+	cr_assert_eq(load("count", "/rec", &o), 0, "%s", bpfpin_errmsg(b));
+	free(o.json);
+	sum = th_run(NULL, "sha256sum '%s' | cut -c1-64 | tr -d '\\n'", obj("count"));
+	bpfpin_close(b);
+	b = NULL;
+	cr_assert_eq(th_daemon_restart(&d, SIGKILL), 0);
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert_eq(bpfpin_provenance(b, pins[i], 0, &json), 0, "%s",
+			     bpfpin_errmsg(b));
+		p = parsed(json);
+		cr_assert_not_null(at(p, "loaded.sha256"), "%s: no record: %s",
+				   pins[i], json);
+		cr_expect_str_eq(at(p, "loaded.sha256"), sum, "%s", pins[i]);
+		cr_expect_str_eq(at(p, "loaded.file"), "load_count.bpf.o");
+		cr_expect_eq(atoi(at(p, "loaded.uid")), 0);
+		cr_expect_eq(atoi(at(p, "loaded.pid")), getpid());
+		json_object_put(p);
+		free(json);
+		snprintf(path, sizeof(path), "%s%s", d.mnt, pins[i]);
+		n = getxattr(path, "user.bpfpin.loaded_sha256", val, sizeof(val) - 1);
+		cr_assert_gt(n, 0, "%s: getxattr: %s", path, strerror(errno));
+		val[n] = '\0';
+		cr_expect_str_eq(val, sum, "%s", pins[i]);
+		n = getxattr(path, "user.bpfpin.loaded_by", val, sizeof(val) - 1);
+		cr_assert_gt(n, 0, "%s: getxattr: %s", path, strerror(errno));
+		val[n] = '\0';
+		cr_expect(!strncmp(val, "uid=0 pid=", 10), "%s: %s", pins[i], val);
+	}
+	free(sum);
 }
 
 static char *read_memfd(int fd, size_t *len);
