@@ -4,7 +4,9 @@
  * are pinned; the directories are made if missing. Whatever fails, the
  * pins and directories made so far are removed again, so the namespace
  * is as before, and closing the object then frees every kernel object
- * it made. */
+ * it made. Each node is named in the namespace's intent journal before
+ * it is made, and the journal ends before the reply, so a crash of the
+ * daemon in between leaves nothing either (ns_open takes it away). */
 #include "config.h"
 
 #include <errno.h>
@@ -91,6 +93,8 @@ static int ensure_dir(struct commit *c, const char *dir)
 		return 0;
 	if (r != -ENOENT)
 		return fail(c, dir, r);
+	if ((r = ns_intent_add(c->lj->srv->ns, &c->cred, dir, true)) < 0)
+		return fail(c, dir, r);
 	if ((r = ns_mkdir(c->lj->srv->ns, &c->cred, NS_AT(dir), 0777, &st)) < 0)
 		return fail(c, dir, r);
 	return remember(c, dir, true);
@@ -107,7 +111,9 @@ static int pin_one(struct commit *c, const char *dir, const char *name, int fd,
 	if (snprintf(path, sizeof(path), "%s%s%s", dir, strcmp(dir, "/") ? "/" : "",
 		     pn) >= (int)sizeof(path))
 		return fail(c, dir, -ENAMETOOLONG);
-	r = ns_pin(c->lj->srv->ns, &c->cred, NS_AT(path), fd, why, sizeof(why), st);
+	r = ns_intent_add(c->lj->srv->ns, &c->cred, path, false);
+	if (r == 0)
+		r = ns_pin(c->lj->srv->ns, &c->cred, NS_AT(path), fd, why, sizeof(why), st);
 	if (r < 0)
 		return fail(c, path, r);
 	return remember(c, path, false);
@@ -237,9 +243,16 @@ void load_job_pin(struct load_job *lj)
 	int r;
 
 	conn_cred(later_conn(lj->later), lj->umask, &c.cred);
+	if ((r = ns_intent_begin(lj->srv->ns)) < 0) {
+		snprintf(lj->why, sizeof(lj->why), "cannot write the load's intent "
+			 "journal: %s", strerror(-r));
+		load_job_fail(lj, r);
+		return;
+	}
 	r = pin_all(&c);
 	if (r < 0) {
 		undo(&c);
+		ns_intent_end(lj->srv->ns);
 		json_object_put(c.progs);
 		json_object_put(c.maps);
 		made_free(&c.made);
@@ -247,6 +260,8 @@ void load_job_pin(struct load_job *lj)
 		return;
 	}
 	record(&c);
+	/* Certain now: a crash after this loses the reply, not the pins. */
+	ns_intent_end(lj->srv->ns);
 	made_free(&c.made);
 	reply(&c);
 	load_job_free(lj);

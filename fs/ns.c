@@ -1,10 +1,12 @@
 /* fs/ns.c: opening and closing a namespace over its store, and the small
  * accessors; the operations live in fs/ns_create.c, ns_remove.c,
- * ns_rename.c, ns_attr.c, ns_query.c and ns_lookup.c. */
+ * ns_rename.c, ns_attr.c, ns_query.c and ns_lookup.c. Opening undoes what
+ * a crash left of a change journalled by fs/ns_intent.c. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "fs/ns_int.h"
 
@@ -20,12 +22,16 @@ int ns_open(struct ns **out, const char *store_dir)
 		return -ENOMEM;
 	ns->meta_fd = -1;
 	ns->prov_fd = -1;
+	ns->intent_fd = -1;
 	ns_fdc_init(&ns->fdc, FD_CACHE_DEFAULT);
 	r = ns_tree_init(ns);
 	if (r == 0)
 		r = store_open(&ns->store, store_dir, &fresh);
 	if (r == 0)
 		r = ns_load_tree(ns);
+	/* Before the side files compact: the records of what it removes go. */
+	if (r == 0)
+		r = ns_intent_recover(ns);
 	/* The side log is lossy by design: a namespace opens without it. */
 	if (r == 0 && ns_meta_compact(ns) < 0)
 		ns_meta_open(ns);
@@ -45,6 +51,8 @@ void ns_close(struct ns *ns)
 		return;
 	ns_meta_close(ns);
 	ns_prov_close(ns);
+	if (ns->intent_fd >= 0)
+		close(ns->intent_fd);
 	ns_fdc_fini(ns);
 	ns_tree_fini(ns);
 	free(ns);

@@ -77,7 +77,8 @@ struct ns_at {
 int ns_path_check(const char *path, size_t len, const char **why);
 
 /* Open the namespace over the store directory (a bpffs is mounted there if
- * none is, mode 0700) and rebuild the tree from what the store holds. */
+ * none is, mode 0700), rebuild the tree from what the store holds, and
+ * take away what a change a crash cut off made (ns_intent_begin). */
 int ns_open(struct ns **out, const char *store_dir);
 void ns_close(struct ns *ns);
 /* Count of nodes (dirs, pins, symlinks), for statfs and logs. */
@@ -278,6 +279,18 @@ struct ns_prov {
  * -ENAMETOOLONG. The record is written before this returns (no fsync: it
  * lives as long as the store, which a reboot clears). */
 int ns_set_prov(struct ns *ns, struct ns_at at, const struct ns_prov *p);
+
+/* The intent journal of a change of many nodes (a load), so that a crash
+ * leaves none of them (fs/ns_intent.c): begin, then ns_intent_add each
+ * path (absolute) before making it, then end once the change is certain.
+ * add gives -EEXIST if something is at path (seen with cred's rights,
+ * not followed) and records nothing; ns_open removes the nodes a journal
+ * left behind names, newest first, directories only if empty. One
+ * journal at a time (-EBUSY). No fsync: the store is lost on reboot. */
+int ns_intent_begin(struct ns *ns);
+int ns_intent_add(struct ns *ns, const struct ns_cred *cred, const char *path,
+		  bool dir);
+void ns_intent_end(struct ns *ns);
 /* The record of kind for the node at at (not followed): 0, -ENODATA if
  * there is none, -ENOENT. */
 int ns_get_prov(struct ns *ns, struct ns_at at, enum ns_prov_kind kind,

@@ -103,7 +103,12 @@ struct ns {
 	char meta_pend[4096];
 	int prov_fd;                    /* provenance file, or -1 */
 	uint64_t prov_lines, prov_live; /* its lines, and records held */
+	int intent_fd;                  /* the intent journal, or -1 */
+	unsigned intent_pins;           /* pins it names (the crash hook) */
 };
+
+/* ns_intent.c: a journal left by a crash, undone as the namespace opens. */
+int ns_intent_recover(struct ns *ns);
 
 /* ns_tree.c: nodes, the inode table, store paths. */
 int ns_tree_init(struct ns *ns);

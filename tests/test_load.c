@@ -2,8 +2,9 @@
  * clang built from tests/progs/load_*.bpf.c: programs and maps pinned, a
  * program the verifier refuses (its log in the reply, the CLI and a
  * memfd; nothing pinned or leaked, counted with bpftool), maps shared
- * between two loads, all or nothing, who may load, hostile fds, and GET
- * served while a long verification runs on the worker. */
+ * between two loads, all or nothing (also when the daemon is killed
+ * between two pins), who may load, hostile fds, and GET served while a
+ * long verification runs on the worker. */
 #include "config.h"
 
 #include <criterion/criterion.h>
@@ -643,4 +644,42 @@ int main(int argc, char **argv)
 		r = !criterion_run_all_tests(tests);
 	criterion_finalize(tests);
 	return r;
+}
+
+static uint64_t nodes_used(void)
+{
+	struct bpfpin_limits l = { .sz = sizeof(l) };
+
+	cr_assert_eq(bpfpin_limits(b, 0, &l), 0, "limits: %s", bpfpin_errmsg(b));
+	return l.nodes.used;
+}
+
+/* A daemon killed between two pins of a load (the test hook) never
+ * replied: after the restart nothing of that load is in the namespace or
+ * in the store, its nodes are not counted, and the same load succeeds. */
+Test(load, a_load_killed_between_its_pins_leaves_nothing_after_a_restart)
+{
+	static const char *const pins[] = { "/lj/slow", "/lj/slow_too", "/lj/slow_three" };
+	uint64_t used = nodes_used();
+	char path[512];
+
+	bpfpin_close(b);
+	setenv("BPFPIND_CRASH_AT", "load-between-pins", 1);
+	cr_assert_eq(th_daemon_restart(&d, SIGTERM), 0);
+	unsetenv("BPFPIND_CRASH_AT");
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	cr_assert_lt(load("slow", "/lj", NULL), 0, "the daemon did not die mid-load");
+	bpfpin_close(b);
+	cr_assert_eq(th_daemon_restart(&d, SIGKILL), 0);
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	cr_expect(!exists("/lj"), "/lj is left from the killed load");
+	snprintf(path, sizeof(path), "%s/store/ns/lj", d.state);
+	cr_expect_eq(access(path, F_OK), -1, "%s is left in the store", path);
+	snprintf(path, sizeof(path), "%s/intent.log", d.state);
+	cr_expect_eq(access(path, F_OK), -1, "%s is left", path);
+	cr_expect_eq(nodes_used(), used);
+	cr_assert_eq(load("slow", "/lj", NULL), 0, "%s", bpfpin_errmsg(b));
+	for (size_t i = 0; i < 3; i++)
+		cr_expect(exists(pins[i]), "%s", pins[i]);
+	cr_expect_eq(nodes_used(), used + 4);
 }
