@@ -654,6 +654,21 @@ static uint64_t nodes_used(void)
 	return l.nodes.used;
 }
 
+/* Load name at path with o (may be NULL) by a daemon that dies at
+ * load-between-pins, then restart it. */
+static void load_killed(const char *name, const char *path, struct bpfpin_load_opts *o)
+{
+	bpfpin_close(b);
+	setenv("BPFPIND_CRASH_AT", "load-between-pins", 1);
+	cr_assert_eq(th_daemon_restart(&d, SIGTERM), 0);
+	unsetenv("BPFPIND_CRASH_AT");
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	cr_assert_lt(load(name, path, o), 0, "the daemon did not die mid-load");
+	bpfpin_close(b);
+	cr_assert_eq(th_daemon_restart(&d, SIGKILL), 0);
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+}
+
 /* A daemon killed between two pins of a load (the test hook) never
  * replied: after the restart nothing of that load is in the namespace or
  * in the store, its nodes are not counted, and the same load succeeds. */
@@ -663,15 +678,7 @@ Test(load, a_load_killed_between_its_pins_leaves_nothing_after_a_restart)
 	uint64_t used = nodes_used();
 	char path[512];
 
-	bpfpin_close(b);
-	setenv("BPFPIND_CRASH_AT", "load-between-pins", 1);
-	cr_assert_eq(th_daemon_restart(&d, SIGTERM), 0);
-	unsetenv("BPFPIND_CRASH_AT");
-	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
-	cr_assert_lt(load("slow", "/lj", NULL), 0, "the daemon did not die mid-load");
-	bpfpin_close(b);
-	cr_assert_eq(th_daemon_restart(&d, SIGKILL), 0);
-	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	load_killed("slow", "/lj", NULL);
 	cr_expect(!exists("/lj"), "/lj is left from the killed load");
 	snprintf(path, sizeof(path), "%s/store/ns/lj", d.state);
 	cr_expect_eq(access(path, F_OK), -1, "%s is left in the store", path);
@@ -682,4 +689,26 @@ Test(load, a_load_killed_between_its_pins_leaves_nothing_after_a_restart)
 	for (size_t i = 0; i < 3; i++)
 		cr_expect(exists(pins[i]), "%s", pins[i]);
 	cr_expect_eq(nodes_used(), used + 4);
+}
+
+/* Only what the killed load made goes: a directory that was there and
+ * what is in it stay, the map directory it made and its program's pin
+ * go, and the kernel holds none of its programs or maps. */
+Test(load, a_killed_load_takes_away_only_what_it_made)
+{
+	struct bpfpin_load_opts o = { .sz = sizeof(o), .umask = -1, .pinmaps = "/keep/maps" };
+	int progs = kernel_count("prog", "count_egress"), maps = kernel_count("map", "bytes");
+
+	cr_assert_eq(bpfpin_mkdir(b, "/keep", 0755), 0, "%s", bpfpin_errmsg(b));
+	cr_assert_eq(bpfpin_symlink(b, "elsewhere", "/keep/other"), 0, "%s", bpfpin_errmsg(b));
+	load_killed("count", "/keep", &o);
+	cr_expect(exists("/keep"), "/keep, there before the load, is gone");
+	cr_expect(exists("/keep/other"), "/keep/other, there before the load, is gone");
+	cr_expect(!exists("/keep/count_egress"), "the killed load's program pin is left");
+	cr_expect(!exists("/keep/maps"), "the killed load's map directory is left");
+	cr_expect_eq(kernel_count("prog", "count_egress"), progs);
+	cr_expect_eq(kernel_count("map", "bytes"), maps);
+	cr_assert_eq(load("count", "/keep", &o), 0, "%s", bpfpin_errmsg(b));
+	free(o.json);
+	cr_expect(exists("/keep/count_egress") && exists("/keep/maps/bytes"));
 }
