@@ -535,11 +535,26 @@ static void *slow_thread(void *arg)
 	return NULL;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* GETs go on being answered while a load verifies for over a second: the
+ * typical one within a few ms and none held for anything like the load's
+ * length (a loop blocked by the load would hold one for all of it). The
+ * bounds leave room for the CPU the suites running beside this one take
+ * on two cores. */
+#define GETS_MAX 20000
+
 Test(load, long_load_does_not_delay_get)
 {
+	static double lat[GETS_MAX];
 	struct slow_load s = { .sock = d.sock };
 	int map = th_map_create(BPF_MAP_TYPE_ARRAY, 4, 4, 1), n = 0;
-	double worst = 0, t0;
+	double t0;
 	pthread_t t;
 
 	cr_assert_eq(bpfpin_pin(b, map, "/g", NULL), 0);
@@ -547,23 +562,27 @@ Test(load, long_load_does_not_delay_get)
 	cr_assert_eq(pthread_create(&t, NULL, slow_thread, &s), 0);
 	usleep(100000);
 	t0 = now();
-	while (!exists("/slow/slow") && now() - t0 < 10) {
+	while (!exists("/slow/slow") && now() - t0 < 10 && n < GETS_MAX) {
 		double t1 = now();
 		int fd = bpfpin_get(b, "/g", O_RDONLY);
 
 		cr_assert_geq(fd, 0);
 		close(fd);
-		if (now() - t1 > worst)
-			worst = now() - t1;
-		n++;
+		lat[n++] = now() - t1;
 		usleep(1000);
 	}
 	pthread_join(t, NULL);
 	cr_assert_eq(s.r, 0, "the slow load failed");
 	cr_expect_gt(s.secs, 1.0, "the load took %.2f s only", s.secs);
-	cr_expect_lt(worst, 0.02, "a GET took %.1f ms during the load", worst * 1e3);
-	cr_log_info("load %.2f s; %d GETs meanwhile, the slowest %.2f ms",
-		    s.secs, n, worst * 1e3);
+	cr_assert_gt(n, 100, "only %d GETs during a %.2f s load", n, s.secs);
+	qsort(lat, (size_t)n, sizeof(lat[0]), cmp_double);
+	cr_expect_lt(lat[n / 2], 0.005, "the median GET took %.1f ms during the load",
+		     lat[n / 2] * 1e3);
+	cr_expect_lt(lat[n - 1], 0.25, "a GET took %.1f ms during a %.2f s load",
+		     lat[n - 1] * 1e3, s.secs);
+	cr_log_info("load %.2f s; %d GETs meanwhile: median %.2f ms, p99 %.2f ms, "
+		    "slowest %.2f ms", s.secs, n, lat[n / 2] * 1e3,
+		    lat[n * 99 / 100] * 1e3, lat[n - 1] * 1e3);
 }
 
 static int connect_raw(void)
