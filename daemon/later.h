@@ -1,5 +1,5 @@
 /* daemon/later.h: a request answered later. An op that hands its work to
- * a job (daemon/worker.h) calls later_begin: the request stays in flight
+ * a job (lib/worker.h) calls later_begin: the request stays in flight
  * (usage.c counts it until the reply), its connection reads no further
  * request until then (replies stay in order), and the job keeps the
  * handle. Back on the loop, the job sends the reply with later_result or

@@ -9,7 +9,7 @@
 #include "bpf/load.h"
 #include "daemon/later.h"
 #include "daemon/params.h"
-#include "daemon/worker.h"
+#include "lib/worker.h"
 #include "fs/ns.h"
 
 #define LOAD_PENDING_MAX 4      /* loads queued or running, in all */

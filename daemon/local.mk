@@ -5,11 +5,11 @@ daemon_bpfpind_SOURCES = \
 	daemon/server.h daemon/listener.c daemon/conn.c daemon/dispatch.c \
 	daemon/params.c daemon/params.h daemon/ops.h daemon/ops_obj.c \
 	daemon/ops_ns.c daemon/ops_limits.c daemon/ops_attach.c daemon/stat_json.c daemon/usage.c \
-	daemon/nofile.c daemon/nofile.h daemon/worker.c daemon/worker.h \
+	daemon/nofile.c daemon/nofile.h \
 	daemon/later.c daemon/later.h daemon/ops_load.c daemon/load_job.h \
 	daemon/load_pin.c daemon/load_commit.c
 daemon_bpfpind_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JSONC_CFLAGS) \
 	$(SYSTEMD_CFLAGS) $(FUSE_CFLAGS) $(LIBBPF_CFLAGS)
 daemon_bpfpind_LDADD = fs/libnsfuse.la fs/libns.la bpf/libbpfobj.la \
-	lib/libproto.la $(LIBEVENT_LIBS) $(JSONC_LIBS) $(SYSTEMD_LIBS) \
+	lib/libproto.la lib/libworker.la $(LIBEVENT_LIBS) $(JSONC_LIBS) $(SYSTEMD_LIBS) \
 	$(FUSE_LIBS) $(LIBBPF_LIBS) $(LIBELF_LIBS)

@@ -22,7 +22,7 @@
 #include "daemon/options.h"
 #include "daemon/paths.h"
 #include "daemon/server.h"
-#include "daemon/worker.h"
+#include "lib/worker.h"
 #include "bpf/obj.h"
 #include "fs/fuse.h"
 

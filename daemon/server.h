@@ -82,7 +82,7 @@ struct server {
 	/* listener.c: accept paused while the daemon is out of fds */
 	struct event *accept_timer;
 	bool accept_paused;
-	/* daemon/worker.h: long work off the loop (loads) */
+	/* lib/worker.h: long work off the loop (loads) */
 	struct workers *workers;
 	/* daemon/ops_load.c: who may load programs (bpfpind --load-group) */
 	bool load_group_set;

@@ -4,8 +4,8 @@ noinst_LTLIBRARIES += fs/libnsfuse.la
 fs_libnsfuse_la_SOURCES = fs/fuse.h fs/fuse_int.h fs/fuse_session.c \
 	fs/fuse_ops.c fs/fuse_attr.c fs/fuse_dir.c fs/fuse_file.c \
 	fs/fuse_doc.c fs/fuse_doc.h \
-	fs/fuse_xattr.c fs/fuse_xattr_prov.c fs/fuse_worker.c
+	fs/fuse_xattr.c fs/fuse_xattr_prov.c
 fs_libnsfuse_la_CFLAGS = $(AM_CFLAGS) $(FUSE_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(JSONC_CFLAGS) $(LIBBPF_CFLAGS)
-fs_libnsfuse_la_LIBADD = fs/libns.la bpf/libbpfobj.la $(FUSE_LIBS) \
+fs_libnsfuse_la_LIBADD = fs/libns.la bpf/libbpfobj.la lib/libworker.la $(FUSE_LIBS) \
 	$(LIBEVENT_LIBS) $(JSONC_LIBS)

@@ -38,7 +38,7 @@
 /* An open pin's document. run() on a worker owns obj_fd and size and
  * writes fd; the loop thread owns the rest and reads fd behind it. */
 struct fsx_snap {
-	struct fsx_job job;             /* first: run() and done() cast back */
+	struct job job;                 /* first: run() and done() cast back */
 	struct fsx *fsx;
 	LIST_ENTRY(fsx_snap) link;      /* on fsx->snaps until freed */
 	LIST_ENTRY(fsx_snap) waiting;   /* on fsx->waiting while parked */
@@ -48,7 +48,8 @@ struct fsx_snap {
 	int obj_fd;
 	struct fsx_doc doc;             /* the spool only grows */
 	off_t size;                     /* the spool's, once done */
-	bool done;                      /* size and job.err are final */
+	int err;                        /* the dump's: -EINTR until it ran */
+	bool done;                      /* size and err are final */
 	bool released;                  /* by the kernel: free once done */
 };
 
@@ -125,7 +126,7 @@ static int fsx_snap_seal(struct fsx_snap *snap)
 	return r;
 }
 
-static void fsx_snap_run(struct fsx_job *job)
+static void fsx_snap_run(struct job *job)
 {
 	struct fsx_snap *snap = (struct fsx_snap *)job;
 	struct dump_opts opts = { .format = DUMP_JSON, .kallsyms = 1,
@@ -142,7 +143,7 @@ static void fsx_snap_run(struct fsx_job *job)
 		r = fsx_snap_seal(snap);
 	close(snap->obj_fd);
 	snap->obj_fd = -1;
-	job->err = r < 0 ? r : 0;
+	snap->err = r < 0 ? r : 0;
 }
 
 /* Bytes of the document readable now: all of it once done, else what the
@@ -177,8 +178,8 @@ static bool fsx_read_answer(const struct fsx_snap *snap, fuse_req_t req,
 		fsx_reply_range(req, snap, size, off, v);
 	else if (!snap->done)
 		return false;
-	else if (snap->job.err < 0)
-		fuse_reply_err(req, -snap->job.err);
+	else if (snap->err < 0)
+		fuse_reply_err(req, -snap->err);
 	else
 		fuse_reply_buf(req, NULL, 0);
 	return true;
@@ -279,7 +280,7 @@ static void fsx_on_tick(evutil_socket_t fd, short what, void *arg)
 		fsx_tick_arm(fsx);
 }
 
-static void fsx_snap_done(struct fsx_job *job)
+static void fsx_snap_done(struct job *job)
 {
 	struct fsx_snap *snap = (struct fsx_snap *)job;
 
@@ -352,6 +353,7 @@ static int fsx_snap_new(struct fsx_snap **out, struct fsx *fsx,
 	}
 	snap->job.run = fsx_snap_run;
 	snap->job.done = fsx_snap_done;
+	snap->err = -EINTR;     /* a job skipped at stop keeps it */
 	*out = snap;
 	return 0;
 }
@@ -378,7 +380,7 @@ void fsx_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fsx_snap_free(snap);
 		return;
 	}
-	fsx_workers_submit(snap->fsx->workers, &snap->job);
+	workers_submit(snap->fsx->workers, &snap->job);
 }
 
 void fsx_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -425,7 +427,7 @@ int fsx_files_init(struct fsx *fsx, struct event_base *base)
 	return fsx->tick ? 0 : -ENOMEM;
 }
 
-/* After fsx_workers_stop every job is done, so no read is parked. */
+/* After workers_stop every job is done, so no read is parked. */
 void fsx_files_free(struct fsx *fsx)
 {
 	while (!LIST_EMPTY(&fsx->snaps))

@@ -12,6 +12,7 @@
 #include <fuse_lowlevel.h>
 
 #include "fs/ns.h"
+#include "lib/worker.h"
 
 struct event;
 struct event_base;
@@ -23,20 +24,11 @@ struct event_base;
 #define FSX_ENTRY_TIMEOUT 1.0
 #define FSX_ATTR_TIMEOUT 1.0
 
-/* Work that must not run on the loop: run() on a worker thread, then done()
- * back on the loop thread, which alone replies and touches ns. */
-struct fsx_job {
-	TAILQ_ENTRY(fsx_job) link;
-	void (*run)(struct fsx_job *job);
-	void (*done)(struct fsx_job *job);
-	int err;              /* -EINTR until run() sets it */
-};
-struct fsx_workers;
-int fsx_workers_start(struct fsx_workers **out, struct event_base *base);
-void fsx_workers_submit(struct fsx_workers *w, struct fsx_job *job);
-/* Let running jobs finish, skip queued ones (err stays -EINTR), join the
- * threads, then call every pending done() on the calling thread. */
-void fsx_workers_stop(struct fsx_workers *w);
+/* Work that must not run on the loop (dumps of big maps) goes to a pool
+ * of lib/worker.h: run() on a worker thread, then done() back on the loop
+ * thread, which alone replies and touches ns. */
+#define FSX_NWORKERS 2          /* two dumps at once; more would only
+                                 * compete for the 2 cores */
 
 /* A document read through an open pin: fixed at open (one consistent
  * JSON document per reader), spooled to an unlinked file in the state dir
@@ -52,7 +44,7 @@ struct fsx {
 	struct fuse_session *se;
 	struct event *ev;
 	struct fuse_buf buf;            /* one request at a time */
-	struct fsx_workers *workers;
+	struct workers *workers;
 	LIST_HEAD(, fsx_snap) snaps;    /* open or still being written */
 	unsigned nsnaps;                /* on snaps: FSX_SNAPS_MAX at most */
 	LIST_HEAD(, fsx_snap) waiting;  /* with reads parked past their data */
@@ -130,7 +122,7 @@ void fsx_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 void fsx_answer_interrupted(struct fsx *fsx);
 /* Set up and tear down what open pins need on the loop: the timer of
  * parked reads, and the snapshots of files the kernel will never release
- * (call fsx_files_free after fsx_workers_stop). 0 or -errno. */
+ * (call fsx_files_free after workers_stop). 0 or -errno. */
 int fsx_files_init(struct fsx *fsx, struct event_base *base);
 void fsx_files_free(struct fsx *fsx);
 

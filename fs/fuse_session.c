@@ -157,7 +157,7 @@ int fsx_start(struct fsx **out, struct event_base *base, struct ns *ns,
 	if (r == 0)
 		r = fsx_mount(fsx);
 	if (r == 0)
-		r = fsx_workers_start(&fsx->workers, base);
+		r = workers_start(&fsx->workers, base, FSX_NWORKERS);
 	if (r == 0)
 		r = fsx_listen(fsx, base);
 	if (r < 0) {
@@ -177,7 +177,7 @@ void fsx_stop(struct fsx *fsx)
 	/* Running dumps end and reads parked on them get their reply now,
 	 * while the session can carry it. */
 	if (fsx->workers)
-		fsx_workers_stop(fsx->workers);
+		workers_stop(fsx->workers);
 	if (fsx->se) {
 		/* As root, libfuse closes the device first (no request can
 		 * block the unmount) and then detaches the mount with

@@ -1,4 +1,9 @@
 # libbpfpin: wire protocol (shared with the daemon) and the public client API.
+# The pool of worker threads, for the daemon and the FUSE face.
+noinst_LTLIBRARIES += lib/libworker.la
+lib_libworker_la_SOURCES = lib/worker.c lib/worker.h
+lib_libworker_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+lib_libworker_la_LIBADD = $(LIBEVENT_LIBS)
 # UTF-8 validation, for the codec and the namespace (fs/libns.la).
 noinst_LTLIBRARIES += lib/libutf8.la
 lib_libutf8_la_SOURCES = lib/utf8.c lib/utf8.h

@@ -1,4 +1,4 @@
-/* daemon/worker.c: a small pool of threads for the daemon's long work.
+/* lib/worker.c: a small pool of threads for the daemon's long work.
  * Jobs wait on one queue under a mutex; a finished job goes on the done
  * queue and an eventfd wakes the loop, which calls its done(). Only the
  * loop thread touches the namespace and the connections. */
@@ -14,7 +14,7 @@
 
 #include <event2/event.h>
 
-#include "daemon/worker.h"
+#include "lib/worker.h"
 
 #define WORKERS_MAX 4
 

@@ -1,10 +1,11 @@
-/* daemon/worker.h: the daemon's pool for long work off the loop (loading
- * and verifying BPF objects, later sockmap work). A job's run() is pure
- * work on a worker thread: it never touches the namespace, a connection
- * or libevent. Its done() runs back on the loop thread, where the
- * namespace may be used and a reply sent (daemon/later.h). */
-#ifndef BPFPIN_DAEMON_WORKER_H
-#define BPFPIN_DAEMON_WORKER_H
+/* lib/worker.h: a pool of threads for long work off the daemon's loop,
+ * one per user: the RPC's (loading and verifying BPF objects) and the
+ * FUSE face's (dumps of big maps). A job's run() is pure work on a worker
+ * thread: it never touches the namespace, a connection, FUSE or libevent.
+ * Its done() runs back on the loop thread, where the namespace may be
+ * used and a reply sent (daemon/later.h, fs/fuse_file.c). */
+#ifndef BPFPIN_LIB_WORKER_H
+#define BPFPIN_LIB_WORKER_H
 
 #include <stdbool.h>
 #include <sys/queue.h>
