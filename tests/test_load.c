@@ -158,13 +158,13 @@ Test(load, pins_programs_and_maps_with_who_loaded_them)
 	cr_expect_str_eq(at(r, "programs.0.name"), "count_egress");
 	cr_expect_str_eq(at(r, "programs.0.path"), "/app/count_egress");
 	cr_expect_str_eq(at(r, "programs.0.type"), "cgroup_skb");
-	cr_expect_str_eq(at(r, "maps.0.path"), "/app/maps/bytes");
+	cr_expect_str_eq(at(r, "maps.0.path"), "/app/maps/load_bytes");
 	cr_assert_eq(bpfpin_stat(b, "/app/count_egress", &st), 0);
 	cr_expect_eq(st.obj_kind, BPFPIN_OBJ_PROG);
 	cr_expect_str_eq(st.obj_type_name, "cgroup_skb");
 	cr_expect_eq((int)st.obj_id, atoi(at(r, "programs.0.id")));
 	cr_expect_eq(st.mode & 07777, 0600);
-	cr_assert_eq(bpfpin_stat(b, "/app/maps/bytes", &st), 0);
+	cr_assert_eq(bpfpin_stat(b, "/app/maps/load_bytes", &st), 0);
 	cr_expect_str_eq(st.obj_type_name, "hash");
 	/* who loaded what: the record's hash is the file's */
 	sum = th_run(NULL, "sha256sum '%s' | cut -c1-64 | tr -d '\\n'", obj("count"));
@@ -184,7 +184,7 @@ Test(load, who_loaded_what_is_on_its_pins_and_survives_a_restart)
 {
 	struct bpfpin_load_opts o = { .sz = sizeof(o), .umask = -1,
 				      .pinmaps = "/rec/maps", .file_name = "load_count.bpf.o" };
-	static const char *const pins[] = { "/rec/count_egress", "/rec/maps/bytes" };
+	static const char *const pins[] = { "/rec/count_egress", "/rec/maps/load_bytes" };
 	char *sum, *json, path[512], val[512];
 	struct json_object *p;
 	ssize_t n;
@@ -397,16 +397,16 @@ Test(load, pin_failing_midway_is_undone)
 
 	cr_assert_eq(bpfpin_mkdir(b, "/col", 0755), 0);
 	cr_assert_eq(bpfpin_mkdir(b, "/col/maps", 0755), 0);
-	cr_assert_eq(bpfpin_pin(b, map, "/col/maps/bytes", NULL), 0);
+	cr_assert_eq(bpfpin_pin(b, map, "/col/maps/load_bytes", NULL), 0);
 	close(map);
-	c0 = count("count_egress", "bytes");
+	c0 = count("count_egress", "load_bytes");
 	/* the program's pin is made, then the map's name is taken */
 	cr_assert_eq(load("count", "/col/progs", &o), -EEXIST);
-	cr_expect(strstr(bpfpin_errmsg(b), "/col/maps/bytes"), "%s", bpfpin_errmsg(b));
+	cr_expect(strstr(bpfpin_errmsg(b), "/col/maps/load_bytes"), "%s", bpfpin_errmsg(b));
 	free(o.json);
 	cr_expect(!exists("/col/progs/count_egress"));
 	cr_expect(!exists("/col/progs"), "the directory the load made is gone");
-	cr_expect(exists("/col/maps/bytes"), "what was there stays");
+	cr_expect(exists("/col/maps/load_bytes"), "what was there stays");
 	expect_counts(&c0);
 }
 
@@ -642,7 +642,7 @@ Test(load, the_examples_load_and_show_the_log)
 		     getenv("BPFPIN_SRCDIR"), obj("count"));
 	cr_expect_eq(st, 0, "%s", out);
 	cr_expect(strstr(out, "/py/count_egress: prog "), "%s", out);
-	cr_expect(exists("/py/maps/bytes"));
+	cr_expect(exists("/py/maps/load_bytes"));
 	free(out);
 	out = th_run(&st, "BPFPIN_SOCKET='%s' %s %s/examples/python/bpfpin.py load /pyb "
 		     "--object '%s' 2>&1", d.sock, py, getenv("BPFPIN_SRCDIR"), obj("bad"));
@@ -716,7 +716,7 @@ Test(load, a_load_killed_between_its_pins_leaves_nothing_after_a_restart)
 Test(load, a_killed_load_takes_away_only_what_it_made)
 {
 	struct bpfpin_load_opts o = { .sz = sizeof(o), .umask = -1, .pinmaps = "/keep/maps" };
-	int progs = kernel_count("prog", "count_egress"), maps = kernel_count("map", "bytes");
+	int progs = kernel_count("prog", "count_egress"), maps = kernel_count("map", "load_bytes");
 
 	cr_assert_eq(bpfpin_mkdir(b, "/keep", 0755), 0, "%s", bpfpin_errmsg(b));
 	cr_assert_eq(bpfpin_symlink(b, "elsewhere", "/keep/other"), 0, "%s", bpfpin_errmsg(b));
@@ -725,9 +725,13 @@ Test(load, a_killed_load_takes_away_only_what_it_made)
 	cr_expect(exists("/keep/other"), "/keep/other, there before the load, is gone");
 	cr_expect(!exists("/keep/count_egress"), "the killed load's program pin is left");
 	cr_expect(!exists("/keep/maps"), "the killed load's map directory is left");
+	/* the kernel frees a dead daemon's objects a moment later (RCU) */
+	for (int i = 0; i < 60 && (kernel_count("prog", "count_egress") != progs ||
+				   kernel_count("map", "load_bytes") != maps); i++)
+		usleep(50000);
 	cr_expect_eq(kernel_count("prog", "count_egress"), progs);
-	cr_expect_eq(kernel_count("map", "bytes"), maps);
+	cr_expect_eq(kernel_count("map", "load_bytes"), maps);
 	cr_assert_eq(load("count", "/keep", &o), 0, "%s", bpfpin_errmsg(b));
 	free(o.json);
-	cr_expect(exists("/keep/count_egress") && exists("/keep/maps/bytes"));
+	cr_expect(exists("/keep/count_egress") && exists("/keep/maps/load_bytes"));
 }

@@ -8,18 +8,18 @@ struct {
 	__uint(max_entries, 16);
 	__type(key, __u32);
 	__type(value, __u64);
-} bytes SEC(".maps");
+} load_bytes SEC(".maps");
 
 SEC("cgroup_skb/egress")
 int count_egress(struct __sk_buff *skb)
 {
 	__u32 key = skb->protocol;
-	__u64 one = skb->len, *v = bpf_map_lookup_elem(&bytes, &key);
+	__u64 one = skb->len, *v = bpf_map_lookup_elem(&load_bytes, &key);
 
 	if (v)
 		__sync_fetch_and_add(v, skb->len);
 	else
-		bpf_map_update_elem(&bytes, &key, &one, BPF_NOEXIST);
+		bpf_map_update_elem(&load_bytes, &key, &one, BPF_NOEXIST);
 	return 1;
 }
 
