@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "fs/ns.h"
 #include "fs/store.h"
@@ -241,6 +242,10 @@ struct ns_u64map;
 int ns_meta_load(struct ns *ns, struct ns_u64map *m);
 /* Rewrites the log with the live nodes only. */
 int ns_meta_compact(struct ns *ns);
+/* Rewrite the side file path whole: write() fills a new file, renamed
+ * over path, so a crash leaves the old file or the new one. 0 or -errno. */
+int ns_side_rewrite(struct ns *ns, const char *path,
+		    int (*write)(struct ns *ns, FILE *f));
 
 /* ns_prov.c: the provenance records and their file. */
 struct ns_provs {

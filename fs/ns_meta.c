@@ -114,14 +114,15 @@ static int write_live(struct ns *ns, FILE *f)
 	return 0;
 }
 
-int ns_meta_compact(struct ns *ns)
+int ns_side_rewrite(struct ns *ns, const char *path,
+		    int (*write)(struct ns *ns, FILE *f))
 {
 	char tmp[PATH_MAX + 8];
 	FILE *f;
 	int fd, r;
 
-	ns->meta_plen = 0;      /* the live nodes are all written below */
-	snprintf(tmp, sizeof(tmp), "%s.tmp", ns->store.meta);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (!f) {
@@ -130,13 +131,22 @@ int ns_meta_compact(struct ns *ns)
 			close(fd);
 		return r;
 	}
-	r = write_live(ns, f);
+	r = write(ns, f);
 	if (fclose(f) == EOF && r == 0)
 		r = -errno;
-	if (r == 0 && rename(tmp, ns->store.meta) < 0)
+	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0)
 		unlink(tmp);
+	return r;
+}
+
+int ns_meta_compact(struct ns *ns)
+{
+	int r;
+
+	ns->meta_plen = 0;      /* the live nodes are all written below */
+	r = ns_side_rewrite(ns, ns->store.meta, write_live);
 	ns_meta_close(ns);
 	return r < 0 ? r : ns_meta_open(ns);
 }

@@ -292,28 +292,12 @@ static int prov_reopen(struct ns *ns)
  * that a crash leaves the old one or the new one, whole. */
 static int prov_compact(struct ns *ns)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	FILE *f = NULL;
-	int fd, r = prov_path(ns, path, sizeof(path), "");
+	char path[PATH_MAX];
+	int r = prov_path(ns, path, sizeof(path), "");
 
-	if (r == 0)
-		r = prov_path(ns, tmp, sizeof(tmp), ".tmp");
 	if (r < 0)
 		return r;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		r = -errno;
-		if (fd >= 0)
-			close(fd);
-		return r;
-	}
-	r = write_live(ns, f);
-	if (fclose(f) == EOF && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
+	r = ns_side_rewrite(ns, path, write_live);
 	return prov_reopen(ns) < 0 && r == 0 ? -errno : r;
 }
 

@@ -757,32 +757,53 @@ static void child_floods(int go, int done)
 	_exit(drain_all(s, n, 5) == 0 ? 0 : 93);
 }
 
+/* Fork child_floods (uid 65534), wait until its floods are sent, and
+ * return the daemon's peak fd count over a second; flood_finish lets it
+ * read everything and checks it got every reply. */
+static int flood_start(pid_t *pid, int done[2])
+{
+	int go[2];
+	char c;
+
+	cr_assert_eq(pipe2(go, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(done, O_CLOEXEC), 0);
+	*pid = fork();
+	if (*pid == 0)
+		child_floods(go[1], done[0]);
+	cr_assert_eq(read(go[0], &c, 1), 1);
+	close(go[0]);
+	close(go[1]);
+	return peak_fds(1000);
+}
+
+static void flood_finish(pid_t pid, int done[2])
+{
+	int status;
+
+	cr_assert_eq(write(done[1], "", 1), 1);
+	waitpid(pid, &status, 0);
+	close(done[0]);
+	close(done[1]);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "a flood client did not get all its replies (%d)", status);
+}
+
 /* The regression of issue 8 item 3: queued replies held 16 x 253 fds a
  * connection, without a budget. */
 Test(flood, non_reading_get_many_clients_stay_under_the_fd_budget)
 {
-	int go[2], done[2], base, peak, status;
-	char c;
+	int done[2], base, peak;
 	pid_t pid;
 
 	start(NULL);
 	pin_map("/m", 0644);
 	assert_serving();
 	base = settled_fds();
-	cr_assert_eq(pipe2(go, O_CLOEXEC), 0);
-	cr_assert_eq(pipe2(done, O_CLOEXEC), 0);
-	pid = fork();
-	if (pid == 0)
-		child_floods(go[1], done[0]);
-	cr_assert_eq(read(go[0], &c, 1), 1);
-	peak = peak_fds(1000);
+	peak = flood_start(&pid, done);
 	/* 5 connections + the per-uid budget of 1024 queued fds */
 	cr_expect_leq(peak, base + 5 + 1024, "peak %d, base %d", peak, base);
 	assert_serving();
-	cr_assert_eq(write(done[1], "", 1), 1);
-	waitpid(pid, &status, 0);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "a flood client did not get all its replies (%d)", status);
+	flood_finish(pid, done);
 	assert_fds_return_to(base);
 }
 
@@ -815,22 +836,15 @@ Test(flood, requests_in_flight_of_one_uid_include_unread_replies)
 {
 	const char *const extra[] = { "--max-inflight-per-uid", "12",
 		"--max-queued-fds-per-uid", "0", NULL };
-	int go[2], done[2], base, peak, status;
+	int done[2], base, peak;
 	int64_t inflight;
-	char c;
 	pid_t pid;
 
 	start(extra);
 	pin_map("/m", 0644);
 	assert_serving();
 	base = settled_fds();
-	cr_assert_eq(pipe2(go, O_CLOEXEC), 0);
-	cr_assert_eq(pipe2(done, O_CLOEXEC), 0);
-	pid = fork();
-	if (pid == 0)
-		child_floods(go[1], done[0]);
-	cr_assert_eq(read(go[0], &c, 1), 1);
-	peak = peak_fds(1000);
+	peak = flood_start(&pid, done);
 	inflight = inflight_of_nobody();
 	/* 5 connections + 12 queued replies of 253 fds */
 	cr_expect_leq(peak, base + 5 + 12 * PROTO_FDS_MAX, "peak %d, base %d",
@@ -838,10 +852,7 @@ Test(flood, requests_in_flight_of_one_uid_include_unread_replies)
 	cr_expect(inflight > 1 && inflight <= 12, "in flight: %lld",
 		  (long long)inflight);
 	assert_serving();
-	cr_assert_eq(write(done[1], "", 1), 1);
-	waitpid(pid, &status, 0);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "a flood client did not get all its replies (%d)", status);
+	flood_finish(pid, done);
 	cr_expect_eq(inflight_of_nobody(), 0);
 	assert_fds_return_to(base);
 }
