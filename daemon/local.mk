@@ -10,6 +10,6 @@ daemon_bpfpind_SOURCES = \
 	daemon/load_pin.c daemon/load_commit.c
 daemon_bpfpind_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JSONC_CFLAGS) \
 	$(SYSTEMD_CFLAGS) $(FUSE_CFLAGS) $(LIBBPF_CFLAGS)
-daemon_bpfpind_LDADD = fs/libnsfuse.la fs/libns.la bpf/libbpfobj.la \
+daemon_bpfpind_LDADD = sockmap/libsockmap.la fs/libnsfuse.la fs/libns.la bpf/libbpfobj.la \
 	lib/libproto.la lib/libworker.la $(LIBEVENT_LIBS) $(JSONC_LIBS) $(SYSTEMD_LIBS) \
 	$(FUSE_LIBS) $(LIBBPF_LIBS) $(LIBELF_LIBS)

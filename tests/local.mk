@@ -30,3 +30,6 @@ include $(srcdir)/tests/groups.mk
 include $(srcdir)/tests/hostile.mk
 include $(srcdir)/tests/load.mk
 include $(srcdir)/tests/attach.mk
+include $(srcdir)/tests/sm_builtin.mk
+include $(srcdir)/tests/sm_accel.mk
+include $(srcdir)/tests/sockmap.mk

@@ -1,0 +1,37 @@
+/* sockmap/accel.h: the "accelerate" built-in: same-host TCP acceleration.
+ * A sock_ops program on a cgroup adds each established connection (v4 and
+ * v6) to a sockhash keyed by its 4-tuple; an sk_msg verdict on that
+ * sockhash redirects each message into the peer's receive queue when the
+ * peer is in the map, and passes it to TCP otherwise (never drops).
+ * Connections established before the start are added by a TCP socket
+ * iterator (bpf_iter tcp), so they are accelerated too. */
+#ifndef BPFPIN_SOCKMAP_ACCEL_H
+#define BPFPIN_SOCKMAP_ACCEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The sockhash's key: what sockmap create must be given (key-size). */
+#define SOCKMAP_ACCEL_KEY_SIZE 40   /* helper: set to sizeof the real key */
+
+/* The two links that make acceleration on one sockhash, each an fd the
+ * caller owns (O_CLOEXEC) and pins: closing an unpinned one detaches it. */
+struct sockmap_accel {
+	int ops_link;       /* sock_ops on the cgroup */
+	int msg_link;       /* sk_msg verdict on the sockhash */
+	uint64_t caught_up; /* established connections added at the start */
+};
+
+/* Start acceleration on sockhash hash_fd (BPF_MAP_TYPE_SOCKHASH with key
+ * size SOCKMAP_ACCEL_KEY_SIZE, else -EINVAL with why) for the connections
+ * of cgroup v2 directory cgroup_fd (not consumed), counting per socket
+ * in aux's maps "sm_cnt" and "sm_sk" (sockmap/builtin.h; aux not
+ * consumed). 0 or -errno with why; on error nothing is attached. */
+struct sockmap_aux;
+int sockmap_accel_start(int hash_fd, int cgroup_fd, const struct sockmap_aux *aux,
+			struct sockmap_accel *out, char *why, size_t whylen);
+/* Add the established connections of the host to hash_fd now (what start
+ * does after attaching): the count added, or -errno with why. */
+int64_t sockmap_accel_catch_up(int hash_fd, char *why, size_t whylen);
+
+#endif

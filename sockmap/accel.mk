@@ -1,0 +1,1 @@
+# sockmap/accel.mk: the accelerate built-in.

@@ -1,0 +1,1 @@
+# sockmap/builtin.mk: the built-in programs and their aux maps.

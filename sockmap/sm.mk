@@ -1,0 +1,1 @@
+# sockmap/sm.mk: the manager: members, ownership, kill.

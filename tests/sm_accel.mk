@@ -1,0 +1,1 @@
+# tests/sm_accel.mk: accelerate on real loopback TCP.

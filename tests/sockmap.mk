@@ -1,0 +1,1 @@
+# tests/sockmap.mk: the sockmap manager through the daemon.
