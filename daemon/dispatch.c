@@ -39,6 +39,13 @@ static const struct op op_table[] = {
 	OP(load),
 	OP(attach),
 	OP(detach),
+	OP(sockmap_create),
+	OP(sockmap_attach),
+	OP(sockmap_detach),
+	OP(sock_add),
+	OP(sock_rm),
+	OP(sock_kill),
+	OP(sock_ls),
 };
 #undef OP
 #undef BARE

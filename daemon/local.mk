@@ -7,7 +7,9 @@ daemon_bpfpind_SOURCES = \
 	daemon/ops_ns.c daemon/ops_limits.c daemon/ops_attach.c daemon/stat_json.c daemon/usage.c \
 	daemon/nofile.c daemon/nofile.h \
 	daemon/later.c daemon/later.h daemon/ops_load.c daemon/load_job.h \
-	daemon/load_pin.c daemon/load_commit.c
+	daemon/load_pin.c daemon/load_commit.c \
+	daemon/ops_sock.h daemon/ops_sockmap.c daemon/ops_sock.c daemon/ops_sock_ls.c \
+	daemon/sockmaps.c daemon/sockmaps.h
 daemon_bpfpind_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JSONC_CFLAGS) \
 	$(SYSTEMD_CFLAGS) $(FUSE_CFLAGS) $(LIBBPF_CFLAGS)
 daemon_bpfpind_LDADD = sockmap/libsockmap.la fs/libnsfuse.la fs/libns.la bpf/libbpfobj.la \

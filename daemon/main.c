@@ -22,6 +22,7 @@
 #include "daemon/options.h"
 #include "daemon/paths.h"
 #include "daemon/server.h"
+#include "daemon/sockmaps.h"
 #include "lib/worker.h"
 #include "bpf/obj.h"
 #include "fs/fuse.h"
@@ -112,6 +113,8 @@ static int start(struct daemon *d)
 		return r;
 	if ((r = open_store(d)) < 0)
 		return r;
+	if ((r = sockmaps_start(&d->srv, d->opt.state_dir, &d->opt.sm_limits)) < 0)
+		return r;
 	if ((r = obj_keep_proc_fd()) < 0)
 		log_warn(r, "opening /proc/self/fd (pins identify fds the slow way)");
 	/* one worker: loads are rare, and the mount's dumps have their own */
@@ -143,6 +146,7 @@ static void stop(struct daemon *d)
 	/* after the connections (their jobs are orphaned: nothing is pinned),
 	 * before the namespace */
 	workers_stop(d->srv.workers);
+	sockmaps_stop(&d->srv);
 	if (d->srv.ns)
 		ns_close(d->srv.ns);
 	if (d->sigterm)

@@ -48,6 +48,14 @@ int op_detach(struct request *req);
 /* Add the node ino's provenance records to req->result as
  * "provenance" (stat), if it has any. */
 void prov_result(struct request *req, uint64_t ino);
+/* ops_sockmap.c, ops_sock.c, ops_sock_ls.c */
+int op_sockmap_create(struct request *req);
+int op_sockmap_attach(struct request *req);
+int op_sockmap_detach(struct request *req);
+int op_sock_add(struct request *req);
+int op_sock_rm(struct request *req);
+int op_sock_kill(struct request *req);
+int op_sock_ls(struct request *req);
 /* ops_limits.c */
 int op_limits(struct request *req);
 

@@ -38,6 +38,10 @@ static const char usage_text[] =
 "                                (default 1048576)\n"
 "      --max-snapshots-per-uid N  pin files one uid holds open on the mount\n"
 "                                (default 64)\n"
+"      --max-sockmaps N          sockmaps with members, in all (default 256)\n"
+"      --max-sockmaps-per-uid N  the same, taken up by one uid (default 16)\n"
+"      --max-given-sockets N     sockets given to bpfpind, in all (default 2048)\n"
+"      --max-given-sockets-per-uid N  the same, for one uid (default 256)\n"
 "  -h, --help            show this help\n"
 "  -V, --version         show the version\n"
 "\n"
@@ -46,7 +50,8 @@ static const char usage_text[] =
 enum {
 	OPT_NO_MOUNT = 256, OPT_FD_CACHE, OPT_MAX_CONNS, OPT_MAX_CONNS_UID,
 	OPT_MAX_INFLIGHT_UID, OPT_MAX_QFDS, OPT_MAX_QFDS_UID, OPT_MAX_NODES_UID,
-	OPT_MAX_SYMLINK_UID, OPT_MAX_SNAP_UID, OPT_LOAD_GROUP,
+	OPT_MAX_SYMLINK_UID, OPT_MAX_SNAP_UID, OPT_LOAD_GROUP, OPT_MAX_SM,
+	OPT_MAX_SM_UID, OPT_MAX_GIVEN, OPT_MAX_GIVEN_UID,
 };
 
 static const struct option longopts[] = {
@@ -66,6 +71,10 @@ static const struct option longopts[] = {
 	{ "max-nodes-per-uid", required_argument, NULL, OPT_MAX_NODES_UID },
 	{ "max-symlink-bytes-per-uid", required_argument, NULL, OPT_MAX_SYMLINK_UID },
 	{ "max-snapshots-per-uid", required_argument, NULL, OPT_MAX_SNAP_UID },
+	{ "max-sockmaps", required_argument, NULL, OPT_MAX_SM },
+	{ "max-sockmaps-per-uid", required_argument, NULL, OPT_MAX_SM_UID },
+	{ "max-given-sockets", required_argument, NULL, OPT_MAX_GIVEN },
+	{ "max-given-sockets-per-uid", required_argument, NULL, OPT_MAX_GIVEN_UID },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -105,6 +114,7 @@ static int parse_limit(struct options *o, int c)
 {
 	struct server_limits *s = &o->srv_limits;
 	struct ns_limits *n = &o->ns_limits;
+	struct sockmap_limits *m = &o->sm_limits;
 
 	switch (c) {
 	case OPT_MAX_CONNS: LIMIT(s->conns, "max-conns", 16384);
@@ -116,6 +126,10 @@ static int parse_limit(struct options *o, int c)
 	case OPT_MAX_SYMLINK_UID: LIMIT(n->symlink_bytes, "max-symlink-bytes-per-uid", UINT64_MAX >> 1);
 	case OPT_MAX_SNAP_UID: LIMIT(n->snapshots, "max-snapshots-per-uid", 1u << 20);
 	case OPT_FD_CACHE: LIMIT(o->fd_cache, "fd-cache", 16384);
+	case OPT_MAX_SM: LIMIT(m->maps, "max-sockmaps", 4096);
+	case OPT_MAX_SM_UID: LIMIT(m->maps_per_uid, "max-sockmaps-per-uid", 4096);
+	case OPT_MAX_GIVEN: LIMIT(m->given, "max-given-sockets", 16384);
+	case OPT_MAX_GIVEN_UID: LIMIT(m->given_per_uid, "max-given-sockets-per-uid", 16384);
 	}
 	return 1;
 }
@@ -183,6 +197,10 @@ int options_parse(struct options *o, int argc, char **argv)
 		.ns_limits = {
 			.nodes = 16384, .symlink_bytes = 1 << 20,
 			.snapshots = 64,
+		},
+		.sm_limits = {
+			.maps = 256, .maps_per_uid = 16,
+			.given = 2048, .given_per_uid = 256,
 		},
 	};
 	while ((c = getopt_long(argc, argv, "s:d:m:fl:hV", longopts, NULL)) != -1)

@@ -7,6 +7,7 @@
 
 #include "daemon/server.h"
 #include "fs/ns.h"
+#include "sockmap/sm.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/bpfpin"
 #define DEFAULT_MOUNT_DIR "/run/bpfpin/fs"
@@ -22,6 +23,7 @@ struct options {
 	gid_t load_group;
 	struct server_limits srv_limits;   /* connections, requests, queued fds */
 	struct ns_limits ns_limits;        /* nodes, symlink bytes, snapshots */
+	struct sockmap_limits sm_limits;   /* sockmaps, given sockets */
 };
 
 /* 0: run; 1: done (help or version printed); -1: usage error (printed). */

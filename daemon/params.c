@@ -256,6 +256,50 @@ static int get_maps(struct request *req, const struct param *p,
 	return 0;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static int get_key(struct request *req, const struct param *p,
+		   struct json_object *v, struct param_key *k)
+{
+	const char *s;
+	size_t n;
+
+	*k = (struct param_key){ .set = true };
+	if (json_object_is_type(v, json_type_int)) {
+		int64_t i;
+		int r = get_int(req, p, v, 0, INT64_MAX, &i);
+
+		k->is_num = true;
+		k->num = (uint64_t)i;
+		return r;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return bad(req, EINVAL, p->name, "must be an integer, \"auto\" or "
+			   "\"0x\" and hex digits");
+	s = json_object_get_string(v);
+	n = (size_t)json_object_get_string_len(v);
+	if (n == 4 && !strcmp(s, "auto")) {
+		k->is_auto = true;
+		return 0;
+	}
+	if (n < 4 || n % 2 || n > 2 + 2 * PARAM_KEY_MAX || s[0] != '0' || s[1] != 'x')
+		return bad(req, EINVAL, p->name, "must be an integer, \"auto\" or "
+			   "\"0x\" and 2 to 128 hex digits");
+	for (size_t i = 2; i < n; i += 2) {
+		int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return bad(req, EINVAL, p->name, "holds a character that is no "
+				   "hex digit");
+		k->b[k->len++] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 static int parse_one(const struct param *p, struct request *req,
 		     struct json_object *v, char *dst)
 {
@@ -271,6 +315,7 @@ static int parse_one(const struct param *p, struct request *req,
 	case P_PATHS: return get_paths(req, p, v, (struct json_object **)dst);
 	case P_TIME: return get_time(req, p, v, (struct timespec *)dst);
 	case P_MAPS: return get_maps(req, p, v, (struct json_object **)dst);
+	case P_KEY: return get_key(req, p, v, (struct param_key *)dst);
 	case P_BOOL:
 		if (!json_object_is_type(v, json_type_boolean))
 			return bad(req, EINVAL, p->name, "must be true or false");

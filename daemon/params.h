@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct json_object;
 struct request;
@@ -25,6 +26,19 @@ enum param_type {
 	P_TIME,     /* struct timespec: ns, -1 = UTIME_OMIT (absent = now) */
 	P_MAPS,     /* struct json_object *: array of 0..64 objects
 	             * {"name": string of 1..255 bytes, "path": path} */
+	P_KEY,      /* struct param_key: a sockmap key: an integer (an index,
+	             * or a key's value in host byte order), "auto", or
+	             * "0x" and 2 to 128 hex digits (the key's bytes) */
+};
+
+#define PARAM_KEY_MAX 64
+struct param_key {
+	bool set;
+	bool is_auto;
+	bool is_num;
+	uint64_t num;
+	uint32_t len;               /* hex: bytes in b */
+	uint8_t b[PARAM_KEY_MAX];
 };
 
 #define PARAM_MAPS_MAX 64

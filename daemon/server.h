@@ -34,6 +34,7 @@ struct outmsg;
 struct uid_acct;
 struct later;
 struct workers;
+struct sockmap_mgr;
 
 #define UID_BUCKETS 64
 
@@ -84,6 +85,9 @@ struct server {
 	bool accept_paused;
 	/* lib/worker.h: long work off the loop (loads) */
 	struct workers *workers;
+	/* sockmap/sm.h: sockmaps with members handed over by clients */
+	struct sockmap_mgr *sm;
+	struct event *sm_ev, *sm_timer;
 	/* daemon/ops_load.c: who may load programs (bpfpind --load-group) */
 	bool load_group_set;
 	gid_t load_group;

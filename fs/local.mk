@@ -4,7 +4,7 @@ fs_libns_la_SOURCES = fs/ns.h fs/ns_int.h fs/ns.c fs/ns_tree.c \
 	fs/ns_dentry.c fs/ns_path.c fs/ns_name.c fs/ns_perm.c fs/ns_fdcache.c fs/ns_obj.c \
 	fs/ns_create.c fs/ns_remove.c fs/ns_rename.c fs/ns_attr.c \
 	fs/ns_query.c fs/ns_lookup.c fs/ns_meta.c fs/ns_u64map.c \
-	fs/ns_load.c fs/ns_quota.c fs/ns_prov.c fs/ns_intent.c fs/ns_attach.c fs/store.c fs/store_stage.c fs/store.h
+	fs/ns_load.c fs/ns_quota.c fs/ns_prov.c fs/ns_intent.c fs/ns_attach.c fs/ns_sock.c fs/store.c fs/store_stage.c fs/store.h
 fs_libns_la_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 fs_libns_la_LIBADD = bpf/libbpfobj.la lib/libutf8.la $(LIBBPF_LIBS)
 include $(srcdir)/fs/fuse.mk

@@ -296,6 +296,33 @@ void ns_intent_end(struct ns *ns);
 int ns_get_prov(struct ns *ns, struct ns_at at, enum ns_prov_kind kind,
 		struct ns_prov *out);
 
+/* Sockets and sockmaps (fs/ns_sock.c). A socket handed over to be added
+ * to a sockmap: its owner (sock_uid, the uid that created it) or root
+ * only; -EPERM with why. */
+int ns_may_add_sock(const struct ns_cred *cred, uid_t sock_uid, char *why,
+		    size_t whylen);
+/* A process whose fd a caller asks to take (pidfd_getfd): its real,
+ * effective and saved ids, whether it is dumpable, and whether it is the
+ * daemon itself. */
+struct ns_proc {
+	pid_t pid;
+	uid_t uids[3];
+	gid_t gids[3];
+	bool dumpable;
+	bool is_self;
+};
+/* The ptrace rule (same ids, dumpable; root any), never the daemon's own
+ * process: 0 or -EPERM with why. */
+int ns_may_take_fd(const struct ns_cred *cred, const struct ns_proc *p,
+		   char *why, size_t whylen);
+/* Does some name of the namespace still pin object id of kind? (A walk of
+ * every node: for the rare release of a managed object.) */
+bool ns_obj_pinned(const struct ns *ns, enum obj_kind kind, uint32_t id);
+/* fn is called (from the namespace's thread, with no change of the
+ * namespace allowed in it) each time a pin's last name goes. */
+typedef void (*ns_unpin_fn)(const struct obj_ident *obj, void *arg);
+void ns_set_unpin_hook(struct ns *ns, ns_unpin_fn fn, void *arg);
+
 /* Change counter, bumped by every successful mutation (for caches). */
 uint64_t ns_generation(const struct ns *ns);
 

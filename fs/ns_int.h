@@ -106,7 +106,12 @@ struct ns {
 	uint64_t prov_lines, prov_live; /* its lines, and records held */
 	int intent_fd;                  /* the intent journal, or -1 */
 	unsigned intent_pins;           /* pins it names (the crash hook) */
+	ns_unpin_fn unpin_fn;           /* ns_set_unpin_hook, or NULL */
+	void *unpin_arg;
 };
+
+/* ns_sock.c: a pin's last name went (ns_node_release). */
+void ns_unpinned(struct ns *ns, const struct obj_ident *obj);
 
 /* ns_intent.c: a journal left by a crash, undone as the namespace opens. */
 int ns_intent_recover(struct ns *ns);

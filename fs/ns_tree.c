@@ -102,6 +102,8 @@ void ns_node_release(struct ns *ns, struct ns_node *n)
 	 * pin detaches it, whatever FUSE still remembers of the inode */
 	if (n->type == NS_PIN && n->u.pin.obj.kind == OBJ_LINK)
 		ns_fdc_drop_node(ns, n);
+	if (n->type == NS_PIN)
+		ns_unpinned(ns, &n->u.pin.obj);
 	/* A nameless pin FUSE still knows keeps its cached fds, within the
 	 * cache's bound, until it is forgotten or evicted. */
 	if (n->nlookup == 0)

@@ -19,7 +19,7 @@ noinst_LTLIBRARIES += lib/libclient.la
 lib_libclient_la_SOURCES = lib/client.h lib/client_conn.c lib/client_req.c \
 	lib/client_call.c lib/client_stat.c lib/client_obj.c lib/client_many.c \
 	lib/client_list.c lib/client_ns.c lib/client_limits.c \
-	lib/client_load.c lib/client_attach.c
+	lib/client_load.c lib/client_attach.c lib/client_sockmap.c
 lib_libclient_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(JSONC_CFLAGS)
 lib_libclient_la_LIBADD = lib/libproto.la $(JSONC_LIBS)
 

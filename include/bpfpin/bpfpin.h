@@ -148,6 +148,53 @@ int bpfpin_detach(struct bpfpin *b, const char *path);
 int bpfpin_provenance(struct bpfpin *b, const char *path, int follow,
 		      char **json);
 
+/* Sockmaps managed by bpfpind (doc/protocol.md, sockmap_create ...).
+ * Fields beyond sz are taken as zero. */
+struct bpfpin_sockmap_opts {
+	size_t sz;              /* sizeof(struct bpfpin_sockmap_opts) */
+	const char *type;       /* "sockmap" (NULL) or "sockhash" */
+	uint32_t max_entries;   /* 0: 1024 */
+	uint32_t key_size;      /* 0: 4 for a sockmap, 8 for a sockhash */
+	int umask;              /* -1: the process's */
+};
+/* Make a sockmap or sockhash bpfpind owns, pinned at path. */
+int bpfpin_sockmap_create(struct bpfpin *b, const char *path,
+			  const struct bpfpin_sockmap_opts *opts);
+/* Attach to hook ("stream_parser", "stream_verdict", "skb_verdict",
+ * "msg_verdict") the program pinned at prog (a path, from '/') or the
+ * built-in named prog ("pass", "drop", "pair", "lenprefix", "tap",
+ * "accelerate"; accelerate takes cgroup_fd, a cgroup v2 directory). */
+int bpfpin_sockmap_attach(struct bpfpin *b, const char *path, const char *hook,
+			  const char *prog, int cgroup_fd, int replace);
+int bpfpin_sockmap_detach(struct bpfpin *b, const char *path, const char *hook);
+
+/* One socket handed to the sockmap at path. A key is "auto", a decimal
+ * integer or "0x" and hex digits (the key's bytes); NULL is "auto". */
+struct bpfpin_sock_opts {
+	size_t sz;              /* sizeof(struct bpfpin_sock_opts) */
+	const char *key;
+	int peer_fd;            /* pair: the peer socket, or -1 */
+	const char *peer_key;
+	int give;               /* hand the socket to bpfpind (else lent) */
+	int replace;            /* the key may hold a member: swap it */
+	int pid;                /* nonzero: fd and peer_fd are fd numbers of
+	                         * this process, taken by pidfd_getfd */
+};
+/* Add fd (not consumed: with give, close yours when you like; the daemon
+ * holds its own). *json (may be NULL) gets the result object, malloc'd:
+ * {"key": K, "peer_key": K}. */
+int bpfpin_sock_add(struct bpfpin *b, const char *path, int fd,
+		    const struct bpfpin_sock_opts *opts, char **json);
+/* Remove / end the member at key (a string as above), or with key NULL
+ * the one whose cookie is cookie. */
+int bpfpin_sock_rm(struct bpfpin *b, const char *path, const char *key,
+		   uint64_t cookie);
+int bpfpin_sock_kill(struct bpfpin *b, const char *path, const char *key,
+		     uint64_t cookie);
+/* The sock_ls result ({"members": [...], "sockmap": {...}}) as JSON text,
+ * malloc'd in *json. */
+int bpfpin_sock_ls(struct bpfpin *b, const char *path, char **json);
+
 /* One thing a uid holds of the daemon, and its limit (0: none). */
 struct bpfpin_usage {
 	uint64_t used;

@@ -1,0 +1,96 @@
+/* sockmap/sm_int.h: the manager's own structures, shared by sockmap/sm*.c. */
+#ifndef BPFPIN_SOCKMAP_SM_INT_H
+#define BPFPIN_SOCKMAP_SM_INT_H
+
+#include <limits.h>
+#include <sys/queue.h>
+
+#include "sockmap/sm.h"
+
+/* What an epoll event of the manager is about. */
+enum sm_watch_kind { SM_WATCH_GIVEN = 1, SM_WATCH_EVENTS };
+struct sm_watch {
+	enum sm_watch_kind kind;
+};
+
+/* A socket given to the daemon: its fd is the manager's. */
+struct sm_given {
+	struct sm_watch w;          /* first: the epoll data points here */
+	LIST_ENTRY(sm_given) entry;
+	int fd;
+	uint64_t cookie;
+	uid_t uid;
+	/* pair: the closed side's FIN waits until the peer sent all it was
+	 * given (sm_fin.c) */
+	bool rd_closed, wr_closed, fin_wait;
+	struct sm_given *peer;
+	int64_t fin_base;           /* peer's acked + queued - our received,
+	                             * when paired */
+	int64_t fin_base_ns;        /* when the FIN came (CLOCK_MONOTONIC) */
+	struct sockmap *s;
+};
+
+/* Budget of one uid (only uids holding something are listed). */
+struct sm_uid {
+	LIST_ENTRY(sm_uid) entry;
+	uid_t uid;
+	unsigned maps, given;
+};
+
+struct sockmap {
+	struct sm_watch w;          /* first: its aux event fd's epoll data */
+	LIST_ENTRY(sockmap) entry;
+	struct sockmap_mgr *mgr;
+	uint32_t id, type, key_size, max_entries;
+	uid_t uid;                  /* charged for it: who took it up */
+	int map_fd;                 /* the sockmap, read-write */
+	int members_fd;             /* hash: key -> struct sockmap_rec */
+	struct sockmap_aux aux;
+	char dir[PATH_MAX];         /* its private directory in the store */
+	LIST_HEAD(, sm_given) given;
+	unsigned ngiven;
+};
+
+struct sockmap_mgr {
+	char dir[PATH_MAX - 64];    /* room for /m<ID>_u<UID> in a sockmap's */
+	struct sockmap_limits lim;
+	LIST_HEAD(, sockmap) maps;
+	unsigned nmaps, ngiven;
+	LIST_HEAD(, sm_uid) uids;
+	int epfd;                   /* given sockets, aux event fds */
+	unsigned fin_pending;       /* sockets waiting to pass a FIN on */
+};
+
+/* sm.c */
+int sm_err(char *why, size_t whylen, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+struct sm_uid *sm_uid_get(struct sockmap_mgr *m, uid_t uid, bool create);
+void sm_uid_put(struct sockmap_mgr *m, struct sm_uid *u);
+/* path of name in s's private directory */
+void sm_path(const struct sockmap *s, const char *name, char *buf, size_t size);
+
+/* sm_given.c */
+int sm_given_room(struct sockmap *s, uid_t uid, unsigned n, char *why, size_t whylen);
+int sm_given_add(struct sockmap *s, int fd, uint64_t cookie, uid_t uid,
+		 struct sm_given **out);
+struct sm_given *sm_given_find(struct sockmap *s, uint64_t cookie);
+void sm_given_close(struct sm_given *g);
+void sm_given_close_all(struct sockmap *s);
+void sm_given_event(struct sm_given *g, uint32_t events);
+/* Pair two given sockets: a closed side's FIN waits for the other to send
+ * all it was given (sm_fin.c). */
+void sm_given_pair(struct sm_given *a, struct sm_given *b);
+/* Pass on the FINs that can go now; true while some still wait. */
+bool sm_fin_step(struct sockmap_mgr *m);
+
+/* sm_member.c */
+int sm_rec_get(struct sockmap *s, const struct sockmap_key *k, struct sockmap_rec *r);
+int sm_rec_find_cookie(struct sockmap *s, uint64_t cookie, struct sockmap_key *k,
+		       struct sockmap_rec *r);
+/* Is the member at k still the socket r records? */
+bool sm_member_live(struct sockmap *s, const struct sockmap_key *k,
+		    const struct sockmap_rec *r);
+void sm_member_forget(struct sockmap *s, const struct sockmap_key *k,
+		      const struct sockmap_rec *r);
+
+#endif

@@ -1,0 +1,231 @@
+/* sockmap/sm_member.c: the member records (a BPF hash map, key -> struct
+ * sockmap_rec), told live by the kernel (a sockmap lookup from user space
+ * gives the member's cookie), listed, removed and killed. A lent socket
+ * its owner closed has left the sockmap by itself: its record is stale
+ * and is pruned before anything is shown. */
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "sockmap/sm_diag.h"
+#include "sockmap/sm_int.h"
+
+int sm_rec_get(struct sockmap *s, const struct sockmap_key *k, struct sockmap_rec *r)
+{
+	return bpf_map_lookup_elem(s->members_fd, k->b, r) < 0 ? -errno : 0;
+}
+
+bool sm_member_live(struct sockmap *s, const struct sockmap_key *k,
+		    const struct sockmap_rec *r)
+{
+	uint64_t cookie = 0;
+
+	return bpf_map_lookup_elem(s->map_fd, k->b, &cookie) == 0 && cookie == r->cookie;
+}
+
+/* Drop what we keep of it: the record, the aux state, a given fd. */
+void sm_member_forget(struct sockmap *s, const struct sockmap_key *k,
+		      const struct sockmap_rec *r)
+{
+	struct sm_given *g = sm_given_find(s, r->cookie);
+
+	bpf_map_delete_elem(s->members_fd, k->b);
+	sockmap_aux_member_rm(&s->aux, r->cookie);
+	if (g)
+		sm_given_close(g);
+}
+
+/* Walk the records; fn gets each (key, record) and may not delete. */
+static int walk(struct sockmap *s, int (*fn)(struct sockmap *, const struct sockmap_key *,
+					      const struct sockmap_rec *, void *), void *arg)
+{
+	struct sockmap_key k = { .len = s->key_size }, next = { .len = s->key_size };
+	struct sockmap_rec rec;
+	bool first = true;
+	int r;
+
+	while (bpf_map_get_next_key(s->members_fd, first ? NULL : k.b, next.b) == 0) {
+		first = false;
+		k = next;
+		if (sm_rec_get(s, &k, &rec) < 0)
+			continue;
+		if ((r = fn(s, &k, &rec, arg)))
+			return r;
+	}
+	return 0;
+}
+
+struct stale {
+	unsigned n, cap;
+	struct sockmap_key *keys;
+};
+
+static int collect_stale(struct sockmap *s, const struct sockmap_key *k,
+			 const struct sockmap_rec *rec, void *arg)
+{
+	struct stale *st = arg;
+	struct sockmap_key *grown;
+
+	if (sm_member_live(s, k, rec))
+		return 0;
+	if (st->n == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 16;
+		if (!(grown = realloc(st->keys, st->cap * sizeof(*grown))))
+			return -ENOMEM;
+		st->keys = grown;
+	}
+	st->keys[st->n++] = *k;
+	return 0;
+}
+
+static int prune(struct sockmap *s)
+{
+	struct stale st = { 0 };
+	struct sockmap_rec rec;
+	int r = walk(s, collect_stale, &st);
+
+	for (unsigned i = 0; i < st.n; i++)
+		if (sm_rec_get(s, &st.keys[i], &rec) == 0)
+			sm_member_forget(s, &st.keys[i], &rec);
+	free(st.keys);
+	return r;
+}
+
+struct find_cookie {
+	uint64_t cookie;
+	struct sockmap_key *k;
+	struct sockmap_rec *r;
+};
+
+static int match_cookie(struct sockmap *s, const struct sockmap_key *k,
+			const struct sockmap_rec *rec, void *arg)
+{
+	struct find_cookie *f = arg;
+
+	(void)s;
+	if (rec->cookie != f->cookie)
+		return 0;
+	*f->k = *k;
+	*f->r = *rec;
+	return 1;
+}
+
+int sm_rec_find_cookie(struct sockmap *s, uint64_t cookie, struct sockmap_key *k,
+		       struct sockmap_rec *r)
+{
+	struct find_cookie f = { cookie, k, r };
+
+	return walk(s, match_cookie, &f) == 1 ? 0 : -ENOENT;
+}
+
+/* The live member sel names: its key and record. */
+static int select_member(struct sockmap *s, const struct sockmap_sel *sel,
+			 struct sockmap_key *k, struct sockmap_rec *r,
+			 char *why, size_t whylen)
+{
+	int e;
+
+	prune(s);
+	if (sel->key.len) {
+		*k = sel->key;
+		e = sm_rec_get(s, k, r);
+	} else {
+		e = sm_rec_find_cookie(s, sel->cookie, k, r);
+	}
+	if (e < 0)
+		return sm_err(why, whylen, -ENOENT, sel->key.len ? "no member at that key" :
+			      "no member has cookie %llu", (unsigned long long)sel->cookie);
+	return 0;
+}
+
+int sockmap_member_rm(struct sockmap *s, const struct sockmap_sel *sel,
+		      char *why, size_t whylen)
+{
+	struct sockmap_key k;
+	struct sockmap_rec r;
+	int e = select_member(s, sel, &k, &r, why, whylen);
+
+	if (e < 0)
+		return e;
+	if (bpf_map_delete_elem(s->map_fd, k.b) < 0 && errno != ENOENT)
+		return sm_err(why, whylen, -errno, "the kernel would not remove it: %s",
+			      strerror(errno));
+	sm_member_forget(s, &k, &r);
+	return 0;
+}
+
+int sockmap_member_kill(struct sockmap *s, const struct sockmap_sel *sel,
+			char *why, size_t whylen)
+{
+	struct sockmap_key k;
+	struct sockmap_rec r;
+	struct sm_given *g;
+	int e = select_member(s, sel, &k, &r, why, whylen);
+
+	if (e < 0)
+		return e;
+	if ((g = sm_given_find(s, r.cookie))) {
+		shutdown(g->fd, SHUT_RDWR);
+		bpf_map_delete_elem(s->map_fd, k.b);
+		sm_member_forget(s, &k, &r);
+		return 0;
+	}
+	e = sm_diag_destroy(&r);
+	if (e == -EOPNOTSUPP)
+		return sm_err(why, whylen, e, "a lent AF_UNIX socket cannot be ended "
+			      "from outside its owner (give it to end it with sock kill)");
+	if (e < 0 && e != -ENOENT)
+		return sm_err(why, whylen, e, "the kernel would not destroy it "
+			      "(SOCK_DESTROY): %s", strerror(-e));
+	bpf_map_delete_elem(s->map_fd, k.b);
+	sm_member_forget(s, &k, &r);
+	return 0;
+}
+
+static int tcp_state(struct sockmap *s, const struct sockmap_rec *r)
+{
+	struct sm_given *g = sm_given_find(s, r->cookie);
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int st;
+
+	if (r->proto != IPPROTO_TCP)
+		return -1;
+	if (g)
+		return getsockopt(g->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 ?
+		       ti.tcpi_state : -1;
+	st = sm_diag_tcp_state(r);
+	return st < 0 ? -1 : st;
+}
+
+struct show {
+	sockmap_member_fn fn;
+	void *arg;
+};
+
+static int show_one(struct sockmap *s, const struct sockmap_key *k,
+		    const struct sockmap_rec *rec, void *arg)
+{
+	struct show *sh = arg;
+	struct sockmap_member mb = { .key = *k, .rec = *rec };
+
+	mb.tcp_state = tcp_state(s, rec);
+	sockmap_aux_counters(&s->aux, rec->cookie, &mb.cnt);
+	return sh->fn(&mb, sh->arg);
+}
+
+int sockmap_members(struct sockmap *s, sockmap_member_fn fn, void *arg)
+{
+	struct show sh = { fn, arg };
+	int r = prune(s);
+
+	return r < 0 ? r : walk(s, show_one, &sh);
+}
