@@ -180,3 +180,394 @@ Test(sockmap, given_socket_outlives_its_owner_until_removed)
 	cr_assert_eq(nmembers("/s/m"), 0);
 	close(p[1]);
 }
+
+/* A direct insert into a scratch kernel sockmap: 0 or -errno. */
+static int kernel_insert(int fd)
+{
+	int m = bpf_map_create(BPF_MAP_TYPE_SOCKMAP, "t", 4, 8, 4, NULL), r;
+	uint32_t k = 0;
+	uint64_t v = (uint64_t)fd;
+
+	cr_assert_geq(m, 0);
+	r = bpf_map_update_elem(m, &k, &v, BPF_ANY) < 0 ? -errno : 0;
+	close(m);
+	return r;
+}
+
+/* The daemon refuses what the kernel refuses (with the kernel's errno),
+ * takes what it takes, and says why in a sentence. */
+static void same_as_kernel(int fd, const char *what)
+{
+	int k = kernel_insert(fd), r = add("/s/m", fd, NULL, false);
+
+	cr_assert_eq(r, k, "%s: bpfpind %d (%s), kernel %d", what, r, bpfpin_errmsg(b), k);
+	if (r < 0)
+		cr_assert_gt(strlen(bpfpin_errmsg(b)), 20, "%s: no sentence", what);
+	else
+		cr_assert_eq(bpfpin_sock_rm(b, "/s/m", NULL, su_cookie(fd)), 0);
+}
+
+static int close_wait(int p[2])
+{
+	char c;
+
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	close(p[1]);
+	cr_assert(su_readable(p[0], 2000));
+	cr_assert_eq(recv(p[0], &c, 1, 0), 0);
+	return p[0];
+}
+
+Test(sockmap, refuses_what_the_kernel_refuses_side_by_side)
+{
+	int pipefd[2], p[2], u[2], cw[2], fd;
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	create("/s/m", NULL);
+	cr_assert_eq(pipe2(pipefd, O_CLOEXEC), 0);
+	same_as_kernel(pipefd[0], "a pipe");
+	cr_assert(strstr(bpfpin_errmsg(b), "not a socket"), "%s", bpfpin_errmsg(b));
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	same_as_kernel(fd, "an unconnected TCP socket");
+	cr_assert(strstr(bpfpin_errmsg(b), "not connected"), "%s", bpfpin_errmsg(b));
+	close(fd);
+	fd = su_tcp_listen(AF_INET, NULL);
+	same_as_kernel(fd, "a listening TCP socket");
+	close(fd);
+	same_as_kernel(close_wait(cw), "a TCP socket in CLOSE_WAIT");
+	cr_assert(strstr(bpfpin_errmsg(b), "CLOSE_WAIT"), "%s", bpfpin_errmsg(b));
+	close(cw[0]);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	same_as_kernel(fd, "an unbound UDP socket");
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	same_as_kernel(fd, "a bound UDP socket");
+	close(fd);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, u), 0);
+	same_as_kernel(u[0], "an AF_UNIX stream pair");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	same_as_kernel(fd, "an unconnected AF_UNIX stream socket");
+	close(fd);
+	cr_assert_eq(su_tcp_pair(AF_INET6, p), 0);
+	same_as_kernel(p[0], "a TCPv6 socket");
+	close(p[0]), close(p[1]), close(u[0]), close(u[1]);
+	close(pipefd[0]), close(pipefd[1]);
+}
+
+Test(sockmap, same_socket_twice_is_ebusy_a_taken_key_eexist_and_replace_swaps)
+{
+	struct json_object *root, *m;
+	int a[2], c[2];
+	uint64_t k = 0;
+
+	create("/s/m", NULL);
+	cr_assert_eq(su_tcp_pair(AF_INET, a), 0);
+	cr_assert_eq(su_tcp_pair(AF_INET, c), 0);
+	cr_assert_eq(add("/s/m", a[0], "1", false), 0);
+	cr_assert_eq(add("/s/m", a[0], "2", false), -EBUSY);
+	cr_assert(strstr(bpfpin_errmsg(b), "member of this map already"), "%s",
+		  bpfpin_errmsg(b));
+	cr_assert_eq(add("/s/m", c[0], "1", false), -EEXIST);
+	cr_assert(strstr(bpfpin_errmsg(b), "replace"), "%s", bpfpin_errmsg(b));
+	struct bpfpin_sock_opts o = { .sz = sizeof(o), .key = "1", .peer_fd = -1,
+				      .replace = 1 };
+	cr_assert_eq(bpfpin_sock_add(b, "/s/m", c[0], &o, NULL), 0, "%s", bpfpin_errmsg(b));
+	cr_assert_eq(kernel_cookie("/s/m", 1, &k), 0);
+	cr_assert_eq(k, su_cookie(c[0]));
+	m = members("/s/m", &root);
+	cr_assert_eq(json_object_array_length(m), 1);
+	cr_assert_eq((uint64_t)member_int(json_object_array_get_idx(m, 0), "cookie"),
+		     su_cookie(c[0]));
+	json_object_put(root);
+	cr_assert_eq(add("/s/m", a[0], "70000", false), -E2BIG);
+	cr_assert_eq(add("/s/m", a[0], "0x0102", false), -EINVAL, "a 2-byte key for 4");
+	close(a[0]), close(a[1]), close(c[0]), close(c[1]);
+}
+
+Test(sockmap, one_socket_in_many_maps)
+{
+	int p[2];
+	uint64_t c1 = 0, c2 = 0;
+
+	create("/s/m1", NULL);
+	create("/s/m2", NULL);
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	cr_assert_eq(add("/s/m1", p[0], NULL, false), 0);
+	cr_assert_eq(add("/s/m2", p[0], NULL, false), 0, "%s", bpfpin_errmsg(b));
+	cr_assert_eq(kernel_cookie("/s/m1", 0, &c1), 0);
+	cr_assert_eq(kernel_cookie("/s/m2", 0, &c2), 0);
+	cr_assert_eq(c1, c2);
+	close(p[0]);
+	cr_assert_eq(nmembers("/s/m1") + nmembers("/s/m2"), 0);
+	close(p[1]);
+}
+
+Test(sockmap, kill_destroys_a_lent_tcp_connection)
+{
+	int p[2];
+	char c;
+
+	create("/s/m", NULL);
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	cr_assert_eq(add("/s/m", p[0], "3", false), 0);
+	cr_assert_eq(bpfpin_sock_kill(b, "/s/m", "3", 0), 0, "%s", bpfpin_errmsg(b));
+	cr_assert(su_readable(p[0], 2000));
+	cr_assert_eq(recv(p[0], &c, 1, 0), -1);
+	cr_assert_eq(errno, ECONNABORTED, "the owner sees its connection destroyed");
+	cr_assert_eq(nmembers("/s/m"), 0);
+	cr_assert_eq(bpfpin_sock_kill(b, "/s/m", "3", 0), -ENOENT);
+	close(p[0]), close(p[1]);
+}
+
+/* A child holding one end of a TCP pair (its fd number in *fdnum, the
+ * parent keeps the other end in *peer); it exits when its pipe closes. */
+static pid_t holder(int *fdnum, int *peer, int *ctl, uid_t uid)
+{
+	int p[2], c[2], s[2];
+	pid_t pid;
+
+	cr_assert_eq(pipe(c), 0);
+	cr_assert_eq(pipe(s), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		char x;
+
+		close(c[1]), close(s[0]);
+		if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
+			_exit(2);
+		if (su_tcp_pair(AF_INET, p) < 0 || write(s[1], &p[0], sizeof(int)) < 0)
+			_exit(3);
+		/* the other end goes to the parent by its number too */
+		if (write(s[1], &p[1], sizeof(int)) < 0)
+			_exit(3);
+		(void)!read(c[0], &x, 1);
+		_exit(0);
+	}
+	close(c[0]), close(s[1]);
+	cr_assert_eq(read(s[0], fdnum, sizeof(int)), (ssize_t)sizeof(int));
+	cr_assert_eq(read(s[0], peer, sizeof(int)), (ssize_t)sizeof(int));
+	close(s[0]);
+	*ctl = c[1];
+	return pid;
+}
+
+static int add_pid(pid_t pid, int fdnum)
+{
+	struct bpfpin_sock_opts o = { .sz = sizeof(o), .peer_fd = -1, .pid = pid };
+
+	return bpfpin_sock_add(b, "/s/m", fdnum, &o, NULL);
+}
+
+Test(sockmap, socket_of_another_process_by_pid_leaves_when_it_exits)
+{
+	int fdnum, peer, ctl, st;
+	pid_t pid = holder(&fdnum, &peer, &ctl, 0);
+
+	create("/s/m", NULL);
+	cr_assert_eq(add_pid(pid, fdnum), 0, "%s", bpfpin_errmsg(b));
+	cr_assert_eq(nmembers("/s/m"), 1);
+	cr_assert_eq(add_pid(pid, 999), -EBADF);
+	cr_assert(strstr(bpfpin_errmsg(b), "no such fd"), "%s", bpfpin_errmsg(b));
+	cr_assert_eq(add_pid(d.pid, 0), -EPERM);
+	cr_assert(strstr(bpfpin_errmsg(b), "bpfpind itself"), "%s", bpfpin_errmsg(b));
+	close(ctl);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert_eq(nmembers("/s/m"), 0, "a process that exits leaves no member");
+	cr_assert_eq(add_pid(pid, fdnum), -ESRCH);
+}
+
+/* As uid 65534: add (by fd, or by pid when pid) to path; the errno. */
+static int add_as_nobody(const char *path, int fd, pid_t pid, char *msg, size_t len)
+{
+	int p[2], st, r = 0;
+	pid_t c;
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	c = fork();
+	cr_assert_geq(c, 0);
+	if (c == 0) {
+		struct bpfpin_sock_opts o = { .sz = sizeof(o), .peer_fd = -1, .pid = pid };
+		struct bpfpin *nb;
+		char out[256];
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534) ||
+		    bpfpin_connect(d.sock, &nb) < 0)
+			_exit(2);
+		r = bpfpin_sock_add(nb, path, fd, &o, NULL);
+		snprintf(out, sizeof(out), "%d %s", r, bpfpin_errmsg(nb));
+		(void)!write(p[1], out, strlen(out) + 1);
+		_exit(0);
+	}
+	close(p[1]);
+	cr_assert_gt(read(p[0], msg, len), 0);
+	close(p[0]);
+	cr_assert_eq(waitpid(c, &st, 0), c);
+	cr_assert_eq(sscanf(msg, "%d", &r), 1);
+	return r;
+}
+
+Test(sockmap, nobody_may_not_write_others_maps_nor_take_others_sockets)
+{
+	int p[2], fdnum, peer, ctl, st;
+	char msg[256];
+	pid_t pid;
+
+	create("/s/m", NULL);         /* root's, 0644 */
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	cr_assert_eq(add_as_nobody("/s/m", p[0], 0, msg, sizeof(msg)), -EACCES, "%s", msg);
+	cr_assert(strstr(msg, "write permission"), "%s", msg);
+	cr_assert_eq(bpfpin_chmod(b, "/s/m", 0666), 0);
+	cr_assert_eq(add_as_nobody("/s/m", p[0], 0, msg, sizeof(msg)), -EPERM, "%s", msg);
+	cr_assert(strstr(msg, "only its owner or root"), "%s", msg);
+	pid = holder(&fdnum, &peer, &ctl, 0);
+	cr_assert_eq(add_as_nobody("/s/m", fdnum, pid, msg, sizeof(msg)), -EPERM, "%s", msg);
+	cr_assert(strstr(msg, "ptrace"), "%s", msg);
+	cr_assert_eq(nmembers("/s/m"), 0);
+	close(ctl);
+	waitpid(pid, &st, 0);
+	/* its own process's socket, by pid, to a map it may write: yes */
+	pid = holder(&fdnum, &peer, &ctl, 65534);
+	cr_assert_eq(add_as_nobody("/s/m", fdnum, pid, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(nmembers("/s/m"), 1);
+	close(ctl);
+	waitpid(pid, &st, 0);
+	close(p[0]), close(p[1]);
+}
+
+/* A real program of type that returns ret (SK_PASS 1, SK_DROP 0). */
+static int prog_ret(enum bpf_prog_type type, int ret)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = ret },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(type, "t", "GPL", insns, 2, NULL);
+
+	cr_assert_geq(fd, 0, "prog load: %s", strerror(errno));
+	return fd;
+}
+
+static void pin_prog(const char *path, enum bpf_prog_type type, int ret)
+{
+	int fd = prog_ret(type, ret);
+
+	cr_assert_eq(bpfpin_pin(b, fd, path, NULL), 0, "%s", bpfpin_errmsg(b));
+	close(fd);
+}
+
+/* What sock ls says is attached at hook ("" if nothing). */
+static void attached(const char *path, const char *hook, char *out, size_t len)
+{
+	struct json_object *root, *sm, *a, *v;
+
+	members(path, &root);
+	out[0] = '\0';
+	if (json_object_object_get_ex(root, "sockmap", &sm) &&
+	    json_object_object_get_ex(sm, "attached", &a) &&
+	    json_object_object_get_ex(a, hook, &v))
+		snprintf(out, len, "%s", json_object_get_string(v));
+	json_object_put(root);
+}
+
+Test(sockmap, pinned_program_attaches_as_a_link_replaces_and_detaches)
+{
+	char what[128];
+	int p[2], q[2];
+
+	create("/s/m", NULL);
+	cr_assert_eq(bpfpin_mkdir(b, "/p", 0755), 0);
+	pin_prog("/p/pass", BPF_PROG_TYPE_SK_MSG, 1);
+	pin_prog("/p/drop", BPF_PROG_TYPE_SK_MSG, 0);
+	pin_prog("/p/skb", BPF_PROG_TYPE_SK_SKB, 1);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/m", "msg_verdict", "/p/skb", -1, 0),
+		     -EINVAL, "an sk_skb program is no msg_verdict");
+	cr_assert(strstr(bpfpin_errmsg(b), "sk_msg"), "%s", bpfpin_errmsg(b));
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/m", "msg_verdict", "/p/pass", -1, 0), 0,
+		     "%s", bpfpin_errmsg(b));
+	attached("/s/m", "msg_verdict", what, sizeof(what));
+	cr_assert_str_eq(what, "prog:/p/pass");
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/m", "msg_verdict", "/p/drop", -1, 0),
+		     -EEXIST);
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	cr_assert_eq(add("/s/m", p[0], NULL, false), 0);
+	cr_assert_eq(send(p[0], "x", 1, 0), 1, "pass lets it through");
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/m", "msg_verdict", "/p/drop", -1, 1), 0,
+		     "%s", bpfpin_errmsg(b));
+	attached("/s/m", "msg_verdict", what, sizeof(what));
+	cr_assert_str_eq(what, "prog:/p/drop");
+	/* the kernel copies a map's programs into a socket when it is
+	 * inserted: the member of before keeps pass, a new one gets drop */
+	cr_assert_eq(send(p[0], "x", 1, 0), 1);
+	cr_assert_eq(su_tcp_pair(AF_INET, q), 0);
+	cr_assert_eq(add("/s/m", q[0], NULL, false), 0);
+	cr_assert_eq(send(q[0], "x", 1, 0), -1);
+	cr_assert_eq(errno, EACCES, "a dropped sendmsg fails with EACCES at the sender");
+	cr_assert_eq(bpfpin_sockmap_detach(b, "/s/m", "msg_verdict"), 0);
+	attached("/s/m", "msg_verdict", what, sizeof(what));
+	cr_assert_str_eq(what, "");
+	cr_assert_eq(bpfpin_sockmap_detach(b, "/s/m", "msg_verdict"), -ENOENT);
+	close(p[0]), close(p[1]), close(q[0]), close(q[1]);
+}
+
+Test(sockmap, members_and_links_survive_sigkill_of_the_daemon)
+{
+	char what[128], buf[4];
+	int p[2], q[2];
+
+	create("/s/m", NULL);
+	cr_assert_eq(bpfpin_mkdir(b, "/p", 0755), 0);
+	pin_prog("/p/pass", BPF_PROG_TYPE_SK_SKB, 1);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/m", "skb_verdict", "/p/pass", -1, 0), 0,
+		     "%s", bpfpin_errmsg(b));
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	cr_assert_eq(su_tcp_pair(AF_INET, q), 0);
+	cr_assert_eq(add("/s/m", p[1], "7", false), 0);
+	cr_assert_eq(add("/s/m", q[1], "9", false), 0);
+	bpfpin_close(b);
+	b = NULL;
+	cr_assert_eq(th_daemon_restart(&d, SIGKILL), 0);
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	cr_assert_eq(nmembers("/s/m"), 2, "the records outlive the daemon");
+	attached("/s/m", "skb_verdict", what, sizeof(what));
+	cr_assert_str_eq(what, "prog:/p/pass");
+	cr_assert_eq(send(p[0], "abc", 3, 0), 3);
+	cr_assert_eq(su_read_exact(p[1], buf, 3, 2000), 0, "still in the map, verdict on");
+	close(q[1]);
+	cr_assert_eq(nmembers("/s/m"), 1, "pruned after the restart too");
+	cr_assert_eq(bpfpin_sock_rm(b, "/s/m", "7", 0), 0);
+	close(p[0]), close(p[1]), close(q[0]);
+}
+
+static int count_dir(const char *dir)
+{
+	DIR *dd = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert(dd, "%s", dir);
+	while ((e = readdir(dd)))
+		n += e->d_name[0] != '.';
+	closedir(dd);
+	return n;
+}
+
+Test(sockmap, removing_the_last_pin_lets_the_sockmap_go)
+{
+	char dir[256];
+	int p[2];
+
+	snprintf(dir, sizeof(dir), "%s/store/sockmap", d.state);
+	create("/s/m", NULL);
+	cr_assert_eq(bpfpin_link(b, "/s/m", "/s/m2"), 0);
+	cr_assert_eq(count_dir(dir), 1);
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	cr_assert_eq(add("/s/m", p[0], NULL, true), 0);
+	close(p[0]);
+	cr_assert_eq(bpfpin_unlink(b, "/s/m"), 0);
+	cr_assert_eq(count_dir(dir), 1, "another name still pins it");
+	cr_assert_eq(bpfpin_unlink(b, "/s/m2"), 0);
+	cr_assert_eq(count_dir(dir), 0, "its last pin gone, the manager lets go");
+	cr_assert(su_readable(p[1], 2000), "and closes the sockets given to it");
+	close(p[1]);
+}
