@@ -106,5 +106,7 @@ int cmd_limits(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
+int cmd_sockmap(int argc, char **argv);
+int cmd_sock(int argc, char **argv);
 
 #endif

@@ -81,6 +81,32 @@ static const struct cmd cmds[] = {
 	  "cgroup link is always multi; override is refused." },
 	{ "detach", cmd_detach, "detach PATH...",
 	  "Detach the links pinned at PATH; the pins stay." },
+	{ "sockmap", cmd_sockmap,
+	  "sockmap create PATH [sockmap|sockhash] [max N] [key-size K]\n"
+	  "sockmap attach PATH HOOK PROG [cgroup CGROUP] [replace]\n"
+	  "sockmap detach PATH HOOK",
+	  "A sockmap (or sockhash) bpfpind owns, pinned at PATH, and the programs\n"
+	  "on its hooks (stream_parser, stream_verdict, skb_verdict, msg_verdict),\n"
+	  "each held by a link in bpfpind's store. PROG: a program pinned in the\n"
+	  "namespace (a path) or a built-in: pass, drop, pair, lenprefix, tap,\n"
+	  "and accelerate (a msg_verdict on a sockhash of key-size 40, with the\n"
+	  "cgroup whose TCP connections it speeds up). Programs apply to the\n"
+	  "sockets added after them (the kernel copies them in at the insert):\n"
+	  "attach first, then add." },
+	{ "sock", cmd_sock,
+	  "sock add PATH [key K] [give|lend] [replace] [pid PID] fd N [peer-fd M] [peer-key K]\n"
+	  "sock rm PATH {key K|cookie C}\n"
+	  "sock kill PATH {key K|cookie C}\n"
+	  "sock ls PATH",
+	  "Hand a socket to the sockmap at PATH: fd N of this command, or with\n"
+	  "pid the fd N of process PID (taken with pidfd_getfd, if you may\n"
+	  "ptrace it). K: an index, the key's value, \"auto\" (the default) or\n"
+	  "0x and hex bytes. lend (the default): bpfpind keeps no reference, and\n"
+	  "the socket leaves the map when its owner closes it. give: bpfpind\n"
+	  "holds it until it is removed or killed or its peer closes; a given\n"
+	  "socket dies with bpfpind (its fd is bpfpind's alone). peer-fd pairs\n"
+	  "two sockets for the pair built-in. rm takes it out; kill ends its\n"
+	  "connection; ls lists the members with their counters." },
 	{ "limits", cmd_limits, "limits [uid UID]",
 	  "Print what a uid (default: yours; root may name any) holds of the\n"
 	  "daemon, each beside its limit: connections, requests in flight, fds\n"
