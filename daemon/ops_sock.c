@@ -270,14 +270,15 @@ static int on_member(struct request *req, sel_fn fn)
 
 	if (r < 0)
 		return r;
+	conn_cred(req->conn, 0, &cred);
+	if ((r = sockmap_open(req, &cred, a.path, &s, &st)) < 0)
+		return op_fail(req, a.path, r);
 	if (a.key.set == (a.cookie != 0))
 		return sock_fail(req, -EINVAL, "one of members \"key\" and \"cookie\" "
 				 "is needed, not both");
 	if (a.key.is_auto)
 		return sock_fail(req, -EINVAL, "member \"key\" cannot be \"auto\" here");
-	conn_cred(req->conn, 0, &cred);
-	if ((r = sockmap_open(req, &cred, a.path, &s, &st)) < 0 ||
-	    (a.key.set && (r = key_bytes(req, "key", &a.key, s, &sel.key)) < 0))
+	if (a.key.set && (r = key_bytes(req, "key", &a.key, s, &sel.key)) < 0)
 		return op_fail(req, a.path, r);
 	sel.cookie = a.cookie;
 	if ((r = fn(s, &sel, req->errmsg, sizeof(req->errmsg))) < 0)

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-enum cls { C_PATH, C_STR, C_INT, C_BOOL, C_ACCESS, C_PATHS, C_FLAGS, C_FD, C_MAPS };
+enum cls { C_PATH, C_STR, C_INT, C_BOOL, C_ACCESS, C_PATHS, C_FLAGS, C_FD, C_MAPS, C_KEY };
 
 #define OPSPEC_MEMBERS 10
 
