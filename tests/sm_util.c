@@ -91,7 +91,7 @@ bool su_read_all(int fd, void *buf, size_t n, int ms)
 		long left = end - now_ms();
 		ssize_t r;
 
-		if (left <= 0 || poll(&p, 1, left) <= 0)
+		if (poll(&p, 1, left > 0 ? left : 0) <= 0)
 			return false;
 		r = recv(fd, (char *)buf + got, n - got, MSG_DONTWAIT);
 		if (r == 0)

@@ -6,7 +6,10 @@
  * counters to the byte, and a member's removal. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,4 +302,204 @@ Test(builtin, load_refusals)
 	cr_assert_geq(prog, 0, "pass on a sockhash: %s", why);
 	close(prog);
 	close(hmap);
+}
+
+#define ECHO_BYTES (16u << 20)
+
+/* One step of the echo: what B has is written back (nonblocking). */
+static void echo_step(int b, char *buf, size_t size, size_t *have)
+{
+	ssize_t r, w;
+
+	if (*have < size) {
+		r = recv(b, buf + *have, size - *have, MSG_DONTWAIT);
+		if (r > 0)
+			*have += r;
+	}
+	if (*have) {
+		w = send(b, buf, *have, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w > 0) {
+			memmove(buf, buf + w, *have - w);
+			*have -= w;
+		}
+	}
+}
+
+/* Client A sends ECHO_BYTES through the spliced A'-B' to client B, which
+ * echoes them back the same way; A reads them all, byte-exact. */
+static void echo_through(int a, int b)
+{
+	static char out[ECHO_BYTES], in[1 << 16], ebuf[1 << 16];
+	size_t sent = 0, got = 0, have = 0;
+
+	fill(out, sizeof(out), 4);
+	while (got < ECHO_BYTES) {
+		struct pollfd p[2] = { { .fd = a, .events = POLLIN | POLLOUT },
+				       { .fd = b, .events = POLLIN | POLLOUT } };
+		ssize_t r;
+
+		cr_assert_gt(poll(p, 2, 3000), 0, "echo stalled at %zu of %u", got,
+			     ECHO_BYTES);
+		if (sent < ECHO_BYTES) {
+			r = send(a, out + sent, ECHO_BYTES - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (r > 0)
+				sent += r;
+		}
+		echo_step(b, ebuf, sizeof(ebuf), &have);
+		r = recv(a, in, sizeof(in), MSG_DONTWAIT);
+		cr_assert_neq(r, 0, "A closed");
+		if (r > 0) {
+			cr_assert_leq(got + r, ECHO_BYTES);
+			cr_assert_eq(memcmp(in, out + got, r), 0, "echo differs at %zu", got);
+			got += r;
+		}
+	}
+}
+
+static void pair_echo(int family, enum bpf_map_type type, enum sockmap_hook hook)
+{
+	int pa[2], pb[2];
+
+	make_map(type, 4);
+	attach("pair", hook);
+	pair_of(family, pa);
+	pair_of(family, pb);
+	insert(0, pa[1], 1);
+	insert(1, pb[1], 0);
+	echo_through(pa[0], pb[0]);
+	struct sockmap_counters ca = counters(pa[1]), cb = counters(pb[1]);
+
+	cr_assert_eq(ca.rx_bytes, ECHO_BYTES);
+	cr_assert_eq(cb.rx_bytes, ECHO_BYTES);
+	cr_assert_eq(ca.redirected, ca.rx_msgs);
+	cr_assert_eq(cb.redirected, cb.rx_msgs);
+	cr_assert_eq(ca.redirect_miss + cb.redirect_miss + ca.passed + cb.passed, 0);
+	/* nothing came up to the proxy's side */
+	cr_assert_not(su_any_within(pa[1], 50) || su_any_within(pb[1], 50));
+}
+
+Test(builtin, pair_echo_v4_stream) { pair_echo(AF_INET, BPF_MAP_TYPE_SOCKMAP, SOCKMAP_STREAM_VERDICT); }
+Test(builtin, pair_echo_v6_skb_hash) { pair_echo(AF_INET6, BPF_MAP_TYPE_SOCKHASH, SOCKMAP_SKB_VERDICT); }
+
+/* A peer that is not in the map: the data stays here, a miss. */
+Test(builtin, pair_miss_passes)
+{
+	char out[500], in[500];
+	int fd[2];
+
+	make_map(BPF_MAP_TYPE_SOCKMAP, 4);
+	attach("pair", SOCKMAP_SKB_VERDICT);
+	pair_of(AF_INET, fd);
+	insert(0, fd[1], 5);
+	fill(out, sizeof(out), 5);
+	su_write_all(fd[0], out, sizeof(out));
+	cr_assert(su_read_all(fd[1], in, sizeof(in), 2000), "a miss lost data");
+	cr_assert_eq(memcmp(in, out, sizeof(in)), 0);
+	struct sockmap_counters c = counters(fd[1]);
+
+	cr_assert_eq(c.redirect_miss, c.rx_msgs);
+	cr_assert_eq(c.rx_bytes, sizeof(out));
+}
+
+/* Frames of a 4-byte big-endian length and body_len(i) bytes of body,
+ * into buf; their total size. */
+static size_t frames(char *buf, size_t size, unsigned n, size_t (*body_len)(unsigned))
+{
+	size_t off = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t len = body_len(i), be = htonl(len);
+
+		cr_assert_leq(off + 4 + len, size);
+		memcpy(buf + off, &be, 4);
+		fill(buf + off + 4, len, i);
+		off += 4 + len;
+	}
+	return off;
+}
+
+static size_t body_60(unsigned i) { (void)i; return 60; }
+static size_t body_1020(unsigned i) { (void)i; return 1020; }
+static size_t body_mixed(unsigned i) { return i % 7 == 0 ? 0 : (i * 2654435761u) % 3000; }
+
+static void lenprefix_on(int fd[2], int peer)
+{
+	make_map(BPF_MAP_TYPE_SOCKMAP, 4);
+	attach("lenprefix", SOCKMAP_STREAM_PARSER);
+	attach("lenprefix", SOCKMAP_STREAM_VERDICT);
+	pair_of(AF_INET, fd);
+	insert(0, fd[1], peer);
+}
+
+/* 16 writes of 64 KiB, each packed with frames of frame_size bytes. */
+static void lenprefix_packed(size_t (*body_len)(unsigned), unsigned frame_size)
+{
+	static char out[1 << 16], in[1 << 16];
+	unsigned per = sizeof(out) / frame_size;
+	int fd[2];
+
+	lenprefix_on(fd, -1);
+	cr_assert_eq(frames(out, sizeof(out), per, body_len), sizeof(out));
+	for (int w = 0; w < 16; w++) {
+		su_write_all(fd[0], out, sizeof(out));
+		cr_assert(su_read_all(fd[1], in, sizeof(in), 2000), "write %d lost", w);
+		cr_assert_eq(memcmp(in, out, sizeof(in)), 0);
+	}
+	struct sockmap_counters c = counters(fd[1]);
+
+	cr_assert_eq(c.rx_msgs, 16 * per);
+	cr_assert_eq(c.rx_bytes, 16 * sizeof(out));
+	cr_assert_eq(c.dropped, 0);
+}
+
+Test(builtin, lenprefix_64b_packed) { lenprefix_packed(body_60, 64); }
+Test(builtin, lenprefix_1k_packed) { lenprefix_packed(body_1020, 1024); }
+
+/* Frames of 0 to 3000 bytes written in pieces that cut bodies and
+ * headers (a pause after each, so that they come as skbs of their own). */
+Test(builtin, lenprefix_spanning_writes)
+{
+	static char out[1 << 20], in[1 << 20];
+	static const size_t cuts[] = { 1, 3, 2, 4093, 7, 1, 1, 1, 1500, 5 };
+	size_t total = frames(out, sizeof(out), 600, body_mixed), off = 0;
+	int fd[2], one = 1;
+
+	lenprefix_on(fd, -1);
+	cr_assert_eq(setsockopt(fd[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
+	for (unsigned i = 0; off < total; i++) {
+		size_t n = cuts[i % 10] < total - off ? cuts[i % 10] : total - off;
+
+		su_write_all(fd[0], out + off, n);
+		off += n;
+		if (n < 8)
+			usleep(200);
+	}
+	cr_assert(su_read_all(fd[1], in, total, 5000), "data lost");
+	cr_assert_eq(memcmp(in, out, total), 0);
+	struct sockmap_counters c = counters(fd[1]);
+
+	cr_assert_eq(c.rx_msgs, 600);
+	cr_assert_eq(c.rx_bytes, total);
+	cr_assert_geq(c.passed, 100, "pieces were not skbs of their own");
+}
+
+/* Paired, the frames go on to the peer's client, counted. */
+Test(builtin, lenprefix_paired)
+{
+	static char out[1 << 16], in[1 << 16];
+	int fd[2], other[2];
+
+	lenprefix_on(fd, 1);
+	pair_of(AF_INET, other);
+	insert(1, other[1], -1);
+	cr_assert_eq(frames(out, sizeof(out), 64, body_1020), sizeof(out));
+	su_write_all(fd[0], out, sizeof(out));
+	cr_assert(su_read_all(other[0], in, sizeof(in), 2000), "not redirected");
+	cr_assert_eq(memcmp(in, out, sizeof(in)), 0);
+	struct sockmap_counters c = counters(fd[1]);
+
+	cr_assert_eq(c.rx_msgs, 64);
+	cr_assert_eq(c.rx_bytes, sizeof(out));
+	cr_assert_gt(c.redirected, 0);
+	cr_assert_eq(c.passed + c.redirect_miss, 0);
 }
