@@ -75,15 +75,20 @@ static void pair_of(int family, int fd[2])
 	socks[nsocks++] = fd[1];
 }
 
-/* Announce fd to the aux maps (paired with peer when peer >= 0), then
- * insert it at key; kick what was queued before. */
-static void insert(uint32_t key, int fd, int peer)
+/* Announce fd to the aux maps (paired with peer when peer >= 0). */
+static void announce(int fd, int peer)
 {
 	struct sockmap_member_cfg cfg = { su_cookie(fd), peer >= 0, peer };
 	char why[256] = "";
 
 	cr_assert_eq(sockmap_aux_member_add(&aux, fd, &cfg, why, sizeof(why)), 0,
 		     "member: %s", why);
+}
+
+/* Announce fd, then insert it at key; kick what was queued before. */
+static void insert(uint32_t key, int fd, int peer)
+{
+	announce(fd, peer);
 	cr_assert_eq(bpf_map_update_elem(map, &key, &fd, BPF_ANY), 0,
 		     "insert: %s", strerror(errno));
 	su_kick(fd);
@@ -502,4 +507,158 @@ Test(builtin, lenprefix_paired)
 	cr_assert_eq(c.rx_bytes, sizeof(out));
 	cr_assert_gt(c.redirected, 0);
 	cr_assert_eq(c.passed + c.redirect_miss, 0);
+}
+
+static void rule(const char *prefix, enum sockmap_tap_dir dir,
+		 enum sockmap_tap_action action)
+{
+	struct sockmap_tap_rule r = { .len = strlen(prefix), .dir = dir,
+				      .action = action };
+	char why[256] = "";
+
+	memcpy(r.prefix, prefix, r.len);
+	cr_assert_eq(sockmap_tap_rule_add(&aux, &r, why, sizeof(why)), 0, "rule: %s", why);
+}
+
+/* Send msg from `from`; whether it arrives whole at `to`. */
+static bool goes_through(int from, int to, const char *msg)
+{
+	char in[64];
+	size_t n = strlen(msg);
+
+	su_write_all(from, msg, n);
+	if (!su_read_all(to, in, n, 300))
+		return false;
+	cr_assert_eq(memcmp(in, msg, n), 0, "got other bytes than %s", msg);
+	return true;
+}
+
+static bool event_waiting(int ms)
+{
+	struct pollfd p = { .fd = sockmap_aux_event_fd(&aux), .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1;
+}
+
+Test(builtin, tap_rx)
+{
+	uint64_t cookies[4];
+	int fd[2];
+
+	make_map(BPF_MAP_TYPE_SOCKMAP, 4);
+	attach("tap", SOCKMAP_STREAM_VERDICT);
+	rule("BAD", SOCKMAP_TAP_RX, SOCKMAP_TAP_DROP);
+	rule("BADGE", SOCKMAP_TAP_RX, SOCKMAP_TAP_PASS);
+	rule("LONGRULE", SOCKMAP_TAP_RX, SOCKMAP_TAP_DROP);
+	rule("KILL", SOCKMAP_TAP_RX, SOCKMAP_TAP_DISCONNECT);
+	rule("OUT", SOCKMAP_TAP_TX, SOCKMAP_TAP_DROP);
+	pair_of(AF_INET, fd);
+	insert(0, fd[1], -1);
+	cr_assert(goes_through(fd[0], fd[1], "hello"));
+	cr_assert_not(goes_through(fd[0], fd[1], "BAD thing"));
+	cr_assert(goes_through(fd[0], fd[1], "BADGE"), "not the longest prefix");
+	cr_assert(goes_through(fd[0], fd[1], "LONG"), "a rule longer than the message");
+	cr_assert(goes_through(fd[0], fd[1], "OUTward"), "a tx rule on rx");
+	cr_assert(goes_through(fd[0], fd[1], "fine"), "a drop stuck");
+	cr_assert_not(event_waiting(0));
+	struct sockmap_counters c = counters(fd[1]);
+
+	cr_assert_eq(c.dropped, 1);
+	cr_assert_eq(c.passed, 5);
+	cr_assert_not(goes_through(fd[0], fd[1], "KILL it"));
+	cr_assert(event_waiting(1000), "no event");
+	cr_assert_eq(sockmap_aux_take_disconnects(&aux, cookies, 4), 1);
+	cr_assert_eq(cookies[0], su_cookie(fd[1]));
+	cr_assert_not(goes_through(fd[0], fd[1], "hello"), "a dead socket got data");
+	cr_assert_eq(sockmap_aux_take_disconnects(&aux, cookies, 4), 0, "told twice");
+	/* a member announced again is alive */
+	announce(fd[1], -1);
+	cr_assert(goes_through(fd[0], fd[1], "hello"));
+}
+
+Test(builtin, tap_tx)
+{
+	uint64_t cookies[1];
+	int fd[2];
+
+	make_map(BPF_MAP_TYPE_SOCKMAP, 4);
+	attach("tap", SOCKMAP_MSG_VERDICT);
+	rule("", SOCKMAP_TAP_TX, SOCKMAP_TAP_DROP);
+	rule("OK", SOCKMAP_TAP_BOTH, SOCKMAP_TAP_PASS);
+	rule("BYE", SOCKMAP_TAP_TX, SOCKMAP_TAP_DISCONNECT);
+	pair_of(AF_INET6, fd);
+	insert(0, fd[1], -1);
+	cr_assert(goes_through(fd[1], fd[0], "OKAY"));
+	/* dropped: trimmed away, the send itself succeeds */
+	cr_assert_not(goes_through(fd[1], fd[0], "nope"));
+	cr_assert(goes_through(fd[1], fd[0], "OK again"), "a tx drop stuck");
+	struct sockmap_counters c = counters(fd[1]);
+
+	cr_assert_eq(c.tx_msgs, 3);
+	cr_assert_eq(c.tx_bytes, 16);
+	cr_assert_eq(c.dropped, 1);
+	cr_assert_eq(c.passed, 2);
+	cr_assert_eq(send(fd[1], "BYE", 3, MSG_NOSIGNAL), -1);
+	cr_assert_eq(errno, EACCES);
+	cr_assert_eq(sockmap_aux_take_disconnects(&aux, cookies, 1), 1);
+	cr_assert_eq(cookies[0], su_cookie(fd[1]));
+	cr_assert_eq(send(fd[1], "OK", 2, MSG_NOSIGNAL), -1, "a dead socket sent");
+	cr_assert_not(su_any_within(fd[0], 100));
+}
+
+static int list_rules(struct sockmap_tap_rule *out, unsigned max)
+{
+	int n = sockmap_tap_rules(&aux, out, max);
+
+	cr_assert_geq(n, 0, "rules: %s", strerror(-n));
+	return n;
+}
+
+Test(builtin, tap_rules_add_list_rm)
+{
+	struct sockmap_tap_rule out[8], r = { .prefix = "A", .len = 1,
+					       .dir = SOCKMAP_TAP_BOTH };
+	char why[128];
+
+	make_map(BPF_MAP_TYPE_SOCKMAP, 4);
+	rule("A", SOCKMAP_TAP_RX, SOCKMAP_TAP_DROP);
+	rule("A", SOCKMAP_TAP_TX, SOCKMAP_TAP_DROP);
+	rule("B", SOCKMAP_TAP_BOTH, SOCKMAP_TAP_DISCONNECT);
+	rule("B", SOCKMAP_TAP_BOTH, SOCKMAP_TAP_PASS);     /* replaces */
+	rule("", SOCKMAP_TAP_RX, SOCKMAP_TAP_DROP);
+	cr_assert_eq(list_rules(out, 8), 3);
+	cr_assert_eq(list_rules(out, 2), 2, "more than max");
+	list_rules(out, 8);
+	for (int i = 0; i < 3; i++) {
+		if (out[i].len == 0)
+			cr_assert_eq(out[i].dir, SOCKMAP_TAP_RX);
+		else if (out[i].prefix[0] == 'A')
+			cr_assert(out[i].dir == SOCKMAP_TAP_BOTH && out[i].action == SOCKMAP_TAP_DROP);
+		else
+			cr_assert(out[i].dir == SOCKMAP_TAP_BOTH && out[i].action == SOCKMAP_TAP_PASS);
+	}
+	cr_assert_eq(sockmap_tap_rule_rm(&aux, &r), 0);
+	cr_assert_eq(sockmap_tap_rule_rm(&aux, &r), -ENOENT);
+	cr_assert_eq(list_rules(out, 8), 2);
+	r.len = SOCKMAP_TAP_PREFIX_MAX + 1;
+	cr_assert_eq(sockmap_tap_rule_add(&aux, &r, why, sizeof(why)), -EINVAL);
+}
+
+/* Data queued before the insert goes through the program after the
+ * kick, counted. */
+Test(builtin, queued_before_insert)
+{
+	char out[100], in[100];
+	int fd[2];
+
+	make_map(BPF_MAP_TYPE_SOCKMAP, 4);
+	attach("pass", SOCKMAP_STREAM_VERDICT);
+	pair_of(AF_INET, fd);
+	fill(out, sizeof(out), 6);
+	su_write_all(fd[0], out, sizeof(out));
+	usleep(10000);
+	insert(0, fd[1], -1);
+	cr_assert(su_read_all(fd[1], in, sizeof(in), 2000));
+	cr_assert_eq(memcmp(in, out, sizeof(in)), 0);
+	cr_assert_eq(counters(fd[1]).rx_bytes, sizeof(out));
 }
