@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -337,13 +338,21 @@ static void echo_through(int a, int b)
 	static char out[ECHO_BYTES], in[1 << 16], ebuf[1 << 16];
 	size_t sent = 0, got = 0, have = 0;
 
+	time_t start = time(NULL);
+
 	fill(out, sizeof(out), 4);
 	while (got < ECHO_BYTES) {
-		struct pollfd p[2] = { { .fd = a, .events = POLLIN | POLLOUT },
-				       { .fd = b, .events = POLLIN | POLLOUT } };
+		struct pollfd p[2] = { { .fd = a, .events = POLLIN },
+				       { .fd = b, .events = POLLIN } };
 		ssize_t r;
 
+		if (sent < ECHO_BYTES)
+			p[0].events |= POLLOUT;
+		if (have)
+			p[1].events |= POLLOUT;
 		cr_assert_gt(poll(p, 2, 3000), 0, "echo stalled at %zu of %u", got,
+			     ECHO_BYTES);
+		cr_assert_lt(time(NULL) - start, 10, "echo too slow: %zu of %u", got,
 			     ECHO_BYTES);
 		if (sent < ECHO_BYTES) {
 			r = send(a, out + sent, ECHO_BYTES - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -509,15 +518,20 @@ Test(builtin, lenprefix_paired)
 	cr_assert_eq(c.passed + c.redirect_miss, 0);
 }
 
-static void rule(const char *prefix, enum sockmap_tap_dir dir,
-		 enum sockmap_tap_action action)
+static void rule_n(const char *prefix, size_t len, enum sockmap_tap_dir dir,
+		   enum sockmap_tap_action action)
 {
-	struct sockmap_tap_rule r = { .len = strlen(prefix), .dir = dir,
-				      .action = action };
+	struct sockmap_tap_rule r = { .len = len, .dir = dir, .action = action };
 	char why[256] = "";
 
 	memcpy(r.prefix, prefix, r.len);
 	cr_assert_eq(sockmap_tap_rule_add(&aux, &r, why, sizeof(why)), 0, "rule: %s", why);
+}
+
+static void rule(const char *prefix, enum sockmap_tap_dir dir,
+		 enum sockmap_tap_action action)
+{
+	rule_n(prefix, strlen(prefix), dir, action);
 }
 
 /* Send msg from `from`; whether it arrives whole at `to`. */
@@ -549,7 +563,7 @@ Test(builtin, tap_rx)
 	attach("tap", SOCKMAP_STREAM_VERDICT);
 	rule("BAD", SOCKMAP_TAP_RX, SOCKMAP_TAP_DROP);
 	rule("BADGE", SOCKMAP_TAP_RX, SOCKMAP_TAP_PASS);
-	rule("LONGRULE", SOCKMAP_TAP_RX, SOCKMAP_TAP_DROP);
+	rule_n("LONG\0\0", 6, SOCKMAP_TAP_RX, SOCKMAP_TAP_DROP);
 	rule("KILL", SOCKMAP_TAP_RX, SOCKMAP_TAP_DISCONNECT);
 	rule("OUT", SOCKMAP_TAP_TX, SOCKMAP_TAP_DROP);
 	pair_of(AF_INET, fd);
@@ -661,4 +675,24 @@ Test(builtin, queued_before_insert)
 	cr_assert(su_read_all(fd[1], in, sizeof(in), 2000));
 	cr_assert_eq(memcmp(in, out, sizeof(in)), 0);
 	cr_assert_eq(counters(fd[1]).rx_bytes, sizeof(out));
+}
+
+/* A socket marked dead on rx has its tx dropped too. */
+Test(builtin, tap_dead_both_ways)
+{
+	uint64_t cookie;
+	int fd[2];
+
+	make_map(BPF_MAP_TYPE_SOCKMAP, 4);
+	attach("tap", SOCKMAP_SKB_VERDICT);
+	attach("tap", SOCKMAP_MSG_VERDICT);
+	rule("KILL", SOCKMAP_TAP_RX, SOCKMAP_TAP_DISCONNECT);
+	pair_of(AF_INET, fd);
+	insert(0, fd[1], -1);
+	cr_assert(goes_through(fd[1], fd[0], "KILL"), "a tx message hit an rx rule");
+	cr_assert_not(goes_through(fd[0], fd[1], "KILL"));
+	cr_assert_eq(sockmap_aux_take_disconnects(&aux, &cookie, 1), 1);
+	cr_assert_eq(send(fd[1], "hello", 5, MSG_NOSIGNAL), -1, "a dead socket sent");
+	cr_assert_eq(errno, EACCES);
+	cr_assert_not(su_any_within(fd[0], 100));
 }
