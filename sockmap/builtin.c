@@ -38,31 +38,35 @@ const struct sockmap_builtin sockmap_builtins[] = {
 };
 
 /* How each of sockmap_builtins (same index) is loaded: its skeleton's
- * object and the program per hook, [0] for a sockmap, [1] a sockhash. */
+ * object and the program per hook, [0] for a sockmap, [1] a sockhash (a
+ * program that differs there redirects, by a u32 key). */
 static const struct {
 	const void *(*elf)(size_t *size);
 	const char *prog[SOCKMAP_HOOKS][2];
-	int keyed;      /* redirects by a u32 key: a sockhash needs key size 4 */
 } impls[] = {
 	{ sm_basic__elf_bytes, {
 		[SOCKMAP_STREAM_VERDICT] = { "pass_skb", "pass_skb" },
 		[SOCKMAP_SKB_VERDICT] = { "pass_skb", "pass_skb" },
-		[SOCKMAP_MSG_VERDICT] = { "pass_msg", "pass_msg" } }, 0 },
+		[SOCKMAP_MSG_VERDICT] = { "pass_msg", "pass_msg" } } },
 	{ sm_basic__elf_bytes, {
 		[SOCKMAP_STREAM_VERDICT] = { "drop_skb", "drop_skb" },
 		[SOCKMAP_SKB_VERDICT] = { "drop_skb", "drop_skb" },
-		[SOCKMAP_MSG_VERDICT] = { "drop_msg", "drop_msg" } }, 0 },
+		[SOCKMAP_MSG_VERDICT] = { "drop_msg", "drop_msg" } } },
 	{ sm_pair__elf_bytes, {
 		[SOCKMAP_STREAM_VERDICT] = { "pair_map", "pair_hash" },
-		[SOCKMAP_SKB_VERDICT] = { "pair_map", "pair_hash" } }, 1 },
+		[SOCKMAP_SKB_VERDICT] = { "pair_map", "pair_hash" } } },
 	{ sm_lenprefix__elf_bytes, {
 		[SOCKMAP_STREAM_PARSER] = { "lp_parse", "lp_parse" },
-		[SOCKMAP_STREAM_VERDICT] = { "lp_map", "lp_hash" } }, 1 },
+		[SOCKMAP_STREAM_VERDICT] = { "lp_map", "lp_hash" } } },
 	{ sm_tap__elf_bytes, {
 		[SOCKMAP_STREAM_VERDICT] = { "tap_skb", "tap_skb" },
 		[SOCKMAP_SKB_VERDICT] = { "tap_skb", "tap_skb" },
-		[SOCKMAP_MSG_VERDICT] = { "tap_msg", "tap_msg" } }, 0 },
+		[SOCKMAP_MSG_VERDICT] = { "tap_msg", "tap_msg" } } },
 };
+
+_Static_assert(sizeof(impls) / sizeof(*impls) ==
+	       sizeof(sockmap_builtins) / sizeof(*sockmap_builtins) - 1,
+	       "a way to load each built-in");
 
 const struct sockmap_builtin *sockmap_builtin_find(const char *name)
 {
@@ -186,6 +190,7 @@ int sockmap_builtin_load(const char *name, enum sockmap_hook hook, int sock_fd,
 	const struct sockmap_builtin *b = sockmap_builtin_find(name);
 	struct bpf_map_info info = { 0 };
 	uint32_t len = sizeof(info);
+	const char *const *prog;
 	int hash;
 
 	if (!b)
@@ -200,10 +205,10 @@ int sockmap_builtin_load(const char *name, enum sockmap_hook hook, int sock_fd,
 		return sm_why(why, whylen, -EINVAL, "map %s is not a sockmap or sockhash",
 			      info.name);
 	hash = info.type == BPF_MAP_TYPE_SOCKHASH;
-	if (hash && impls[b - sockmap_builtins].keyed && info.key_size != 4)
+	prog = impls[b - sockmap_builtins].prog[hook];
+	if (hash && strcmp(prog[0], prog[1]) != 0 && info.key_size != 4)
 		return sm_why(why, whylen, -EINVAL, "%s on a sockhash needs key-size 4",
 			      name);
-	return load_prog(impls[b - sockmap_builtins].elf,
-			 impls[b - sockmap_builtins].prog[hook][hash], hook,
+	return load_prog(impls[b - sockmap_builtins].elf, prog[hash], hook,
 			 sock_fd, aux, why, whylen);
 }

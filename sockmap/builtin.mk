@@ -9,7 +9,7 @@ SM_BUILTIN_OBJS = bpf/progs/sm_aux.bpf.o bpf/progs/sm_basic.bpf.o \
 	bpf/progs/sm_pair.bpf.o bpf/progs/sm_lenprefix.bpf.o bpf/progs/sm_tap.bpf.o
 SM_BUILTIN_DEPS = $(srcdir)/bpf/progs/sm_common.bpf.h
 BUILT_SOURCES += $(SM_BUILTIN_SKELS)
-CLEANFILES += $(SM_BUILTIN_SKELS) $(SM_BUILTIN_OBJS)
+CLEANFILES += $(SM_BUILTIN_SKELS) $(SM_BUILTIN_OBJS) sockmap/sm_*.skel.h.tmp
 EXTRA_DIST += bpf/progs/sm_aux.bpf.c bpf/progs/sm_basic.bpf.c \
 	bpf/progs/sm_pair.bpf.c bpf/progs/sm_lenprefix.bpf.c \
 	bpf/progs/sm_tap.bpf.c bpf/progs/sm_common.bpf.h

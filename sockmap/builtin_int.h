@@ -24,8 +24,9 @@ int sm_why(char *why, size_t whylen, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 struct bpf_object;
-/* Open the object embedded by a skeleton (elf, size) under name, with
- * log (loglen bytes) as its verifier log. NULL and errno on error. */
+/* Open the object a skeleton embeds (elf, size bytes: its
+ * X__elf_bytes), with log (loglen bytes, or NULL) for the verifier's
+ * messages. NULL and errno on error. */
 struct bpf_object *sm_obj_open(const void *elf, size_t size, char *log,
 			       size_t loglen);
 
