@@ -69,6 +69,20 @@ static void attach(const char *name, enum sockmap_hook hook)
 	close(prog);
 }
 
+/* The same through a BPF link (kept in socks[], closed with them). */
+static void attach_link(const char *name, enum sockmap_hook hook)
+{
+	char why[512] = "";
+	int prog = sockmap_builtin_load(name, hook, map, &aux, why, sizeof(why));
+	int link;
+
+	cr_assert_geq(prog, 0, "load %s: %d %s", name, prog, why);
+	link = bpf_link_create(prog, map, sockmap_hook_attach_type(hook), NULL);
+	cr_assert_geq(link, 0, "link %s: %s", name, strerror(errno));
+	socks[nsocks++] = link;
+	close(prog);
+}
+
 static void pair_of(int family, int fd[2])
 {
 	su_pair(family, fd);
@@ -380,12 +394,13 @@ static void echo_through(int a, int b)
 	}
 }
 
-static void pair_echo(int family, enum bpf_map_type type, enum sockmap_hook hook)
+static void pair_echo(int family, enum bpf_map_type type, enum sockmap_hook hook,
+		      void (*attach_by)(const char *, enum sockmap_hook))
 {
 	int pa[2], pb[2];
 
 	make_map(type, 4);
-	attach("pair", hook);
+	attach_by("pair", hook);
 	pair_of(family, pa);
 	pair_of(family, pb);
 	insert(0, pa[1], 1);
@@ -402,8 +417,15 @@ static void pair_echo(int family, enum bpf_map_type type, enum sockmap_hook hook
 	cr_assert_not(su_any_within(pa[1], 50) || su_any_within(pb[1], 50));
 }
 
-Test(builtin, pair_echo_v4_stream) { pair_echo(AF_INET, BPF_MAP_TYPE_SOCKMAP, SOCKMAP_STREAM_VERDICT); }
-Test(builtin, pair_echo_v6_skb_hash) { pair_echo(AF_INET6, BPF_MAP_TYPE_SOCKHASH, SOCKMAP_SKB_VERDICT); }
+Test(builtin, pair_echo_v4_stream)
+{
+	pair_echo(AF_INET, BPF_MAP_TYPE_SOCKMAP, SOCKMAP_STREAM_VERDICT, attach);
+}
+
+Test(builtin, pair_echo_v6_skb_hash_link)
+{
+	pair_echo(AF_INET6, BPF_MAP_TYPE_SOCKHASH, SOCKMAP_SKB_VERDICT, attach_link);
+}
 
 /* A peer that is not in the map: the data stays here, a miss. */
 Test(builtin, pair_miss_passes)
