@@ -125,20 +125,22 @@ static int reuse_maps(struct bpf_object *obj, int sock_fd,
 	return 0;
 }
 
-/* The verifier's last two lines, where it says what it refused. */
+/* The verifier's last line before its statistics: what it refused. */
 static const char *log_tail(char *log)
 {
-	size_t n = strlen(log);
-	int lines = 0;
+	char *line;
 
-	while (n && log[n - 1] == '\n')
-		log[--n] = '\0';
-	while (n && !(log[n - 1] == '\n' && ++lines == 2))
-		n--;
-	for (char *p = log + n; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	return log + n;
+	for (;;) {
+		size_t n = strlen(log);
+
+		while (n && log[n - 1] == '\n')
+			log[--n] = '\0';
+		line = strrchr(log, '\n');
+		line = line ? line + 1 : log;
+		if (strncmp(line, "processed ", 10) != 0 || line == log)
+			return line;
+		*line = '\0';
+	}
 }
 
 #define LOG_SIZE (64 * 1024)
