@@ -7,14 +7,14 @@
 SEC("sk_skb")
 int pass_skb(struct __sk_buff *skb)
 {
-	sm_count(bpf_get_socket_cookie(skb), false, skb->len, 1, SM_PASSED);
+	sm_count(sm_rx_cookie(skb), false, skb->len, 1, SM_PASSED);
 	return SK_PASS;
 }
 
 SEC("sk_skb")
 int drop_skb(struct __sk_buff *skb)
 {
-	sm_count(bpf_get_socket_cookie(skb), false, skb->len, 1, SM_DROPPED);
+	sm_count(sm_rx_cookie(skb), false, skb->len, 1, SM_DROPPED);
 	return SK_DROP;
 }
 

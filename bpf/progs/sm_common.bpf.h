@@ -124,6 +124,37 @@ static __always_inline void sm_count(__u64 cookie, bool tx, __u64 bytes,
 			     &c->redirect_miss, 1);
 }
 
+/* Just the kernel fields sm_rx_cookie reads, placed by CO-RE at load
+ * (the ___sm suffix keeps them apart from any real definition). */
+struct sock_common___sm {
+	struct {
+		__s64 counter;
+	} skc_cookie;
+} __attribute__((preserve_access_index));
+struct sock___sm {
+	struct sock_common___sm __sk_common;
+} __attribute__((preserve_access_index));
+struct unix_sock___sm {
+	struct sock___sm *peer;
+} __attribute__((preserve_access_index));
+
+/* The cookie of the member receiving skb. On TCP that is the socket the
+ * skb belongs to; measured, an AF_UNIX skb still belongs to its sender,
+ * so there it is the sender's peer. The kernel assigns a cookie when it
+ * is first asked for; user space asked (SO_COOKIE) before the insert. */
+static __always_inline __u64 sm_rx_cookie(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	struct unix_sock___sm *u;
+
+	if (!sk || skb->family != 1 /* AF_UNIX */)
+		return bpf_get_socket_cookie(skb);
+	u = (struct unix_sock___sm *)bpf_skc_to_unix_sock(sk);
+	if (!u || !u->peer)
+		return 0;
+	return u->peer->__sk_common.skc_cookie.counter;
+}
+
 /* sk_msg cannot call bpf_get_socket_cookie: user space stored the cookie
  * in the socket's sm_sk storage when it added the member. */
 static __always_inline __u64 sm_msg_cookie(struct sk_msg_md *msg)

@@ -70,7 +70,7 @@ static long lp_step(__u32 i, void *data)
 
 static __always_inline int lp_verdict(struct __sk_buff *skb, bool hash)
 {
-	__u64 cookie = bpf_get_socket_cookie(skb);
+	__u64 cookie = sm_rx_cookie(skb);
 	struct lp_walk w = { .skb = skb, .len = skb->len };
 	struct sm_frame *st = bpf_map_lookup_elem(&sm_frame, &cookie);
 	enum sm_verdict v = SM_PASSED;

@@ -6,7 +6,7 @@
 
 static __always_inline int pair(struct __sk_buff *skb, bool hash)
 {
-	__u64 cookie = bpf_get_socket_cookie(skb);
+	__u64 cookie = sm_rx_cookie(skb);
 
 	sm_count(cookie, false, skb->len, 1, sm_redirect(skb, cookie, hash));
 	return SK_PASS;

@@ -42,7 +42,7 @@ static __always_inline __u32 tap_action(struct sm_tap_key *key, __u32 n)
 SEC("sk_skb")
 int tap_skb(struct __sk_buff *skb)
 {
-	__u64 cookie = bpf_get_socket_cookie(skb);
+	__u64 cookie = sm_rx_cookie(skb);
 	struct sm_tap_key key = { .data = { 1 } };
 	__u32 n = skb->len < SM_TAP_PREFIX_MAX ? skb->len : SM_TAP_PREFIX_MAX;
 	__u32 act = SM_TAP_DROP;
