@@ -730,3 +730,21 @@ Test(builtin, tap_dead_both_ways)
 	cr_assert_eq(errno, EACCES);
 	cr_assert_not(su_any_within(fd[0], 100));
 }
+
+/* Removing a member forgets where it was in a frame. */
+Test(builtin, member_rm_clears_frame)
+{
+	static char out[200], in[200];
+	int fd[2], one = 1;
+
+	lenprefix_on(fd, -1);
+	cr_assert_eq(setsockopt(fd[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
+	frames(out, sizeof(out), 1, body_60);
+	su_write_all(fd[0], out, 30);   /* the header and 26 of 60 */
+	cr_assert(su_read_all(fd[1], in, 30, 2000));
+	sockmap_aux_member_rm(&aux, su_cookie(fd[1]));
+	frames(out, sizeof(out), 2, body_60);
+	su_write_all(fd[0], out, 128);
+	cr_assert(su_read_all(fd[1], in, 128, 2000));
+	cr_assert_eq(counters(fd[1]).rx_msgs, 2, "the old frame went on");
+}
