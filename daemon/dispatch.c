@@ -46,6 +46,9 @@ static const struct op op_table[] = {
 	OP(sock_rm),
 	OP(sock_kill),
 	OP(sock_ls),
+	OP(tap_add),
+	OP(tap_rm),
+	OP(tap_ls),
 };
 #undef OP
 #undef BARE

@@ -8,7 +8,7 @@ daemon_bpfpind_SOURCES = \
 	daemon/nofile.c daemon/nofile.h \
 	daemon/later.c daemon/later.h daemon/ops_load.c daemon/load_job.h \
 	daemon/load_pin.c daemon/load_commit.c \
-	daemon/ops_sock.h daemon/ops_sockmap.c daemon/ops_sock.c daemon/ops_sock_ls.c \
+	daemon/ops_sock.h daemon/ops_sockmap.c daemon/ops_sock.c daemon/ops_sock_ls.c daemon/ops_tap.c \
 	daemon/sockmaps.c daemon/sockmaps.h
 daemon_bpfpind_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JSONC_CFLAGS) \
 	$(SYSTEMD_CFLAGS) $(FUSE_CFLAGS) $(LIBBPF_CFLAGS)

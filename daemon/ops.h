@@ -56,6 +56,10 @@ int op_sock_add(struct request *req);
 int op_sock_rm(struct request *req);
 int op_sock_kill(struct request *req);
 int op_sock_ls(struct request *req);
+/* ops_tap.c */
+int op_tap_add(struct request *req);
+int op_tap_rm(struct request *req);
+int op_tap_ls(struct request *req);
 /* ops_limits.c */
 int op_limits(struct request *req);
 

@@ -175,3 +175,47 @@ BPFPIN_API int bpfpin_sock_ls(struct bpfpin *b, const char *path, char **json)
 	client_reply_release(&rep);
 	return r;
 }
+
+BPFPIN_API int bpfpin_tap_add(struct bpfpin *b, const char *path, const char *prefix,
+			      const char *dir, const char *action)
+{
+	struct client_req q;
+
+	client_req_init(&q, b, "tap_add");
+	client_req_path(&q, "path", path);
+	client_req_str(&q, "prefix", prefix);
+	if (dir)
+		client_req_str(&q, "dir", dir);
+	if (action)
+		client_req_str(&q, "action", action);
+	return client_call_simple(b, &q);
+}
+
+BPFPIN_API int bpfpin_tap_rm(struct bpfpin *b, const char *path, const char *prefix,
+			     const char *dir)
+{
+	struct client_req q;
+
+	client_req_init(&q, b, "tap_rm");
+	client_req_path(&q, "path", path);
+	client_req_str(&q, "prefix", prefix);
+	if (dir)
+		client_req_str(&q, "dir", dir);
+	return client_call_simple(b, &q);
+}
+
+BPFPIN_API int bpfpin_tap_ls(struct bpfpin *b, const char *path, char **json)
+{
+	struct client_req q;
+	struct client_reply rep;
+	int r;
+
+	client_req_init(&q, b, "tap_ls");
+	client_req_path(&q, "path", path);
+	r = client_call(b, &q, NULL, 0, &rep);
+	if (r < 0)
+		return r;
+	r = result_text(b, &rep, json);
+	client_reply_release(&rep);
+	return r;
+}

@@ -142,6 +142,19 @@ static int pin_map(struct sockmap *s, char *why, size_t whylen)
 	return 0;
 }
 
+/* What the built-ins ask of the manager (tap's disconnects) wakes the
+ * daemon's loop; closing the aux maps takes it off the epoll set. */
+static int watch_events(struct sockmap *s, char *why, size_t whylen)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = s };
+	int fd = sockmap_aux_event_fd(&s->aux);
+
+	if (fd >= 0 && epoll_ctl(s->mgr->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return sm_err(why, whylen, -errno, "cannot watch the sockmap's events: %s",
+			      strerror(errno));
+	return 0;
+}
+
 /* Open (or make) everything of s in s->dir. */
 static int take_up(struct sockmap *s, char *why, size_t whylen)
 {
@@ -158,7 +171,9 @@ static int take_up(struct sockmap *s, char *why, size_t whylen)
 	if (s->members_fd < 0)
 		return sm_err(why, whylen, s->members_fd, "cannot make the members "
 			      "map: %s", strerror(-s->members_fd));
-	return open_aux(s, why, whylen);
+	if ((r = open_aux(s, why, whylen)) < 0)
+		return r;
+	return watch_events(s, why, whylen);
 }
 
 static struct sockmap *sm_new(struct sockmap_mgr *m, uint32_t id, uid_t uid)
@@ -167,6 +182,7 @@ static struct sockmap *sm_new(struct sockmap_mgr *m, uint32_t id, uid_t uid)
 
 	if (!s)
 		return NULL;
+	s->w.kind = SM_WATCH_EVENTS;
 	s->mgr = m;
 	s->id = id;
 	s->uid = uid;

@@ -66,6 +66,11 @@ const struct opspec op_specs[] = {
 	{ "sock_kill", 0, { { "path", C_PATH, "\"/nope/m\"" }, { "key", C_KEY, "3" },
 			    { "cookie", C_INT, "5" } } },
 	{ "sock_ls", 0, { { "path", C_PATH, "\"/nope/m\"" } } },
+	{ "tap_add", 0, { { "path", C_PATH, "\"/nope/m\"" }, { "prefix", C_STR, "\"GET \"" },
+			  { "dir", C_STR, "\"rx\"" }, { "action", C_STR, "\"drop\"" } } },
+	{ "tap_rm", 0, { { "path", C_PATH, "\"/nope/m\"" }, { "prefix", C_STR, "\"0x4745\"" },
+			 { "dir", C_STR, "\"both\"" }, { "action", C_STR, "\"drop\"" } } },
+	{ "tap_ls", 0, { { "path", C_PATH, "\"/nope/m\"" } } },
 };
 
 const size_t n_op_specs = sizeof(op_specs) / sizeof(op_specs[0]);

@@ -195,6 +195,16 @@ int bpfpin_sock_kill(struct bpfpin *b, const char *path, const char *key,
  * malloc'd in *json. */
 int bpfpin_sock_ls(struct bpfpin *b, const char *path, char **json);
 
+/* The socket tap's rules of the sockmap at path: prefix is the
+ * message's first bytes (or "0x" and hex), dir "rx", "tx" or "both"
+ * (NULL: both), action "pass", "drop" or "disconnect". tap_ls gives
+ * {"rules": [...]} as JSON text, malloc'd in *json. */
+int bpfpin_tap_add(struct bpfpin *b, const char *path, const char *prefix,
+		   const char *dir, const char *action);
+int bpfpin_tap_rm(struct bpfpin *b, const char *path, const char *prefix,
+		  const char *dir);
+int bpfpin_tap_ls(struct bpfpin *b, const char *path, char **json);
+
 /* One thing a uid holds of the daemon, and its limit (0: none). */
 struct bpfpin_usage {
 	uint64_t used;
