@@ -108,5 +108,6 @@ int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_sockmap(int argc, char **argv);
 int cmd_sock(int argc, char **argv);
+int cmd_tap(int argc, char **argv);
 
 #endif

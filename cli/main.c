@@ -107,6 +107,15 @@ static const struct cmd cmds[] = {
 	  "socket dies with bpfpind (its fd is bpfpind's alone). peer-fd pairs\n"
 	  "two sockets for the pair built-in. rm takes it out; kill ends its\n"
 	  "connection; ls lists the members with their counters." },
+	{ "tap", cmd_tap,
+	  "tap rule add PATH [rx|tx|both] PREFIX [pass|drop|disconnect]\n"
+	  "tap rule rm PATH [rx|tx|both] PREFIX\n"
+	  "tap rule ls PATH",
+	  "The socket tap's rules of the sockmap at PATH, which the tap built-in\n"
+	  "applies to each message: the longest PREFIX (the message's first\n"
+	  "bytes, or 0x and hex; at most 16; \"\" the default) the message starts\n"
+	  "with decides: pass, drop, or disconnect (drop, and bpfpind ends the\n"
+	  "connection). rx: what members receive; tx: what they send." },
 	{ "limits", cmd_limits, "limits [uid UID]",
 	  "Print what a uid (default: yours; root may name any) holds of the\n"
 	  "daemon, each beside its limit: connections, requests in flight, fds\n"
