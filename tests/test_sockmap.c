@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -570,4 +571,65 @@ Test(sockmap, removing_the_last_pin_lets_the_sockmap_go)
 	cr_assert_eq(count_dir(dir), 0, "its last pin gone, the manager lets go");
 	cr_assert(su_readable(p[1], 2000), "and closes the sockets given to it");
 	close(p[1]);
+}
+
+static char *cli(int *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static char *cli(int *st, const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return th_run(st, "%s -s %s %s 2>&1", th_cli(), d.sock, cmd);
+}
+
+Test(sockmap, cli_creates_adds_an_inherited_fd_lists_and_removes)
+{
+	char *out, cmd[1024], c;
+	uint16_t port;
+	int l = su_tcp_listen(AF_INET, &port), a, st;
+
+	out = cli(&st, "sockmap create %s sockhash max 8 key-size 8", "/s/h");
+	cr_assert_eq(st, 0, "%s", out);
+	free(out);
+	out = cli(&st, "-j get %s", "/s/h");
+	cr_assert(strstr(out, "\"sockhash\""), "%s", out);
+	free(out);
+	out = cli(&st, "sockmap create %s", "/s/m");
+	free(out);
+	/* bash's /dev/tcp makes the socket; bpfpin inherits it as fd 3 */
+	snprintf(cmd, sizeof(cmd), "bash -c 'exec 3<>/dev/tcp/127.0.0.1/%u && %s -s %s "
+		 "sock add /s/m key 2 give fd 3' 2>&1", port, th_cli(), d.sock);
+	out = th_run(&st, "%s", cmd);
+	cr_assert_eq(st, 0, "%s", out);
+	free(out);
+	a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	cr_assert_geq(a, 0);
+	out = cli(&st, "sock ls %s", "/s/m");
+	cr_assert_eq(st, 0, "%s", out);
+	cr_assert(strstr(out, "ESTABLISHED") && strstr(out, "give"), "%s", out);
+	free(out);
+	out = cli(&st, "-j sock ls %s", "/s/m");
+	cr_assert(strstr(out, "\"key\":2") || strstr(out, "\"key\": 2"), "%s", out);
+	free(out);
+	cr_assert_not(su_readable(a, 100), "given: it outlived bash");
+	out = cli(&st, "sock rm %s key 2", "/s/m");
+	cr_assert_eq(st, 0, "%s", out);
+	free(out);
+	cr_assert(su_readable(a, 2000));
+	cr_assert_eq(recv(a, &c, 1, 0), 0);
+	out = cli(&st, "tap rule add %s rx GET drop", "/s/m");
+	cr_assert_eq(st, 0, "%s", out);
+	free(out);
+	out = cli(&st, "tap rule ls %s", "/s/m");
+	cr_assert(strstr(out, "rx") && strstr(out, "0x474554") && strstr(out, "drop"), "%s", out);
+	free(out);
+	out = cli(&st, "sock add %s fd 0", "/s/m");
+	cr_assert_neq(st, 0);
+	cr_assert(strstr(out, "not a socket"), "%s", out);
+	free(out);
+	close(a), close(l);
 }
