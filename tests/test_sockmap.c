@@ -633,3 +633,54 @@ Test(sockmap, cli_creates_adds_an_inherited_fd_lists_and_removes)
 	free(out);
 	close(a), close(l);
 }
+
+/* What a MSG_OOB read gives (want_oob) and then a plain one (rest). */
+static int oob_read(int fd, const char *rest, char want_oob)
+{
+	char o = 0, buf[16] = "";
+	ssize_t n;
+
+	for (int i = 0; i < 100 && su_inq(fd) < (int)strlen(rest) + (want_oob != 0); i++)
+		usleep(10000);
+	if (recv(fd, &o, 1, MSG_OOB | MSG_DONTWAIT) != 1 || o != want_oob)
+		return -1;
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	return strcmp(buf, rest) ? -2 : 0;
+}
+
+Test(sockmap, removed_member_is_a_plain_socket_again_and_urgent_data_loses_its_mark_inside)
+{
+	char buf[200];
+	int p[2];
+
+	create("/s/m", NULL);
+	cr_assert_eq(bpfpin_mkdir(b, "/p", 0755), 0);
+	pin_prog("/p/skb", BPF_PROG_TYPE_SK_SKB, 1);
+	pin_prog("/p/msg", BPF_PROG_TYPE_SK_MSG, 1);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/m", "skb_verdict", "/p/skb", -1, 0), 0);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/m", "msg_verdict", "/p/msg", -1, 0), 0);
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	cr_assert_eq(add("/s/m", p[1], NULL, false), 0);
+	/* measured on 6.18: urgent data into a member loses its mark: a
+	 * MSG_OOB read gives the stream's next byte, the urgent one comes
+	 * inline (doc/sockmap-kernel.md); out of a member it works */
+	cr_assert_eq(send(p[1], "!", 1, MSG_OOB), 1);
+	cr_assert_eq(oob_read(p[0], "", '!'), 0);
+	cr_assert_eq(send(p[0], "xy!", 3, MSG_OOB), 3);
+	cr_assert_eq(oob_read(p[1], "y!", 'x'), 0, "the kernel's MSG_OOB in a map changed");
+	memset(buf, 'a', sizeof(buf));
+	cr_assert_eq(su_write_all(p[0], buf, 100), 0);
+	cr_assert_eq(su_read_exact(p[1], buf, 100, 2000), 0, "through the verdict");
+	cr_assert_eq(bpfpin_sock_rm(b, "/s/m", "0", 0), 0, "%s", bpfpin_errmsg(b));
+	cr_assert_eq(su_write_all(p[0], buf, 150), 0);
+	for (int i = 0; i < 100 && su_inq(p[1]) < 150; i++)
+		usleep(10000);
+	cr_assert_eq(su_inq(p[1]), 150, "FIONREAD counts what came after the removal");
+	cr_assert_eq(su_read_exact(p[1], buf, 150, 2000), 0, "no byte stranded");
+	cr_assert_eq(send(p[0], "ab!", 3, MSG_OOB), 3);
+	cr_assert_eq(oob_read(p[1], "ab", '!'), 0, "urgent data works again once out");
+	close(p[0]), close(p[1]);
+}
