@@ -12,7 +12,10 @@
 #include <stdint.h>
 
 /* The sockhash's key: what sockmap create must be given (key-size). */
-#define SOCKMAP_ACCEL_KEY_SIZE 40   /* helper: set to sizeof the real key */
+/* The key (bpf/progs/sm_accel.bpf.c): u64 netns cookie, local and remote
+ * address (16 bytes each, IPv4 as v4-mapped IPv6), local and remote port
+ * (u16, host order), 4 zero bytes. */
+#define SOCKMAP_ACCEL_KEY_SIZE 48
 
 /* The two links that make acceleration on one sockhash, each an fd the
  * caller owns (O_CLOEXEC) and pins: closing an unpinned one detaches it. */
@@ -30,8 +33,9 @@ struct sockmap_accel {
 struct sockmap_aux;
 int sockmap_accel_start(int hash_fd, int cgroup_fd, const struct sockmap_aux *aux,
 			struct sockmap_accel *out, char *why, size_t whylen);
-/* Add the established connections of the host to hash_fd now (what start
- * does after attaching): the count added, or -errno with why. */
-int64_t sockmap_accel_catch_up(int hash_fd, char *why, size_t whylen);
+/* Add the established connections of cgroup cgroup_fd (and below it; not
+ * consumed) to hash_fd now, what start does after attaching (there with
+ * counting): the count added, or -errno with why. */
+int64_t sockmap_accel_catch_up(int hash_fd, int cgroup_fd, char *why, size_t whylen);
 
 #endif
