@@ -331,3 +331,166 @@ static void redirect_exact(enum fam f)
 Test(sm_accel, v4_redirected_16mib_each_way_exact) { redirect_exact(V4); }
 Test(sm_accel, v6_redirected_16mib_each_way_exact) { redirect_exact(V6); }
 Test(sm_accel, v4_mapped_client_meets_v4_server) { redirect_exact(MAPPED); }
+
+Test(sm_accel, peer_outside_the_cgroup_passes_to_tcp)
+{
+	struct sockaddr_storage ss;
+	struct sockmap_accel acc;
+	socklen_t len;
+	int lfd, a, b;
+
+	lfd = listener(V4, &ss, &len);  /* made outside: so is what it accepts */
+	start(&acc);
+	move_to(cg_path);
+	a = connect_to(V4, lfd, &ss, len, &b);
+	cr_assert_eq(hash_count(), 1);
+	exchange(a, b, 4 * MIB);
+	struct sockmap_counters c = counters(a);
+
+	cr_assert_eq(c.tx_bytes, 4 * MIB);
+	cr_assert_eq(c.redirected, 0);
+	cr_assert_gt(c.redirect_miss, 0);
+	cr_assert_eq(c.passed, c.tx_msgs);
+	cr_assert_geq(tcp_sent(a), 4 * MIB);
+}
+
+Test(sm_accel, connection_made_before_start_is_caught_up)
+{
+	struct sockmap_accel acc;
+	int a, b;
+
+	move_to(cg_path);
+	pair(V6, &a, &b);
+	exchange(a, b, MIB);
+	start(&acc);
+	cr_assert_eq(acc.caught_up, 2);
+	cr_assert_eq(hash_count(), 2);
+	uint64_t before = tcp_sent(a);
+
+	exchange(a, b, 16 * MIB);
+	cr_assert_gt(counters(a).redirected, 0);
+	cr_assert_gt(counters(b).redirected, 0);
+	cr_assert_lt(tcp_sent(a) - before, 64 * 1024);
+}
+
+/* b has TCP bytes unread at the start: it is left out (a's next bytes
+ * would overtake them), a later catch-up adds it once it has read. */
+Test(sm_accel, unread_bytes_keep_their_order_across_catch_up)
+{
+	struct sockmap_accel acc;
+	char why[256] = "";
+	struct flow f;
+	int a, b;
+
+	move_to(cg_path);
+	pair(V4, &a, &b);
+	send_bytes(a, 0, CHUNK);
+	start(&acc);
+	cr_assert_eq(acc.caught_up, 1, "%lu", (unsigned long)acc.caught_up);
+	flow_start(&f, a, CHUNK, 4 * MIB, false);
+	recv_bytes(b, 0, CHUNK + 4 * MIB);
+	pthread_join(f.t, NULL);
+	cr_assert_eq(counters(a).redirected, 0);
+	cr_assert_eq(sockmap_accel_catch_up(hash_fd, cg_fd, why, sizeof(why)), 1, "%s", why);
+	flow_start(&f, a, CHUNK + 4 * MIB, 4 * MIB, false);
+	recv_bytes(b, CHUNK + 4 * MIB, 4 * MIB);
+	pthread_join(f.t, NULL);
+	cr_assert_gt(counters(a).redirected, 0);
+}
+
+struct reader {
+	int fd;
+	uint64_t n;
+	pthread_t t;
+};
+
+/* Read the n pattern bytes, then expect EOF. */
+static void *read_to_eof(void *arg)
+{
+	struct reader *r = arg;
+	char c;
+
+	recv_bytes(r->fd, 0, r->n);
+	cr_assert_eq(read(r->fd, &c, 1), 0, "no EOF after %lu bytes", (unsigned long)r->n);
+	return NULL;
+}
+
+/* The closer writes n bytes (redirected) and closes while the other end
+ * is still reading them: it reads all n, then EOF. */
+static void close_after(int closer, int other, uint64_t n)
+{
+	struct reader r = { .fd = other, .n = n };
+
+	cr_assert_eq(pthread_create(&r.t, NULL, read_to_eof, &r), 0);
+	send_bytes(closer, 0, n);
+	cr_assert_gt(counters(closer).redirected, 0);
+	close(closer);
+	pthread_join(r.t, NULL);
+}
+
+Test(sm_accel, close_of_either_side_gives_eof_after_every_byte)
+{
+	struct sockmap_accel acc;
+	int a, b, c, d;
+
+	start(&acc);
+	move_to(cg_path);
+	pair(V4, &a, &b);
+	pair(V6, &c, &d);
+	close_after(a, b, 8 * MIB);
+	close_after(d, c, 8 * MIB);
+}
+
+Test(sm_accel, pinned_links_keep_accelerating_with_every_fd_closed)
+{
+	struct sockmap_accel acc;
+	char dir[128], ops[200], msg[200];
+	int a, b;
+
+	cr_assert_eq(th_bpffs_mount(dir, sizeof(dir)), 0);
+	start(&acc);
+	snprintf(ops, sizeof(ops), "%s/ops", dir);
+	snprintf(msg, sizeof(msg), "%s/msg", dir);
+	cr_assert_eq(bpf_obj_pin(acc.ops_link, ops), 0);
+	cr_assert_eq(bpf_obj_pin(acc.msg_link, msg), 0);
+	close(acc.ops_link);
+	close(acc.msg_link);
+	close(hash_fd);
+	close(aux.fds[SOCKMAP_AUX_CNT]);
+	close(aux.fds[SOCKMAP_AUX_SK]);
+	move_to(cg_path);
+	pair(V4, &a, &b);
+	exchange(a, b, 4 * MIB);
+	cr_assert_lt(tcp_sent(a), 64 * 1024);
+	cr_assert_lt(tcp_sent(b), 64 * 1024);
+	th_bpffs_umount(dir);
+}
+
+Test(sm_accel, without_aux_it_accelerates_and_counts_nothing)
+{
+	struct sockmap_accel acc;
+	char why[256] = "";
+	int a, b;
+
+	cr_assert_eq(sockmap_accel_start(hash_fd, cg_fd, NULL, &acc, why, sizeof(why)), 0,
+		     "%s", why);
+	move_to(cg_path);
+	pair(V6, &a, &b);
+	exchange(a, b, 4 * MIB);
+	cr_assert_lt(tcp_sent(a), 64 * 1024);
+	cr_assert_eq(counters(a).tx_msgs, 0);
+}
+
+Test(sm_accel, refuses_a_wrong_map_or_cgroup)
+{
+	struct sockmap_accel acc;
+	char why[256] = "";
+	int bad = th_map_create(BPF_MAP_TYPE_SOCKHASH, 40, 8, 16);
+	int tmp = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	cr_assert_eq(sockmap_accel_start(bad, cg_fd, &aux, &acc, why, sizeof(why)), -EINVAL);
+	cr_assert(strstr(why, "key-size 48"), "%s", why);
+	cr_assert_eq(sockmap_accel_start(hash_fd, tmp, &aux, &acc, why, sizeof(why)), -EINVAL);
+	cr_assert(strstr(why, "cgroup"), "%s", why);
+	cr_assert_eq(sockmap_accel_catch_up(bad, cg_fd, why, sizeof(why)), -EINVAL);
+}

@@ -237,8 +237,8 @@ int sm_accel_ops(struct bpf_sock_ops *ops)
  * queued redirected bytes before its TCP receive queue, so no byte of a
  * connection may still be in TCP when its first redirect lands. A sender
  * waits until all it sent by TCP is acknowledged (so is in the peer's
- * receive queue); the iterator adds no socket with unread or unacked TCP
- * bytes (what sock_ops adds has none yet). What it cannot see: the peer's
+ * receive queue); the iterator adds no socket with unread TCP bytes
+ * (what sock_ops adds has none yet). What it cannot see: the peer's
  * unread bytes (sk_msg cannot look a socket up, it could not release it),
  * so TCP bytes a peer left unread when it joined later are a race. */
 static __always_inline bool tcp_idle(struct tcp_sock *tp)
@@ -246,9 +246,9 @@ static __always_inline bool tcp_idle(struct tcp_sock *tp)
 	return tp && tp->snd_una == tp->write_seq;
 }
 
-static __always_inline bool tcp_drained(struct tcp_sock *tp)
+static __always_inline bool tcp_all_read(struct tcp_sock *tp)
 {
-	return tp && tp->snd_una == tp->write_seq && tp->copied_seq == tp->rcv_nxt;
+	return tp && tp->copied_seq == tp->rcv_nxt;
 }
 
 static __always_inline struct sm_counters *counters_of(struct sk_msg_md *msg)
@@ -328,7 +328,7 @@ int sm_accel_iter(struct bpf_iter__tcp *ctx)
 	    (skc->skc_family != AF_INET && skc->skc_family != AF_INET6))
 		return 0;
 	tp = bpf_skc_to_tcp_sock(skc);
-	if (!tcp_drained(tp) || !in_cgroup(((struct sock *)tp)->sk_cgrp_data.cgroup))
+	if (!tcp_all_read(tp) || !in_cgroup(((struct sock *)tp)->sk_cgrp_data.cgroup))
 		return 0;
 	key_of_skc(skc, &k);
 	member_note(tp, bpf_get_socket_cookie(skc));
