@@ -373,6 +373,21 @@ Test(sm_accel, connection_made_before_start_is_caught_up)
 	cr_assert_lt(tcp_sent(a) - before, 64 * 1024);
 }
 
+/* Until all fd sent by TCP is acknowledged (an ACK may be delayed). */
+static void wait_acked(int fd)
+{
+	for (int i = 0; i < 500; i++) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+
+		cr_assert(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0);
+		if (ti.tcpi_unacked == 0)
+			return;
+		usleep(1000);
+	}
+	cr_assert_fail("never acknowledged");
+}
+
 /* b has TCP bytes unread at the start: it is left out (a's next bytes
  * would overtake them), a later catch-up adds it once it has read. */
 Test(sm_accel, unread_bytes_keep_their_order_across_catch_up)
@@ -385,15 +400,15 @@ Test(sm_accel, unread_bytes_keep_their_order_across_catch_up)
 	move_to(cg_path);
 	pair(V4, &a, &b);
 	send_bytes(a, 0, CHUNK);
+	wait_acked(a);
 	start(&acc);
 	cr_assert_eq(acc.caught_up, 1, "%lu", (unsigned long)acc.caught_up);
-	flow_start(&f, a, CHUNK, 4 * MIB, false);
-	recv_bytes(b, 0, CHUNK + 4 * MIB);
-	pthread_join(f.t, NULL);
+	send_bytes(a, CHUNK, CHUNK);
+	recv_bytes(b, 0, 2 * CHUNK);
 	cr_assert_eq(counters(a).redirected, 0);
 	cr_assert_eq(sockmap_accel_catch_up(hash_fd, cg_fd, why, sizeof(why)), 1, "%s", why);
-	flow_start(&f, a, CHUNK + 4 * MIB, 4 * MIB, false);
-	recv_bytes(b, CHUNK + 4 * MIB, 4 * MIB);
+	flow_start(&f, a, 2 * CHUNK, 4 * MIB, false);
+	recv_bytes(b, 2 * CHUNK, 4 * MIB);
 	pthread_join(f.t, NULL);
 	cr_assert_gt(counters(a).redirected, 0);
 }
