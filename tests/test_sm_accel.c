@@ -35,6 +35,7 @@
 enum fam { V4, V6, MAPPED };    /* MAPPED: a v6 client, a v4 listener */
 
 static char cg_home[512], cg_path[600];
+static char bpffs[128];         /* a scratch bpffs when a test mounts one */
 static int cg_fd = -1;          /* the test cgroup's directory */
 static int hash_fd = -1;
 static struct sockmap_aux aux;
@@ -110,6 +111,8 @@ static void teardown(void)
 {
 	move_to(cg_home);
 	rmdir(cg_path);
+	if (bpffs[0])
+		th_bpffs_umount(bpffs);
 }
 
 TestSuite(sm_accel, .init = setup, .fini = teardown, .timeout = 20);
@@ -459,13 +462,13 @@ Test(sm_accel, close_of_either_side_gives_eof_after_every_byte)
 Test(sm_accel, pinned_links_keep_accelerating_with_every_fd_closed)
 {
 	struct sockmap_accel acc;
-	char dir[128], ops[200], msg[200];
+	char ops[200], msg[200];
 	int a, b;
 
-	cr_assert_eq(th_bpffs_mount(dir, sizeof(dir)), 0);
+	cr_assert_eq(th_bpffs_mount(bpffs, sizeof(bpffs)), 0);
 	start(&acc);
-	snprintf(ops, sizeof(ops), "%s/ops", dir);
-	snprintf(msg, sizeof(msg), "%s/msg", dir);
+	snprintf(ops, sizeof(ops), "%s/ops", bpffs);
+	snprintf(msg, sizeof(msg), "%s/msg", bpffs);
 	cr_assert_eq(bpf_obj_pin(acc.ops_link, ops), 0);
 	cr_assert_eq(bpf_obj_pin(acc.msg_link, msg), 0);
 	close(acc.ops_link);
@@ -478,7 +481,6 @@ Test(sm_accel, pinned_links_keep_accelerating_with_every_fd_closed)
 	exchange(a, b, 4 * MIB);
 	cr_assert_lt(tcp_sent(a), 64 * 1024);
 	cr_assert_lt(tcp_sent(b), 64 * 1024);
-	th_bpffs_umount(dir);
 }
 
 Test(sm_accel, without_aux_it_accelerates_and_counts_nothing)
