@@ -27,9 +27,12 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 #include "bench/bench.h"
 #include "sockmap/accel.h"
+#include "sockmap/builtin.h"
 
 #define CGROUP2_ROOT "/sys/fs/cgroup/unified"
 #define MAXC 16
@@ -37,10 +40,14 @@
 #define MSG 64
 #define MAX_SAMPLES (1 << 22)
 
-enum mode { TCP, UNIX, ACCEL, MODES };
-static const char *const mode_name[MODES] = { "tcp", "unix", "accelerate" };
+/* ACCEL_CNT: accelerate counting per socket into aux maps, as the
+ * manager runs it; ACCEL: without them. */
+enum mode { TCP, UNIX, ACCEL, ACCEL_CNT, MODES };
+static const char *const mode_name[MODES] = {
+	"tcp", "unix", "accelerate", "accelerate+counters"
+};
 
-static char home[512], cg[600];
+static char home[512], cg[2][600];  /* for ACCEL, ACCEL_CNT */
 static double seconds = 0.3;
 
 static void die(const char *what, int err)
@@ -60,14 +67,10 @@ static void move_to(const char *cgroup)
 		die(path, errno);
 }
 
-/* A cgroup beside ours with accelerate on it; sockets made while this
- * process is in it are accelerated, those made at home are not. */
-static void accel_setup(void)
+static void find_home(void)
 {
-	struct sockmap_accel acc;
-	char line[256], why[256];
+	char line[256];
 	FILE *f = fopen("/proc/self/cgroup", "re");
-	int hash, cgfd;
 
 	while (f && fgets(line, sizeof(line), f))
 		if (strncmp(line, "0::", 3) == 0) {
@@ -78,19 +81,68 @@ static void accel_setup(void)
 		fclose(f);
 	if (!home[0])
 		die("cgroup v2", ENOENT);
-	snprintf(cg, sizeof(cg), "%s/bpfpin-accel-bench.%d", home, getpid());
-	if (mkdir(cg, 0755) < 0)
-		die(cg, errno);
-	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* The aux maps accelerate counts into (sockmap/builtin.h); socket
+ * storage needs BTF for its key and value. */
+static void aux_create(struct sockmap_aux *aux)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+	struct btf *btf = btf__new_empty();
+	int key, val;
+
+	for (int i = 0; i < SOCKMAP_AUX_MAX; i++)
+		aux->fds[i] = -1;
+	if (!btf)
+		die("btf", errno);
+	key = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	val = btf__add_int(btf, "unsigned long long", 8, 0);
+	if (key < 0 || val < 0 || btf__load_into_kernel(btf) < 0)
+		die("btf", errno);
+	o.btf_fd = btf__fd(btf);
+	o.btf_key_type_id = key;
+	o.btf_value_type_id = val;
+	aux->fds[SOCKMAP_AUX_SK] = bpf_map_create(BPF_MAP_TYPE_SK_STORAGE, "sm_sk",
+						  4, 8, 0, &o);
+	aux->fds[SOCKMAP_AUX_CNT] = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "sm_cnt",
+						   8, sizeof(struct sockmap_counters),
+						   1024, NULL);
+	if (aux->fds[SOCKMAP_AUX_SK] < 0 || aux->fds[SOCKMAP_AUX_CNT] < 0)
+		die("aux maps", errno);
+	btf__free(btf);
+}
+
+/* A cgroup beside ours with accelerate on it (counting into aux maps or
+ * not); sockets made while this process is in it are accelerated, those
+ * made at home are not. */
+static void accel_setup(int i, bool count)
+{
+	struct sockmap_accel acc;
+	struct sockmap_aux aux;
+	char why[256];
+	int hash, cgfd;
+
+	snprintf(cg[i], sizeof(cg[i]), "%s/bpfpin-accel-bench.%d.%d", home, getpid(), i);
+	if (mkdir(cg[i], 0755) < 0)
+		die(cg[i], errno);
+	cgfd = open(cg[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	hash = bpf_map_create(BPF_MAP_TYPE_SOCKHASH, "accel_bench",
 			      SOCKMAP_ACCEL_KEY_SIZE, 8, 1024, NULL);
 	if (cgfd < 0 || hash < 0)
 		die("cgroup or sockhash", errno);
-	if (sockmap_accel_start(hash, cgfd, NULL, &acc, why, sizeof(why)) < 0)
+	if (count)
+		aux_create(&aux);
+	if (sockmap_accel_start(hash, cgfd, count ? &aux : NULL, &acc, why,
+				sizeof(why)) < 0)
 		die(why, EINVAL);
-	/* The links stay open (and attached) until the process exits. */
+	/* The links stay open (and attached) until the process exits; they
+	 * hold the maps. */
 	close(hash);
 	close(cgfd);
+	if (count) {
+		close(aux.fds[SOCKMAP_AUX_SK]);
+		close(aux.fds[SOCKMAP_AUX_CNT]);
+	}
 }
 
 static void nodelay(int fd)
@@ -117,7 +169,7 @@ static void make_pairs(enum mode m, int n, int *a, int *b)
 		}
 		return;
 	}
-	move_to(m == ACCEL ? cg : home);
+	move_to(m == ACCEL ? cg[0] : m == ACCEL_CNT ? cg[1] : home);
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sin, len) < 0 || listen(lfd, MAXC) < 0 ||
 	    getsockname(lfd, (struct sockaddr *)&sin, &len) < 0)
@@ -332,11 +384,14 @@ static void report(const char *where, struct figures *f, int runs)
 			snprintf(label, sizeof(label), "%s, %s", fig[i].name, mode_name[m]);
 			bench_row(label, median_of(f, runs, fig[i].off, m), fig[i].unit);
 		}
-	for (size_t i = 0; i < sizeof(fig) / sizeof(fig[0]); i++) {
-		snprintf(label, sizeof(label), "%s accelerate/tcp, %s", fig[i].name, where);
-		bench_ratio(label, median_of(f, runs, fig[i].off, ACCEL) /
-			    median_of(f, runs, fig[i].off, TCP), goal[i].cmp, goal[i].target);
-	}
+	for (int m = ACCEL; m <= ACCEL_CNT; m++)
+		for (size_t i = 0; i < sizeof(fig) / sizeof(fig[0]); i++) {
+			snprintf(label, sizeof(label), "%s %s/tcp, %s", fig[i].name,
+				 mode_name[m], where);
+			bench_ratio(label, median_of(f, runs, fig[i].off, m) /
+				    median_of(f, runs, fig[i].off, TCP), goal[i].cmp,
+				    goal[i].target);
+		}
 }
 
 static void placement(const char *where, int cpu_a, int cpu_b, int runs)
@@ -370,13 +425,16 @@ int main(int argc, char **argv)
 	samples = malloc(MAX_SAMPLES * sizeof(*samples));
 	if (!samples)
 		die("samples", ENOMEM);
-	accel_setup();
+	find_home();
+	accel_setup(0, false);
+	accel_setup(1, true);
 	snprintf(where, sizeof(where), "both on cpu %d", cpu_a);
 	placement(where, cpu_a, cpu_a, runs);
 	snprintf(where, sizeof(where), "cpu %d to cpu %d", cpu_a, cpu_b);
 	placement(where, cpu_a, cpu_b, runs);
 	move_to(home);
-	rmdir(cg);
+	rmdir(cg[0]);
+	rmdir(cg[1]);
 	free(samples);
 	return 0;
 }
