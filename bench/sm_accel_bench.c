@@ -50,6 +50,35 @@ static const char *const mode_name[MODES] = {
 static char home[512], cg[2][600];  /* for ACCEL, ACCEL_CNT */
 static double seconds = 0.3;
 
+/* Move this process into cgroup: 0 or -errno. */
+static int enter(const char *cgroup)
+{
+	char path[700];
+	FILE *f;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%d\n", getpid()) < 0)
+		r = -errno;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* At exit, also after die(): home again, and the cgroups gone (their
+ * links go with the process). */
+static void cleanup(void)
+{
+	if (!home[0] || enter(home) < 0)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (cg[i][0])
+			rmdir(cg[i]);
+}
+
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "sm_accel_bench: %s: %s\n", what, strerror(err));
@@ -58,13 +87,10 @@ static void die(const char *what, int err)
 
 static void move_to(const char *cgroup)
 {
-	char path[700];
-	FILE *f;
+	int r = enter(cgroup);
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
-	f = fopen(path, "we");
-	if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0)
-		die(path, errno);
+	if (r < 0)
+		die(cgroup, -r);
 }
 
 static void find_home(void)
@@ -426,15 +452,13 @@ int main(int argc, char **argv)
 	if (!samples)
 		die("samples", ENOMEM);
 	find_home();
+	atexit(cleanup);
 	accel_setup(0, false);
 	accel_setup(1, true);
 	snprintf(where, sizeof(where), "both on cpu %d", cpu_a);
 	placement(where, cpu_a, cpu_a, runs);
 	snprintf(where, sizeof(where), "cpu %d to cpu %d", cpu_a, cpu_b);
 	placement(where, cpu_a, cpu_b, runs);
-	move_to(home);
-	rmdir(cg[0]);
-	rmdir(cg[1]);
 	free(samples);
 	return 0;
 }
