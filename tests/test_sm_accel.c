@@ -340,10 +340,12 @@ Test(sm_accel, peer_outside_the_cgroup_passes_to_tcp)
 	struct sockaddr_storage ss;
 	struct sockmap_accel acc;
 	socklen_t len;
-	int lfd, a, b;
+	int lfd, a, b, x, y;
 
 	lfd = listener(V4, &ss, &len);  /* made outside: so is what it accepts */
+	pair(V6, &x, &y);               /* outside too: not caught up */
 	start(&acc);
+	cr_assert_eq(acc.caught_up, 0);
 	move_to(cg_path);
 	a = connect_to(V4, lfd, &ss, len, &b);
 	cr_assert_eq(hash_count(), 1);
