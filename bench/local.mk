@@ -49,3 +49,5 @@ EXTRA_DIST += bench/run.sh bench/lib.sh bench/dump_bench.sh bench/counts.sh \
 .PHONY: bench
 bench: all
 	$(srcdir)/bench/run.sh $(abs_top_builddir)
+
+include $(srcdir)/bench/sm_accel.mk
