@@ -89,7 +89,7 @@ static const struct cmd cmds[] = {
 	  "on its hooks (stream_parser, stream_verdict, skb_verdict, msg_verdict),\n"
 	  "each held by a link in bpfpind's store. PROG: a program pinned in the\n"
 	  "namespace (a path) or a built-in: pass, drop, pair, lenprefix, tap,\n"
-	  "and accelerate (a msg_verdict on a sockhash of key-size 40, with the\n"
+	  "and accelerate (a msg_verdict on a sockhash of key-size 48, with the\n"
 	  "cgroup whose TCP connections it speeds up). Programs apply to the\n"
 	  "sockets added after them (the kernel copies them in at the insert):\n"
 	  "attach first, then add." },

@@ -75,11 +75,13 @@ static int member_json(const struct sockmap_member *mb, void *arg)
 	add(o, "remote", addr_json(&r->remote));
 	add(o, "tcp_state", mb->tcp_state > 0 ?
 	    json_object_new_string(sockmap_tcp_state_name(mb->tcp_state)) : NULL);
-	add(o, "mode", json_object_new_string(r->give ? "give" : "lend"));
-	add(o, "uid", json_object_new_int64(r->uid));
-	add(o, "pid", json_object_new_int64(r->pid));
-	add(o, "sock_uid", json_object_new_int64(r->sock_uid));
-	add(o, "time_ns", json_object_new_int64(r->time_ns));
+	add(o, "mode", json_object_new_string(mb->kernel ? "kernel" : r->give ? "give" : "lend"));
+	if (!mb->kernel) {
+		add(o, "uid", json_object_new_int64(r->uid));
+		add(o, "pid", json_object_new_int64(r->pid));
+		add(o, "sock_uid", json_object_new_int64(r->sock_uid));
+		add(o, "time_ns", json_object_new_int64(r->time_ns));
+	}
 	if (r->peer_key_len) {
 		struct sockmap_key pk = { .len = r->peer_key_len };
 

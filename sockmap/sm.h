@@ -148,6 +148,8 @@ struct sockmap_member {
 	struct sockmap_rec rec;
 	int tcp_state;              /* TCP_ESTABLISHED...; -1 if none/unknown */
 	struct sockmap_counters cnt;
+	bool kernel;                /* added by accelerate, not by a client:
+	                             * rec holds only what the key says */
 };
 /* "ESTABLISHED", ... for a TCP state. */
 const char *sockmap_tcp_state_name(int state);

@@ -145,19 +145,34 @@ static void unpin_link(const char *path)
 	unlink(path);
 }
 
+/* The sockets accelerate added keep the verdict the kernel copied into
+ * them at their insert: without its links they must leave the sockhash,
+ * or they would go on being redirected. */
+static void flush(struct sockmap *s)
+{
+	uint8_t key[SOCKMAP_KEY_MAX];
+
+	while (bpf_map_get_next_key(s->map_fd, NULL, key) == 0)
+		if (bpf_map_delete_elem(s->map_fd, key) < 0)
+			break;
+}
+
 int sockmap_detach(struct sockmap *s, enum sockmap_hook h, char *why, size_t whylen)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], label[64] = "";
 
 	hook_path(s, "link", h, path, sizeof(path));
 	if (access(path, F_OK) < 0)
 		return sm_err(why, whylen, -ENOENT, "nothing is attached to %s",
 			      sockmap_hook_name(h));
+	sockmap_attached(s, h, label, sizeof(label));
 	unpin_link(path);
 	if (h == SOCKMAP_MSG_VERDICT) {
 		sm_path(s, SOCK_OPS_LINK, path, sizeof(path));
 		unpin_link(path);
 	}
+	if (!strncmp(label, "builtin:accelerate", 18))
+		flush(s);
 	hook_path(s, "what", h, path, sizeof(path));
 	unlink(path);
 	return 0;

@@ -15,6 +15,10 @@
 
 #include <bpf/bpf.h>
 
+#include <arpa/inet.h>
+#include <linux/bpf.h>
+
+#include "sockmap/accel.h"
 #include "sockmap/sm_diag.h"
 #include "sockmap/sm_int.h"
 
@@ -222,10 +226,73 @@ static int show_one(struct sockmap *s, const struct sockmap_key *k,
 	return sh->fn(&mb, sh->arg);
 }
 
+/* An accelerate key's address (v4-mapped IPv6 for IPv4) as a sockaddr. */
+static void accel_addr(const uint8_t ip[16], uint16_t port, struct sockaddr_in6 *out)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	struct sockaddr_in *s4 = (struct sockaddr_in *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (!memcmp(ip, mapped, 12)) {
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, ip + 12, 4);
+		s4->sin_port = htons(port);
+		return;
+	}
+	out->sin6_family = AF_INET6;
+	memcpy(&out->sin6_addr, ip, 16);
+	out->sin6_port = htons(port);
+}
+
+/* The sockets accelerate's sock_ops and iterator put in the sockhash:
+ * no client added them, so no record names them; the key says what they
+ * are (sockmap/accel.h). */
+static int show_kernel(struct sockmap *s, struct show *sh)
+{
+	struct sockmap_member mb = { .kernel = true, .key.len = s->key_size };
+	struct sockmap_key next = { .len = s->key_size };
+	struct sockmap_rec rec;
+	bool first = true;
+	uint16_t ports[2];
+	int r;
+
+	while (bpf_map_get_next_key(s->map_fd, first ? NULL : mb.key.b, next.b) == 0) {
+		first = false;
+		mb.key = next;
+		if (sm_rec_get(s, &mb.key, &rec) == 0 ||
+		    bpf_map_lookup_elem(s->map_fd, mb.key.b, &mb.rec.cookie) < 0)
+			continue;
+		memcpy(ports, mb.key.b + 40, sizeof(ports));
+		accel_addr(mb.key.b + 8, ports[0], &mb.rec.local);
+		accel_addr(mb.key.b + 24, ports[1], &mb.rec.remote);
+		mb.rec.family = (uint8_t)mb.rec.local.sin6_family;
+		mb.rec.type = SOCK_STREAM;
+		mb.rec.proto = IPPROTO_TCP;
+		mb.tcp_state = tcp_state(s, &mb.rec);
+		sockmap_aux_counters(&s->aux, mb.rec.cookie, &mb.cnt);
+		if ((r = sh->fn(&mb, sh->arg)))
+			return r;
+	}
+	return 0;
+}
+
+static bool accelerated(struct sockmap *s)
+{
+	char label[64];
+
+	return s->type == BPF_MAP_TYPE_SOCKHASH && s->key_size == SOCKMAP_ACCEL_KEY_SIZE &&
+	       sockmap_attached(s, SOCKMAP_MSG_VERDICT, label, sizeof(label)) == 0 &&
+	       !strncmp(label, "builtin:accelerate", 18);
+}
+
 int sockmap_members(struct sockmap *s, sockmap_member_fn fn, void *arg)
 {
 	struct show sh = { fn, arg };
 	int r = prune(s);
 
-	return r < 0 ? r : walk(s, show_one, &sh);
+	if (r == 0)
+		r = walk(s, show_one, &sh);
+	if (r == 0 && accelerated(s))
+		r = show_kernel(s, &sh);
+	return r;
 }

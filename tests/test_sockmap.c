@@ -684,3 +684,122 @@ Test(sockmap, removed_member_is_a_plain_socket_again_and_urgent_data_loses_its_m
 	cr_assert_eq(oob_read(p[1], "ab", '!'), 0, "urgent data works again once out");
 	close(p[0]), close(p[1]);
 }
+
+/* ---- accelerate through the daemon ---- */
+
+/* A child cgroup of the one this process is in, and this process moved
+ * into it (criterion runs each test in a process of its own). */
+static void cgroup_enter(char *cg, size_t len, char *home, size_t hlen)
+{
+	char line[600];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	cr_assert(f);
+	home[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(home, hlen, "/sys/fs/cgroup/unified%s", line + 3);
+		}
+	fclose(f);
+	cr_assert(home[0]);
+	snprintf(cg, len, "%s/bpfpin-smd.%d", home, getpid());
+	cr_assert_eq(mkdir(cg, 0755), 0, "%s: %s", cg, strerror(errno));
+	snprintf(line, sizeof(line), "%s/cgroup.procs", cg);
+	f = fopen(line, "we");
+	cr_assert(f);
+	fprintf(f, "%d\n", getpid());
+	cr_assert_eq(fclose(f), 0);
+}
+
+static void cgroup_leave(const char *cg, const char *home)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", home);
+	if ((f = fopen(path, "we"))) {
+		fprintf(f, "%d\n", getpid());
+		fclose(f);
+	}
+	rmdir(cg);
+}
+
+static int64_t counter(struct json_object *m, const char *k)
+{
+	struct json_object *c, *v;
+
+	cr_assert(json_object_object_get_ex(m, "counters", &c) &&
+		  json_object_object_get_ex(c, k, &v));
+	return json_object_get_int64(v);
+}
+
+/* Kernel members of the accelerated sockhash, and their redirected sum. */
+static size_t accel_members(int64_t *redirected)
+{
+	struct json_object *root, *m = members("/s/acc", &root);
+	size_t n = json_object_array_length(m);
+
+	*redirected = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(m, i);
+
+		cr_assert_str_eq(member_str(e, "mode"), "kernel");
+		*redirected += counter(e, "redirected");
+	}
+	json_object_put(root);
+	return n;
+}
+
+static void ping(int from, int to, size_t n)
+{
+	char *out = malloc(n), *in = malloc(n);
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)(i * 7 + 3);
+	cr_assert_eq(su_write_all(from, out, n), 0);
+	cr_assert_eq(su_read_exact(to, in, n, 5000), 0);
+	cr_assert_eq(memcmp(in, out, n), 0, "bytes exact");
+	free(out), free(in);
+}
+
+Test(sockmap, accelerate_splices_old_and_new_connections_across_a_restart_until_detached)
+{
+	struct bpfpin_sockmap_opts o = { .sz = sizeof(o), .type = "sockhash",
+					 .key_size = 48, .umask = -1 };
+	char cg[600], home[400], what[128];
+	int old[2], nw[2], cgfd;
+	int64_t red, red2;
+
+	cgroup_enter(cg, sizeof(cg), home, sizeof(home));
+	cr_assert_eq(bpfpin_sockmap_create(b, "/s/acc", &o), 0, "%s", bpfpin_errmsg(b));
+	cr_assert_eq(su_tcp_pair(AF_INET, old), 0);
+	ping(old[0], old[1], 1000);     /* acknowledged before the start */
+	usleep(50000);
+	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/acc", "msg_verdict", "accelerate", cgfd, 0),
+		     0, "%s", bpfpin_errmsg(b));
+	close(cgfd);
+	attached("/s/acc", "msg_verdict", what, sizeof(what));
+	cr_assert(!strncmp(what, "builtin:accelerate", 18), "%s", what);
+	cr_assert_eq(su_tcp_pair(AF_INET6, nw), 0);
+	cr_assert_eq(accel_members(&red), 4, "both ends of the old (caught up) and the new");
+	ping(old[0], old[1], 65536);
+	ping(nw[0], nw[1], 65536);
+	ping(nw[1], nw[0], 65536);
+	accel_members(&red);
+	cr_assert_gt(red, 0, "messages were redirected");
+	bpfpin_close(b);
+	b = NULL;
+	cr_assert_eq(th_daemon_restart(&d, SIGKILL), 0);
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	ping(old[0], old[1], 65536);
+	cr_assert_eq(accel_members(&red2), 4, "still spliced after the restart");
+	cr_assert_gt(red2, red, "and still redirecting");
+	cr_assert_eq(bpfpin_sockmap_detach(b, "/s/acc", "msg_verdict"), 0, "%s", bpfpin_errmsg(b));
+	cr_assert_eq(accel_members(&red), 0, "detach takes the sockets out");
+	ping(old[0], old[1], 65536);
+	ping(nw[0], nw[1], 65536);
+	close(old[0]), close(old[1]), close(nw[0]), close(nw[1]);
+	cgroup_leave(cg, home);
+}
