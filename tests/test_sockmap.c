@@ -699,13 +699,14 @@ static void cgroup_enter(char *cg, size_t len, char *home, size_t hlen)
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "0::", 3)) {
 			line[strcspn(line, "\n")] = '\0';
-			snprintf(home, hlen, "/sys/fs/cgroup/unified%s", line + 3);
+			cr_assert_lt(snprintf(home, hlen, "/sys/fs/cgroup/unified%s",
+					      line + 3), (int)hlen);
 		}
 	fclose(f);
 	cr_assert(home[0]);
 	snprintf(cg, len, "%s/bpfpin-smd.%d", home, getpid());
 	cr_assert_eq(mkdir(cg, 0755), 0, "%s: %s", cg, strerror(errno));
-	snprintf(line, sizeof(line), "%s/cgroup.procs", cg);
+	cr_assert_lt(snprintf(line, sizeof(line), "%s/cgroup.procs", cg), (int)sizeof(line));
 	f = fopen(line, "we");
 	cr_assert(f);
 	fprintf(f, "%d\n", getpid());
