@@ -224,6 +224,24 @@ static int stat_prov(struct bpfpin *b, const char *path, bool follow,
 	return 0;
 }
 
+/* A sockmap bpfpind manages: what is attached, and how many members. */
+static void stat_sockmap(struct bpfpin *b, const char *path, struct json_object *info)
+{
+	struct json_object *type, *root, *sm;
+	char *json = NULL;
+
+	if (!info || !json_object_object_get_ex(info, "type", &type) ||
+	    (strcmp(json_object_get_string(type), "sockmap") &&
+	     strcmp(json_object_get_string(type), "sockhash")) ||
+	    bpfpin_sock_ls(b, path, &json) < 0)
+		return;
+	root = json_tokener_parse(json);
+	free(json);
+	if (root && json_object_object_get_ex(root, "sockmap", &sm))
+		json_object_object_add(info, "sockmap", json_object_get(sm));
+	json_object_put(root);
+}
+
 static int stat_one(struct bpfpin *b, const char *path, bool follow)
 {
 	struct out_node node = { .path = path, .name = path };
@@ -240,6 +258,8 @@ static int stat_one(struct bpfpin *b, const char *path, bool follow)
 		r = stat_info(b, path, &info);
 	if (r >= 0 && st.type == BPFPIN_NODE_PIN)
 		r = stat_prov(b, path, follow, &node.prov);
+	if (r >= 0)
+		stat_sockmap(b, path, info);
 	if (r < 0) {
 		json_object_put(info);
 		return cli_fail_call("stat", path, r);

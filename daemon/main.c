@@ -22,6 +22,7 @@
 #include "daemon/options.h"
 #include "daemon/paths.h"
 #include "daemon/server.h"
+#include "daemon/ops_sock.h"
 #include "daemon/sockmaps.h"
 #include "lib/worker.h"
 #include "bpf/obj.h"
@@ -131,6 +132,7 @@ static int start(struct daemon *d)
 		if ((r = fsx_start(&d->fsx, d->srv.base, d->srv.ns, d->opt.mount_dir,
 				   d->opt.state_dir)) < 0)
 			return log_warn(r, "mounting on %s", d->opt.mount_dir);
+		fsx_set_note(d->fsx, sockmap_note, &d->srv);
 		if ((r = refuse_own_mount(d->opt.mount_dir)) < 0)
 			return log_warn(r, "finding our mount on %s", d->opt.mount_dir);
 		log_info("mounted on %s", d->opt.mount_dir);

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "daemon/ops.h"
+#include "daemon/ops_sock.h"
 
 /* Every op here takes a subset of these members. */
 struct ns_args {
@@ -107,6 +108,8 @@ int op_stat(struct request *req)
 			ns_stat(NS(req), &c, NS_AT(a.path), a.follow, &st), &st);
 	if (r == 0)
 		prov_result(req, st.ino);
+	if (r == 0 && st.obj.kind == OBJ_MAP)
+		sockmap_result(req, st.obj.id);
 	return r;
 }
 

@@ -21,6 +21,11 @@ int sockmap_open(struct request *req, const struct ns_cred *cred, const char *pa
 struct json_object *sockmap_state_json(struct sockmap *s);
 /* A key as JSON: an integer for 4 bytes, else "0x" and hex. */
 struct json_object *sock_key_json(const struct sockmap_key *k);
+/* sock_ls's result for s: {"members": [...], "sockmap": {...}}. */
+int sock_ls_json(struct sockmap *s, struct json_object **out);
+/* fsx_note_fn (fs/fuse.h) for a managed sockmap's file; arg the server. */
+struct obj_ident;
+char *sockmap_note(const struct obj_ident *obj, void *arg);
 /* Add it to req->result as "sockmap" if map id is managed. */
 void sockmap_result(struct request *req, uint32_t id);
 

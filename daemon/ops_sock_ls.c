@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -108,7 +109,6 @@ int op_sock_ls(struct request *req)
 	struct ns_cred cred;
 	struct ns_stat st;
 	struct sockmap *s;
-	struct json_object *list;
 	int fd = -1, r = params_parse(ls_params, req, &a);
 
 	if (r < 0)
@@ -122,14 +122,47 @@ int op_sock_ls(struct request *req)
 	if (st.obj.kind != OBJ_MAP || (st.obj.type != BPF_MAP_TYPE_SOCKMAP &&
 				       st.obj.type != BPF_MAP_TYPE_SOCKHASH))
 		return sock_fail(req, -EINVAL, "%.400s: holds no sockmap or sockhash", a.path);
-	list = json_object_new_array();
-	if ((s = sockmap_find(req->conn->srv->sm, st.obj.id)) &&
-	    (r = sockmap_members(s, member_json, list)) < 0) {
-		json_object_put(list);
-		return op_fail(req, a.path, r);
+	s = sockmap_find(req->conn->srv->sm, st.obj.id);
+	if (!s) {
+		req->result = json_object_new_object();
+		json_object_object_add(req->result, "members", json_object_new_array());
+		return 0;
 	}
-	req->result = json_object_new_object();
-	json_object_object_add(req->result, "members", list);
-	sockmap_result(req, st.obj.id);
+	if ((r = sock_ls_json(s, &req->result)) < 0)
+		return op_fail(req, a.path, r);
 	return 0;
+}
+
+int sock_ls_json(struct sockmap *s, struct json_object **out)
+{
+	struct json_object *list = json_object_new_array();
+	int r = sockmap_members(s, member_json, list);
+
+	if (r < 0) {
+		json_object_put(list);
+		return r;
+	}
+	*out = json_object_new_object();
+	json_object_object_add(*out, "members", list);
+	json_object_object_add(*out, "sockmap", sockmap_state_json(s));
+	return 0;
+}
+
+/* A managed sockmap's file on the mount: what sock_ls says of it. */
+char *sockmap_note(const struct obj_ident *obj, void *arg)
+{
+	struct server *srv = arg;
+	struct sockmap *s = sockmap_find(srv->sm, obj->id);
+	struct json_object *o;
+	const char *text;
+	char *copy = NULL;
+
+	if (!s || sock_ls_json(s, &o) < 0)
+		return NULL;
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text)
+		copy = strdup(text);
+	json_object_put(o);
+	return copy;
 }

@@ -11,6 +11,7 @@
 struct event_base;
 struct ns;
 struct fsx;
+struct obj_ident;
 
 /* Mount ns at dir (options allow_other, default_permissions, fsname=bpfpin,
  * subtype=bpfpin) and serve it from base's loop, the only thread that
@@ -22,6 +23,12 @@ struct fsx;
  * 0 or -errno. */
 int fsx_start(struct fsx **out, struct event_base *base, struct ns *ns,
 	      const char *dir, const char *spool_dir);
+/* What a map's file shows instead of its dump, where the daemon knows
+ * more of it than its entries (a sockmap it manages): fn, called on the
+ * loop thread as the file is opened, returns the document as malloc'd
+ * JSON text (the file's own), or NULL for the dump. */
+typedef char *(*fsx_note_fn)(const struct obj_ident *obj, void *arg);
+void fsx_set_note(struct fsx *fsx, fsx_note_fn fn, void *arg);
 /* Unmount and free. Completes even if the mount is busy (the unmount is
  * lazy); forgets every lookup reference FUSE held on ns. NULL is a no-op.
  * Call it from the loop thread. */

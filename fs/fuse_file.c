@@ -46,6 +46,7 @@ struct fsx_snap {
 	struct obj_ident ident;
 	uid_t uid;                      /* who opened it: held in its quota */
 	int obj_fd;
+	char *note;                     /* fsx_note_fn's document, or NULL */
 	struct fsx_doc doc;             /* the spool only grows */
 	off_t size;                     /* the spool's, once done */
 	int err;                        /* the dump's: -EINTR until it ran */
@@ -71,6 +72,7 @@ static void fsx_snap_free(struct fsx_snap *snap)
 	LIST_REMOVE(snap, link);
 	snap->fsx->nsnaps--;
 	ns_snapshot_drop(snap->fsx->ns, snap->uid);
+	free(snap->note);
 	free(snap);
 }
 
@@ -135,7 +137,9 @@ static void fsx_snap_run(struct job *job)
 				  .take_arg = &snap->doc };
 	int r;
 
-	if (snap->ident.kind == OBJ_MAP)
+	if (snap->note)
+		r = fsx_write_all(snap->doc.spool, snap->note, strlen(snap->note), 0);
+	else if (snap->ident.kind == OBJ_MAP)
 		r = dump_map(snap->obj_fd, snap->doc.spool, &opts);
 	else
 		r = fsx_write_info(snap->obj_fd, &snap->ident, snap->doc.spool);
@@ -316,6 +320,12 @@ static int fsx_spool_open(struct fsx *fsx)
 	return fd < 0 ? -errno : fd;
 }
 
+void fsx_set_note(struct fsx *fsx, fsx_note_fn fn, void *arg)
+{
+	fsx->note_fn = fn;
+	fsx->note_arg = arg;
+}
+
 /* Who may read the pin, and how its object is opened, is ns_open_obj's
  * rule, the one the RPC's info obeys too. */
 static int fsx_snap_new(struct fsx_snap **out, struct fsx *fsx,
@@ -351,6 +361,8 @@ static int fsx_snap_new(struct fsx_snap **out, struct fsx *fsx,
 		fsx_snap_free(snap);
 		return r;
 	}
+	if (fsx->note_fn && st.obj.kind == OBJ_MAP)
+		snap->note = fsx->note_fn(&st.obj, fsx->note_arg);
 	snap->job.run = fsx_snap_run;
 	snap->job.done = fsx_snap_done;
 	snap->err = -EINTR;     /* a job skipped at stop keeps it */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <fuse_lowlevel.h>
 
+#include "fs/fuse.h"
 #include "fs/ns.h"
 #include "lib/worker.h"
 
@@ -53,6 +54,8 @@ struct fsx {
 	char *spool_dir;
 	bool spool_in_memory;           /* O_TMPFILE failed once: said so */
 	char *dir;
+	fsx_note_fn note_fn;            /* fsx_set_note, or NULL */
+	void *note_arg;
 };
 
 static inline struct fsx *fsx_of(fuse_req_t req)

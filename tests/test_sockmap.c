@@ -804,3 +804,55 @@ Test(sockmap, accelerate_splices_old_and_new_connections_across_a_restart_until_
 	close(old[0]), close(old[1]), close(nw[0]), close(nw[1]);
 	cgroup_leave(cg, home);
 }
+
+/* ---- what the mount and stat show ---- */
+
+static void setup_mount(void)
+{
+	umask(022);
+	cr_assert_eq(th_daemon_start(&d, true, NULL), 0, "bpfpind did not start");
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	cr_assert_eq(bpfpin_mkdir(b, "/s", 0777), 0);
+}
+
+TestSuite(sockmap_mount, .init = setup_mount, .fini = teardown, .timeout = 60);
+
+static struct json_object *json_file(const char *path)
+{
+	char *text = th_run(NULL, "cat %s", path);
+	struct json_object *o = json_tokener_parse(text);
+
+	cr_assert(o, "not JSON: %s", text);
+	free(text);
+	return o;
+}
+
+Test(sockmap_mount, the_maps_file_and_stat_show_what_is_attached_and_the_members)
+{
+	struct json_object *o, *sm, *a, *v, *m;
+	char path[200];
+	int p[2], st;
+	char *out;
+
+	create("/s/m", NULL);
+	cr_assert_eq(bpfpin_mkdir(b, "/p", 0755), 0);
+	pin_prog("/p/pass", BPF_PROG_TYPE_SK_MSG, 1);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/m", "msg_verdict", "/p/pass", -1, 0), 0);
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	cr_assert_eq(add("/s/m", p[0], NULL, false), 0);
+	snprintf(path, sizeof(path), "%s/s/m", d.mnt);
+	o = json_file(path);
+	cr_assert(json_object_object_get_ex(o, "sockmap", &sm) &&
+		  json_object_object_get_ex(sm, "attached", &a) &&
+		  json_object_object_get_ex(a, "msg_verdict", &v));
+	cr_assert_str_eq(json_object_get_string(v), "prog:/p/pass");
+	cr_assert(json_object_object_get_ex(o, "members", &m));
+	cr_assert_eq(json_object_array_length(m), 1);
+	cr_assert_eq((uint64_t)member_int(json_object_array_get_idx(m, 0), "cookie"),
+		     su_cookie(p[0]));
+	json_object_put(o);
+	out = cli(&st, "-j stat %s", "/s/m");
+	cr_assert(strstr(out, "\"msg_verdict\":\"prog:/p/pass\""), "%s", out);
+	free(out);
+	close(p[0]), close(p[1]);
+}
