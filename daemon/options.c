@@ -42,6 +42,8 @@ static const char usage_text[] =
 "      --max-sockmaps-per-uid N  the same, taken up by one uid (default 16)\n"
 "      --max-given-sockets N     sockets given to bpfpind, in all (default 2048)\n"
 "      --max-given-sockets-per-uid N  the same, for one uid (default 256)\n"
+"      --pair-budget BYTES       bytes a given pair member may have waiting\n"
+"                                for its peer (default 4194304)\n"
 "  -h, --help            show this help\n"
 "  -V, --version         show the version\n"
 "\n"
@@ -51,7 +53,7 @@ enum {
 	OPT_NO_MOUNT = 256, OPT_FD_CACHE, OPT_MAX_CONNS, OPT_MAX_CONNS_UID,
 	OPT_MAX_INFLIGHT_UID, OPT_MAX_QFDS, OPT_MAX_QFDS_UID, OPT_MAX_NODES_UID,
 	OPT_MAX_SYMLINK_UID, OPT_MAX_SNAP_UID, OPT_LOAD_GROUP, OPT_MAX_SM,
-	OPT_MAX_SM_UID, OPT_MAX_GIVEN, OPT_MAX_GIVEN_UID,
+	OPT_MAX_SM_UID, OPT_MAX_GIVEN, OPT_MAX_GIVEN_UID, OPT_PAIR_BUDGET,
 };
 
 static const struct option longopts[] = {
@@ -75,6 +77,7 @@ static const struct option longopts[] = {
 	{ "max-sockmaps-per-uid", required_argument, NULL, OPT_MAX_SM_UID },
 	{ "max-given-sockets", required_argument, NULL, OPT_MAX_GIVEN },
 	{ "max-given-sockets-per-uid", required_argument, NULL, OPT_MAX_GIVEN_UID },
+	{ "pair-budget", required_argument, NULL, OPT_PAIR_BUDGET },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -130,6 +133,7 @@ static int parse_limit(struct options *o, int c)
 	case OPT_MAX_SM_UID: LIMIT(m->maps_per_uid, "max-sockmaps-per-uid", 4096);
 	case OPT_MAX_GIVEN: LIMIT(m->given, "max-given-sockets", 16384);
 	case OPT_MAX_GIVEN_UID: LIMIT(m->given_per_uid, "max-given-sockets-per-uid", 16384);
+	case OPT_PAIR_BUDGET: LIMIT(m->pair_budget, "pair-budget", 1ull << 34);
 	}
 	return 1;
 }
@@ -201,6 +205,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		.sm_limits = {
 			.maps = 256, .maps_per_uid = 16,
 			.given = 2048, .given_per_uid = 256,
+			.pair_budget = 4 << 20,
 		},
 	};
 	while ((c = getopt_long(argc, argv, "s:d:m:fl:hV", longopts, NULL)) != -1)

@@ -112,5 +112,15 @@ int sockmap_tap_rules(const struct sockmap_aux *aux,
 int sockmap_aux_event_fd(const struct sockmap_aux *aux);
 int sockmap_aux_take_disconnects(const struct sockmap_aux *aux,
 				 uint64_t *cookies, unsigned max);
+/* All the programs' events, disconnects and budget ticks (pair tells
+ * every 1 MiB it redirected, so the manager can check the peer's
+ * backlog): up to max taken, the count or -errno. */
+enum sockmap_event_kind { SOCKMAP_EV_DISCONNECT = 0, SOCKMAP_EV_BUDGET = 1 };
+struct sockmap_event {
+	uint64_t cookie;
+	enum sockmap_event_kind kind;
+};
+int sockmap_aux_take_events(const struct sockmap_aux *aux,
+			    struct sockmap_event *ev, unsigned max);
 
 #endif

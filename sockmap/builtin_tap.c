@@ -126,35 +126,65 @@ int sockmap_aux_event_fd(const struct sockmap_aux *aux)
 }
 
 struct take {
-	uint64_t *cookies;
+	struct sockmap_event *ev;
 	unsigned n, max;
+	bool disconnects_only;
 };
 
 /* A negative return stops the ring buffer's walk after this record, which
- * is consumed: stop on the record that fills the caller's array. */
+ * is consumed: stop on the record that fills the caller's array. Records
+ * of 8 bytes are disconnects (the cookie), of 16 (cookie, kind) the
+ * others (bpf/progs/sm_common.bpf.h). */
 static int take_one(void *ctx, void *data, size_t size)
 {
 	struct take *t = ctx;
+	struct sockmap_event e = { .kind = SOCKMAP_EV_DISCONNECT };
+	uint64_t kind;
 
 	if (size < sizeof(uint64_t))
 		return 0;
-	memcpy(&t->cookies[t->n++], data, sizeof(uint64_t));
+	memcpy(&e.cookie, data, sizeof(uint64_t));
+	if (size >= 2 * sizeof(uint64_t)) {
+		memcpy(&kind, (char *)data + sizeof(uint64_t), sizeof(kind));
+		e.kind = kind == SOCKMAP_EV_BUDGET ? SOCKMAP_EV_BUDGET : SOCKMAP_EV_DISCONNECT;
+	}
+	if (t->disconnects_only && e.kind != SOCKMAP_EV_DISCONNECT)
+		return 0;
+	t->ev[t->n++] = e;
 	return t->n == t->max ? -ENOBUFS : 0;
+}
+
+static int take(const struct sockmap_aux *aux, struct take *t)
+{
+	struct ring_buffer *rb;
+	int rc;
+
+	if (t->max == 0)
+		return 0;
+	rb = ring_buffer__new(aux->fds[SM_AUX_EV], take_one, t, NULL);
+	if (!rb)
+		return -errno;
+	rc = ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	return rc < 0 && rc != -ENOBUFS ? rc : (int)t->n;
+}
+
+int sockmap_aux_take_events(const struct sockmap_aux *aux,
+			    struct sockmap_event *ev, unsigned max)
+{
+	struct take t = { ev, 0, max, false };
+
+	return take(aux, &t);
 }
 
 int sockmap_aux_take_disconnects(const struct sockmap_aux *aux,
 				 uint64_t *cookies, unsigned max)
 {
-	struct take t = { cookies, 0, max };
-	struct ring_buffer *rb;
-	int rc;
+	struct sockmap_event ev[64];
+	struct take t = { ev, 0, max < 64 ? max : 64, true };
+	int n = take(aux, &t);
 
-	if (max == 0)
-		return 0;
-	rb = ring_buffer__new(aux->fds[SM_AUX_EV], take_one, &t, NULL);
-	if (!rb)
-		return -errno;
-	rc = ring_buffer__consume(rb);
-	ring_buffer__free(rb);
-	return rc < 0 && rc != -ENOBUFS ? rc : (int)t.n;
+	for (int i = 0; i < n; i++)
+		cookies[i] = ev[i].cookie;
+	return n;
 }

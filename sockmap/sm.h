@@ -26,6 +26,8 @@ struct sockmap_limits {
 	unsigned maps_per_uid;
 	unsigned given;             /* sockets given (fds held), all uids */
 	unsigned given_per_uid;
+	uint64_t pair_budget;       /* bytes a given pair member may have
+	                             * waiting on its peer's backlog (0: none) */
 };
 
 /* Open the manager on dir (a directory on the store's bpffs: it is made

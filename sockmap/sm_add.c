@@ -252,9 +252,9 @@ static void take(struct sockmap *s, struct side *d, struct side *p, uid_t uid)
 {
 	struct sm_given *gd = NULL, *gp = NULL;
 
-	if (sm_given_add(s, *d->fd, d->k.cookie, uid, &gd) == 0)
+	if (sm_given_add(s, *d->fd, d->k.cookie, uid, d->key, &gd) == 0)
 		*d->fd = -1;
-	if (p && sm_given_add(s, *p->fd, p->k.cookie, uid, &gp) == 0)
+	if (p && sm_given_add(s, *p->fd, p->k.cookie, uid, p->key, &gp) == 0)
 		*p->fd = -1;
 	if (gd && gp)
 		sm_given_pair(gd, gp);

@@ -87,6 +87,16 @@ void sm_given_event(struct sm_given *g, uint32_t events)
 	g->s->mgr->fin_pending++;
 }
 
+int64_t sm_fin_backlog(const struct sm_given *g)
+{
+	int64_t got = received(g->fd), sent = sent_total(g->peer->fd);
+	int inq = 0;
+
+	if (got < 0 || sent < 0 || ioctl(g->fd, SIOCINQ, &inq) < 0)
+		return -1;
+	return got - inq - (sent - g->fin_base);
+}
+
 static bool drained(struct sm_given *g)
 {
 	int64_t got = received(g->fd), sent = sent_total(g->peer->fd);
@@ -101,7 +111,8 @@ static bool step(struct sm_given *g)
 {
 	struct sockmap_mgr *m = g->s->mgr;
 
-	if (g->fin_wait && (!g->peer || drained(g))) {
+	/* a paused member's bytes wait in its own queue: not drained yet */
+	if (g->fin_wait && (!g->peer || (!g->paused && drained(g)))) {
 		g->fin_wait = false;
 		m->fin_pending--;
 		if (g->peer) {

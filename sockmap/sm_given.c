@@ -27,7 +27,7 @@ int sm_given_room(struct sockmap *s, uid_t uid, unsigned n, char *why, size_t wh
 }
 
 int sm_given_add(struct sockmap *s, int fd, uint64_t cookie, uid_t uid,
-		 struct sm_given **out)
+		 const struct sockmap_key *key, struct sm_given **out)
 {
 	struct sm_given *g = calloc(1, sizeof(*g));
 	struct epoll_event ev = { .events = EPOLLRDHUP };
@@ -42,6 +42,7 @@ int sm_given_add(struct sockmap *s, int fd, uint64_t cookie, uid_t uid,
 	g->fd = fd;
 	g->cookie = cookie;
 	g->uid = uid;
+	g->key = *key;
 	g->s = s;
 	ev.data.ptr = g;
 	epoll_ctl(s->mgr->epfd, EPOLL_CTL_ADD, fd, &ev);
@@ -74,6 +75,8 @@ void sm_given_close(struct sm_given *g)
 		g->peer->peer = NULL;
 	if (g->fin_wait)
 		m->fin_pending--;
+	if (g->paused)
+		m->paused--;
 	epoll_ctl(m->epfd, EPOLL_CTL_DEL, g->fd, NULL);
 	close(g->fd);
 	LIST_REMOVE(g, entry);
@@ -94,17 +97,23 @@ void sm_given_close_all(struct sockmap *s)
 		sm_given_close(g);
 }
 
-/* Sockets a program asked to have disconnected: killed by cookie. */
-static void take_disconnects(struct sockmap *s)
+/* What the programs asked: sockets to disconnect (killed by cookie),
+ * pair members that redirected another MiB (their peer's backlog is
+ * checked). */
+static void take_events(struct sockmap *s)
 {
 	struct sockmap_sel sel = { .key.len = 0 };
-	uint64_t cookies[64];
+	struct sockmap_event ev[64];
 	char why[256];
 	int n;
 
-	while ((n = sockmap_aux_take_disconnects(&s->aux, cookies, 64)) > 0)
+	while ((n = sockmap_aux_take_events(&s->aux, ev, 64)) > 0)
 		for (int i = 0; i < n; i++) {
-			sel.cookie = cookies[i];
+			if (ev[i].kind == SOCKMAP_EV_BUDGET) {
+				sm_bp_tick(s, ev[i].cookie);
+				continue;
+			}
+			sel.cookie = ev[i].cookie;
 			sockmap_member_kill(s, &sel, why, sizeof(why));
 		}
 }
@@ -121,7 +130,9 @@ int sockmap_mgr_poll(struct sockmap_mgr *m)
 			if (w->kind == SM_WATCH_GIVEN)
 				sm_given_event((struct sm_given *)w, ev[i].events);
 			else
-				take_disconnects((struct sockmap *)w);
+				take_events((struct sockmap *)w);
 		}
+	if (sm_bp_step(m))
+		return 1;
 	return sm_fin_step(m) ? 5 : -1;
 }

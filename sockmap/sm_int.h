@@ -27,6 +27,10 @@ struct sm_given {
 	int64_t fin_base;           /* peer's acked + queued - our received,
 	                             * when paired */
 	int64_t fin_base_ns;        /* when the FIN came (CLOCK_MONOTONIC) */
+	struct sockmap_key key;     /* where it is in the map */
+	bool paused;                /* its window closed: its peer's backlog
+	                             * is over budget (sm_bp.c) */
+	int clamp;                  /* TCP_WINDOW_CLAMP before the pause */
 	struct sockmap *s;
 };
 
@@ -59,6 +63,7 @@ struct sockmap_mgr {
 	LIST_HEAD(, sm_uid) uids;
 	int epfd;                   /* given sockets, aux event fds */
 	unsigned fin_pending;       /* sockets waiting to pass a FIN on */
+	unsigned paused;            /* given sockets paused by sm_bp.c */
 };
 
 /* sm.c */
@@ -72,7 +77,7 @@ void sm_path(const struct sockmap *s, const char *name, char *buf, size_t size);
 /* sm_given.c */
 int sm_given_room(struct sockmap *s, uid_t uid, unsigned n, char *why, size_t whylen);
 int sm_given_add(struct sockmap *s, int fd, uint64_t cookie, uid_t uid,
-		 struct sm_given **out);
+		 const struct sockmap_key *key, struct sm_given **out);
 struct sm_given *sm_given_find(struct sockmap *s, uint64_t cookie);
 void sm_given_close(struct sm_given *g);
 void sm_given_close_all(struct sockmap *s);
@@ -82,6 +87,15 @@ void sm_given_event(struct sm_given *g, uint32_t events);
 void sm_given_pair(struct sm_given *a, struct sm_given *b);
 /* Pass on the FINs that can go now; true while some still wait. */
 bool sm_fin_step(struct sockmap_mgr *m);
+/* Bytes redirected to g's peer that are not in the peer's send queue yet
+ * (its backlog), less what sits unread in g: < 0 if not TCP. */
+int64_t sm_fin_backlog(const struct sm_given *g);
+
+/* sm_bp.c: a pair member redirected another MiB: pause it if its peer's
+ * backlog is over budget; resume paused ones whose peer drained (true
+ * while some are paused). */
+void sm_bp_tick(struct sockmap *s, uint64_t cookie);
+bool sm_bp_step(struct sockmap_mgr *m);
 
 /* sm_member.c */
 int sm_rec_get(struct sockmap *s, const struct sockmap_key *k, struct sockmap_rec *r);

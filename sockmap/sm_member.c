@@ -77,9 +77,12 @@ static int collect_stale(struct sockmap *s, const struct sockmap_key *k,
 {
 	struct stale *st = arg;
 	struct sockmap_key *grown;
+	struct sm_given *g;
 
 	if (sm_member_live(s, k, rec))
 		return 0;
+	if ((g = sm_given_find(s, rec->cookie)) && g->paused)
+		return 0;           /* out of the map for a moment (sm_bp.c) */
 	if (st->n == st->cap) {
 		st->cap = st->cap ? st->cap * 2 : 16;
 		if (!(grown = realloc(st->keys, st->cap * sizeof(*grown))))

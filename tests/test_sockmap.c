@@ -856,3 +856,106 @@ Test(sockmap_mount, the_maps_file_and_stat_show_what_is_attached_and_the_members
 	free(out);
 	close(p[0]), close(p[1]);
 }
+
+/* ---- a pair's backpressure ---- */
+
+/* Client c <-> proxy end pc, proxy end ps <-> server s: pc and ps given
+ * to /s/pair as a pair, spliced by the pair built-in. */
+static void given_pair(int *c, int *s)
+{
+	struct bpfpin_sock_opts o = { .sz = sizeof(o), .give = 1 };
+	int a[2], z[2];
+
+	cr_assert_eq(su_tcp_pair(AF_INET, a), 0);
+	cr_assert_eq(su_tcp_pair(AF_INET, z), 0);
+	o.peer_fd = z[0];
+	cr_assert_eq(bpfpin_sock_add(b, "/s/pair", a[1], &o, NULL), 0, "%s", bpfpin_errmsg(b));
+	close(a[1]), close(z[0]);
+	*c = a[0];
+	*s = z[1];
+}
+
+/* The stream's bytes: each 8-byte word holds its own offset. */
+static char pattern_at(size_t off)
+{
+	uint64_t w = off & ~(size_t)7;
+
+	return ((char *)&w)[off & 7];
+}
+
+static void pattern(char *buf, size_t off, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = pattern_at(off + i);
+}
+
+/* Write pattern bytes from *done on, non-blocking, for up to ms. */
+static size_t write_until_blocked(int fd, size_t *done, size_t total, int ms)
+{
+	static char buf[65536];
+	struct timespec t0, t;
+	size_t start = *done;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (*done < total) {
+		size_t n = total - *done < sizeof(buf) ? total - *done : sizeof(buf);
+		ssize_t w;
+
+		pattern(buf, *done, n);
+		w = send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w > 0) {
+			*done += (size_t)w;
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > ms)
+			break;
+		usleep(1000);
+	}
+	return *done - start;
+}
+
+static void read_check(int fd, size_t *got, size_t upto)
+{
+	static char buf[65536];
+
+	while (*got < upto) {
+		size_t n = upto - *got < sizeof(buf) ? upto - *got : sizeof(buf);
+
+		cr_assert_eq(su_read_exact(fd, buf, n, 5000), 0, "read at %zu", *got);
+		for (size_t i = 0; i < n; i++)
+			if (buf[i] != pattern_at(*got + i)) {
+				uint64_t seen = 0;
+				size_t a = (i + 7) & ~(size_t)7;
+
+				if (a + 8 <= n)
+					memcpy(&seen, buf + a, 8);
+				cr_assert_fail("byte %zu differs; at %zu the stream holds the "
+					       "bytes of offset %llu", *got + i, *got + a,
+					       (unsigned long long)seen);
+			}
+		*got += n;
+	}
+}
+
+Test(sockmap, a_given_pair_stops_its_sender_at_the_budget_and_loses_nothing)
+{
+	const size_t total = 256u << 20;
+	size_t done = 0, got = 0, burst;
+	int c, s;
+
+	create("/s/pair", NULL);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/pair", "stream_verdict", "pair", -1, 0), 0,
+		     "%s", bpfpin_errmsg(b));
+	given_pair(&c, &s);
+	/* nobody reads: without backpressure all 256 MiB go at once */
+	burst = write_until_blocked(c, &done, total, 1500);
+	cr_assert_lt(burst, 32u << 20, "%zu bytes went to a reader that read nothing", burst);
+	cr_assert_gt(burst, 4u << 20);
+	while (got < total) {
+		read_check(s, &got, done);
+		write_until_blocked(c, &done, total, 20);
+	}
+	cr_assert_eq(got, total);
+	close(c), close(s);
+}

@@ -168,6 +168,32 @@ static __always_inline __u64 sm_msg_cookie(struct sk_msg_md *msg)
 	return c ? *c : 0;
 }
 
+/* Redirect to egress has no backpressure: the peer's backlog grows as
+ * fast as this side receives. So every SM_BUDGET_STEP bytes a member
+ * redirects (per CPU), it tells the manager (a 16-byte record on sm_ev:
+ * cookie, SM_EV_BUDGET), which takes the member out of the map while its
+ * peer's backlog is over budget (sockmap/sm_bp.c). Disconnect records are
+ * 8 bytes, the cookie alone. */
+#define SM_BUDGET_SHIFT 20
+#define SM_EV_BUDGET 1
+struct sm_event {
+	__u64 cookie;
+	__u64 kind;
+};
+
+static __always_inline void sm_budget_tick(__u64 cookie, __u64 bytes)
+{
+	struct sm_counters *c = bpf_map_lookup_elem(&sm_cnt, &cookie);
+	struct sm_event ev = { .cookie = cookie, .kind = SM_EV_BUDGET };
+	__u64 now;
+
+	if (!c)
+		return;
+	now = c->rx_bytes;
+	if ((now >> SM_BUDGET_SHIFT) != ((now - bytes) >> SM_BUDGET_SHIFT))
+		bpf_ringbuf_output(&sm_ev, &ev, sizeof(ev), 0);
+}
+
 /* pair: send skb out of the peer's egress when this socket has one in
  * the map; else pass it here (nothing is lost) and call it a miss. hash:
  * the map is a sockhash (key u32), a constant per program. */

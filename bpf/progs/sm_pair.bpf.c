@@ -7,8 +7,11 @@
 static __always_inline int pair(struct __sk_buff *skb, bool hash)
 {
 	__u64 cookie = sm_rx_cookie(skb);
+	enum sm_verdict v = sm_redirect(skb, cookie, hash);
 
-	sm_count(cookie, false, skb->len, 1, sm_redirect(skb, cookie, hash));
+	sm_count(cookie, false, skb->len, 1, v);
+	if (v == SM_REDIRECTED)
+		sm_budget_tick(cookie, skb->len);
 	return SK_PASS;
 }
 
