@@ -86,6 +86,8 @@ static __always_inline int lp_verdict(struct __sk_buff *skb, bool hash)
 	if (bpf_map_lookup_elem(&sm_peer, &cookie))
 		v = sm_redirect(skb, cookie, hash);
 	sm_count(cookie, false, skb->len, w.frames, v);
+	if (v == SM_REDIRECTED)
+		sm_budget_tick(cookie, skb->len);
 	return SK_PASS;
 }
 
