@@ -103,8 +103,9 @@ static const struct cmd cmds[] = {
 	  "ptrace it). K: an index, the key's value, \"auto\" (the default) or\n"
 	  "0x and hex bytes. lend (the default): bpfpind keeps no reference, and\n"
 	  "the socket leaves the map when its owner closes it. give: bpfpind\n"
-	  "holds it until it is removed or killed or its peer closes; a given\n"
-	  "socket dies with bpfpind (its fd is bpfpind's alone). peer-fd pairs\n"
+	  "holds it until it is removed or killed or its peer closes, across\n"
+	  "a crash or restart of bpfpind (its holder process keeps a copy; it\n"
+	  "ends only with a reboot or the state dir). peer-fd pairs\n"
 	  "two sockets for the pair built-in. rm takes it out; kill ends its\n"
 	  "connection; ls lists the members with their counters." },
 	{ "tap", cmd_tap,

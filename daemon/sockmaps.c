@@ -44,11 +44,12 @@ static void on_event(evutil_socket_t fd, short what, void *arg)
 int sockmaps_start(struct server *srv, const char *state_dir,
 		   const struct sockmap_limits *lim)
 {
-	char dir[4096], why[512];
+	char dir[4096], holder[4096], why[512];
 	int r;
 
 	snprintf(dir, sizeof(dir), "%s/store/sockmap", state_dir);
-	if ((r = sockmap_mgr_open(&srv->sm, dir, lim, why, sizeof(why))) < 0)
+	snprintf(holder, sizeof(holder), "%s/holder.sock", state_dir);
+	if ((r = sockmap_mgr_open(&srv->sm, dir, holder, lim, why, sizeof(why))) < 0)
 		return log_warn(r, "%s", why);
 	sockmap_mgr_gc(srv->sm, pinned, srv->ns);
 	ns_set_unpin_hook(srv->ns, on_unpin, srv);

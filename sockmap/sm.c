@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "sockmap/holder.h"
 #include "sockmap/sm_int.h"
 
 int sm_err(char *why, size_t whylen, int err, const char *fmt, ...)
@@ -368,7 +369,8 @@ static void resume(struct sockmap_mgr *m)
 }
 
 int sockmap_mgr_open(struct sockmap_mgr **out, const char *dir,
-		     const struct sockmap_limits *lim, char *why, size_t whylen)
+		     const char *holder_path, const struct sockmap_limits *lim,
+		     char *why, size_t whylen)
 {
 	struct sockmap_mgr *m = calloc(1, sizeof(*m));
 
@@ -378,6 +380,7 @@ int sockmap_mgr_open(struct sockmap_mgr **out, const char *dir,
 	m->lim = *lim;
 	LIST_INIT(&m->maps);
 	LIST_INIT(&m->uids);
+	m->holder = -1;
 	m->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (m->epfd < 0 || (mkdir(dir, 0700) < 0 && errno != EEXIST)) {
 		int r = -errno;
@@ -388,6 +391,15 @@ int sockmap_mgr_open(struct sockmap_mgr **out, const char *dir,
 		return sm_err(why, whylen, r, "sockmap store %s: %s", dir, strerror(-r));
 	}
 	resume(m);
+	m->holder = holder_path ? holder_connect(holder_path) : -1;
+	if (holder_path && m->holder < 0) {
+		int r = m->holder;
+
+		sockmap_mgr_close(m);
+		return sm_err(why, whylen, r, "the holder of given sockets at %s: %s",
+			      holder_path, strerror(-r));
+	}
+	sm_hold_resume(m);
 	*out = m;
 	return 0;
 }
@@ -399,6 +411,10 @@ void sockmap_mgr_close(struct sockmap_mgr *m)
 
 	if (!m)
 		return;
+	/* first: the holder keeps the given sockets for the next start */
+	if (m->holder >= 0)
+		close(m->holder);
+	m->holder = -1;
 	while ((s = LIST_FIRST(&m->maps))) {
 		LIST_REMOVE(s, entry);
 		sm_free(s);

@@ -31,10 +31,14 @@ struct sockmap_limits {
 };
 
 /* Open the manager on dir (a directory on the store's bpffs: it is made
- * if missing; what an earlier run left there is taken up again). */
+ * if missing; what an earlier run left there is taken up again), with
+ * the holder at holder_path (sockmap/holder.h; NULL: none, and given
+ * sockets die with the daemon). */
 int sockmap_mgr_open(struct sockmap_mgr **out, const char *dir,
-		     const struct sockmap_limits *lim, char *why, size_t whylen);
-/* Close all fds; given sockets die with them (their connections close). */
+		     const char *holder_path, const struct sockmap_limits *lim,
+		     char *why, size_t whylen);
+/* Close all fds; given sockets stay with the holder (without one, they
+ * die with them: their connections close). */
 void sockmap_mgr_close(struct sockmap_mgr *m);
 void sockmap_mgr_set_limits(struct sockmap_mgr *m, const struct sockmap_limits *lim);
 /* Let go of every managed sockmap for which pinned(id) says false (at

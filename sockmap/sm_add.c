@@ -258,6 +258,10 @@ static void take(struct sockmap *s, struct side *d, struct side *p, uid_t uid)
 		*p->fd = -1;
 	if (gd && gp)
 		sm_given_pair(gd, gp);
+	if (gd)
+		sm_hold(gd);
+	if (gp)
+		sm_hold(gp);
 }
 
 int sockmap_member_add(struct sockmap *s, struct sockmap_add *a,

@@ -78,7 +78,15 @@ static void forget_given(struct sm_given *g)
 /* The peer of g closed its side (or the connection broke). */
 void sm_given_event(struct sm_given *g, uint32_t events)
 {
-	if (!(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) || g->rd_closed)
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	/* An error alone is no close: measured, the peer of a pair whose
+	 * other side got a FIN reports EPIPE (the redirect of that FIN's skb)
+	 * while its own connection is fine. Reading it clears it. */
+	if ((events & EPOLLERR) && !(events & (EPOLLRDHUP | EPOLLHUP)))
+		getsockopt(g->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	if (!(events & (EPOLLRDHUP | EPOLLHUP)) || g->rd_closed)
 		return;
 	g->rd_closed = true;
 	epoll_ctl(g->s->mgr->epfd, EPOLL_CTL_DEL, g->fd, NULL);
@@ -94,16 +102,18 @@ int64_t sm_fin_backlog(const struct sm_given *g)
 
 	if (got < 0 || sent < 0 || ioctl(g->fd, SIOCINQ, &inq) < 0)
 		return -1;
+	/* a FIN takes a sequence number, which tcpi_bytes_received counts */
+	if (g->rd_closed && got > 0)
+		got--;
 	return got - inq - (sent - g->fin_base);
 }
 
 static bool drained(struct sm_given *g)
 {
-	int64_t got = received(g->fd), sent = sent_total(g->peer->fd);
+	int64_t backlog = sm_fin_backlog(g);
 
-	if (got < 0 || sent < 0)
-		return true;        /* not TCP: nothing to wait for */
-	return sent - g->fin_base >= got || now_ns() - g->fin_base_ns > FIN_WAIT_MAX_NS;
+	/* not TCP (-1): nothing to wait for */
+	return backlog <= 0 || now_ns() - g->fin_base_ns > FIN_WAIT_MAX_NS;
 }
 
 /* One given socket's step; true if it was let go (with its peer). */

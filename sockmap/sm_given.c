@@ -8,6 +8,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "sockmap/holder.h"
 #include "sockmap/sm_int.h"
 
 int sm_given_room(struct sockmap *s, uid_t uid, unsigned n, char *why, size_t whylen)
@@ -78,6 +79,8 @@ void sm_given_close(struct sm_given *g)
 	if (g->paused)
 		m->paused--;
 	epoll_ctl(m->epfd, EPOLL_CTL_DEL, g->fd, NULL);
+	if (m->holder >= 0)
+		holder_drop(m->holder, g->cookie);
 	close(g->fd);
 	LIST_REMOVE(g, entry);
 	g->s->ngiven--;

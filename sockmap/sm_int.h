@@ -62,6 +62,7 @@ struct sockmap_mgr {
 	unsigned nmaps, ngiven;
 	LIST_HEAD(, sm_uid) uids;
 	int epfd;                   /* given sockets, aux event fds */
+	int holder;                 /* the holder's connection, or -1 */
 	unsigned fin_pending;       /* sockets waiting to pass a FIN on */
 	unsigned paused;            /* given sockets paused by sm_bp.c */
 };
@@ -82,6 +83,10 @@ struct sm_given *sm_given_find(struct sockmap *s, uint64_t cookie);
 void sm_given_close(struct sm_given *g);
 void sm_given_close_all(struct sockmap *s);
 void sm_given_event(struct sm_given *g, uint32_t events);
+/* Tell the holder to keep a copy of g's socket (sm_hold.c). */
+void sm_hold(struct sm_given *g);
+/* Take back what the holder kept from an earlier run (after resume). */
+void sm_hold_resume(struct sockmap_mgr *m);
 /* Pair two given sockets: a closed side's FIN waits for the other to send
  * all it was given (sm_fin.c). */
 void sm_given_pair(struct sm_given *a, struct sm_given *b);

@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -958,4 +959,73 @@ Test(sockmap, a_given_pair_stops_its_sender_at_the_budget_and_loses_nothing)
 	}
 	cr_assert_eq(got, total);
 	close(c), close(s);
+}
+
+struct sink {
+	int fd;
+	size_t want, got;
+	bool bad;
+	pthread_t t;
+};
+
+/* Read the pattern to its end on a thread, checking every byte. */
+static void *sink_run(void *arg)
+{
+	static char buf[65536];
+	struct sink *k = arg;
+
+	while (k->got < k->want && !k->bad) {
+		ssize_t n;
+
+		if (!su_readable(k->fd, 10000))
+			break;
+		n = recv(k->fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] != pattern_at(k->got + (size_t)i))
+				k->bad = true;
+		k->got += (size_t)n;
+	}
+	return NULL;
+}
+
+Test(sockmap, a_given_pair_outlives_sigkill_of_the_daemon_mid_transfer_and_passes_the_fin)
+{
+	const size_t total = 100u << 20;
+	struct sink k = { .want = total };
+	struct json_object *root;
+	size_t done = 0;
+	char c;
+	int cl, sv;
+
+	create("/s/pair", NULL);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/pair", "stream_verdict", "pair", -1, 0), 0);
+	given_pair(&cl, &sv);
+	k.fd = sv;
+	cr_assert_eq(pthread_create(&k.t, NULL, sink_run, &k), 0);
+	write_until_blocked(cl, &done, total / 2, 10000);
+	bpfpin_close(b);
+	b = NULL;
+	cr_assert_eq(th_daemon_restart(&d, SIGKILL), 0);
+	write_until_blocked(cl, &done, total, 10000);
+	cr_assert_eq(done, total);
+	pthread_join(k.t, NULL);
+	cr_assert_not(k.bad, "a byte changed");
+	cr_assert_eq(k.got, total, "%zu of %zu bytes came through", k.got, total);
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	json_object_array_length(members("/s/pair", &root));
+	cr_assert_eq(json_object_array_length(json_object_object_get(root, "members")), 2,
+		     "both given members are back");
+	json_object_put(root);
+	/* the FIN of the client's close still goes across, after the bytes */
+	cr_assert_eq(su_write_all(cl, "tail", 4), 0);
+	close(cl);
+	cr_assert_eq(su_read_exact(sv, &c, 1, 5000), 0);
+	cr_assert_eq(c, 't');
+	char rest[3];
+	cr_assert_eq(su_read_exact(sv, rest, 3, 5000), 0);
+	cr_assert(su_readable(sv, 5000));
+	cr_assert_eq(recv(sv, &c, 1, 0), 0, "EOF after the last byte");
+	close(sv);
 }

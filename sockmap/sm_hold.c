@@ -1,0 +1,103 @@
+/* sockmap/sm_hold.c: given sockets kept by the holder (sockmap/holder.h)
+ * as well as by the daemon, and taken back at start: each one the holder
+ * kept is given again to the sockmap whose record names its cookie (and
+ * still holds it), pairs are linked again by their records' peer keys,
+ * and one nobody records any more is let go. */
+#include "config.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sockmap/holder.h"
+#include "sockmap/sm_int.h"
+
+void sm_hold(struct sm_given *g)
+{
+	struct sockmap_mgr *m = g->s->mgr;
+
+	if (m->holder >= 0)
+		holder_hold(m->holder, g->cookie, g->fin_base, g->fd);
+}
+
+/* The map and key whose live record has cookie. */
+static struct sockmap *owner(struct sockmap_mgr *m, uint64_t cookie,
+			     struct sockmap_key *k, struct sockmap_rec *r)
+{
+	struct sockmap *s;
+
+	LIST_FOREACH(s, &m->maps, entry) {
+		k->len = s->key_size;
+		if (sm_rec_find_cookie(s, cookie, k, r) == 0 && sm_member_live(s, k, r))
+			return s;
+	}
+	return NULL;
+}
+
+/* A daemon that died while it held a pair member back (sm_bp.c) left its
+ * window clamped to a byte: open it, or its sender would stay stopped. */
+static void unclamp(int fd)
+{
+	int clamp = 0, open = 1 << 30;
+	socklen_t len = sizeof(clamp);
+	char c;
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &clamp, &len) == 0 &&
+	    clamp < 65536) {
+		setsockopt(fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &open, sizeof(open));
+		recv(fd, &c, 1, MSG_DONTWAIT | MSG_PEEK);
+	}
+}
+
+static void take_back(uint64_t cookie, int64_t fin_base, int fd, void *arg)
+{
+	struct sockmap_mgr *m = arg;
+	struct sockmap_key k;
+	struct sockmap_rec r;
+	struct sockmap *s = owner(m, cookie, &k, &r);
+	struct sm_given *g;
+
+	if (!s || sm_given_find(s, cookie) ||
+	    sm_given_add(s, fd, cookie, r.uid, &k, &g) < 0) {
+		holder_drop(m->holder, cookie);
+		close(fd);
+		return;
+	}
+	g->fin_base = fin_base;
+	unclamp(fd);
+}
+
+static struct sm_given *at_key(struct sockmap *s, const uint8_t *key, uint32_t len)
+{
+	struct sm_given *g;
+
+	LIST_FOREACH(g, &s->given, entry)
+		if (g->key.len == len && !memcmp(g->key.b, key, len))
+			return g;
+	return NULL;
+}
+
+static void relink(struct sockmap *s)
+{
+	struct sockmap_rec r;
+	struct sm_given *g, *p;
+
+	LIST_FOREACH(g, &s->given, entry)
+		if (!g->peer && sm_rec_get(s, &g->key, &r) == 0 && r.peer_key_len &&
+		    (p = at_key(s, r.peer_key, r.peer_key_len)) && !p->peer) {
+			g->peer = p;
+			p->peer = g;
+		}
+}
+
+void sm_hold_resume(struct sockmap_mgr *m)
+{
+	struct sockmap *s;
+
+	if (m->holder < 0 || holder_list(m->holder, take_back, m) < 0)
+		return;
+	LIST_FOREACH(s, &m->maps, entry)
+		relink(s);
+}
