@@ -30,7 +30,8 @@ const struct sockmap_builtin sockmap_builtins[] = {
 	  "drop everything, counting (a sender's sendmsg fails with EACCES)" },
 	{ "pair", SKB_VERDICTS,
 	  "send what a member receives out of its paired peer" },
-	{ "lenprefix", HOOK(SOCKMAP_STREAM_PARSER) | HOOK(SOCKMAP_STREAM_VERDICT),
+	{ "lenprefix", HOOK(SOCKMAP_STREAM_PARSER) | HOOK(SOCKMAP_STREAM_VERDICT) |
+		       HOOK(SOCKMAP_MSG_VERDICT),
 	  "count frames of a 4-byte big-endian length; pass, or send to the peer when paired" },
 	{ "tap", SKB_VERDICTS | HOOK(SOCKMAP_MSG_VERDICT),
 	  "pass, drop or drop and disconnect each message by its first bytes" },
@@ -57,7 +58,8 @@ static const struct {
 		[SOCKMAP_SKB_VERDICT] = { "pair_map", "pair_hash" } } },
 	{ sm_lenprefix__elf_bytes, {
 		[SOCKMAP_STREAM_PARSER] = { "lp_parse", "lp_parse" },
-		[SOCKMAP_STREAM_VERDICT] = { "lp_map", "lp_hash" } } },
+		[SOCKMAP_STREAM_VERDICT] = { "lp_map", "lp_hash" },
+		[SOCKMAP_MSG_VERDICT] = { "lp_msg", "lp_msg" } } },
 	{ sm_tap__elf_bytes, {
 		[SOCKMAP_STREAM_VERDICT] = { "tap_skb", "tap_skb" },
 		[SOCKMAP_SKB_VERDICT] = { "tap_skb", "tap_skb" },

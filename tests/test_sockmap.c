@@ -1029,3 +1029,62 @@ Test(sockmap, a_given_pair_outlives_sigkill_of_the_daemon_mid_transfer_and_passe
 	cr_assert_eq(recv(sv, &c, 1, 0), 0, "EOF after the last byte");
 	close(sv);
 }
+
+/* ---- framed sends: lenprefix on msg_verdict (cork_bytes, apply_bytes) ---- */
+
+static int64_t member_counter(const char *path, const char *k)
+{
+	struct json_object *root, *m = members(path, &root);
+	int64_t v;
+
+	cr_assert_eq(json_object_array_length(m), 1);
+	v = counter(json_object_array_get_idx(m, 0), k);
+	json_object_put(root);
+	return v;
+}
+
+static size_t frame(char *p, uint32_t len, char fill)
+{
+	uint32_t be = htonl(len);
+
+	memcpy(p, &be, 4);
+	memset(p + 4, fill, len);
+	return 4 + len;
+}
+
+Test(sockmap, lenprefix_counts_each_sent_frame_once_packed_or_split_across_writes)
+{
+	static char buf[65536], in[65536 * 2];
+	int p[2], one = 1;
+	size_t n = 0, sent = 0;
+
+	create("/s/m", NULL);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/m", "msg_verdict", "lenprefix", -1, 0), 0,
+		     "%s", bpfpin_errmsg(b));
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	cr_assert_eq(setsockopt(p[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
+	cr_assert_eq(add("/s/m", p[0], NULL, false), 0);
+	/* 1024 frames of 64 bytes in one 64 KiB write */
+	while (n < sizeof(buf))
+		n += frame(buf + n, 60, 'a');
+	cr_assert_eq(su_write_all(p[0], buf, n), 0);
+	sent += n;
+	cr_assert_eq(su_read_exact(p[1], in, n, 5000), 0);
+	cr_assert_eq(memcmp(in, buf, n), 0);
+	cr_assert_eq(member_counter("/s/m", "tx_msgs"), 1024);
+	/* one 1 KiB frame in four writes, its header cut in two */
+	n = frame(buf, 1020, 'b');
+	cr_assert_eq(su_write_all(p[0], buf, 2), 0);
+	usleep(20000);
+	cr_assert_eq(su_write_all(p[0], buf + 2, 2), 0);
+	usleep(20000);
+	cr_assert_eq(su_write_all(p[0], buf + 4, 500), 0);
+	usleep(20000);
+	cr_assert_eq(su_write_all(p[0], buf + 504, n - 504), 0);
+	sent += n;
+	cr_assert_eq(su_read_exact(p[1], in, n, 5000), 0);
+	cr_assert_eq(memcmp(in, buf, n), 0, "bytes intact");
+	cr_assert_eq(member_counter("/s/m", "tx_msgs"), 1025, "the split frame once");
+	cr_assert_eq(member_counter("/s/m", "tx_bytes"), (int64_t)sent);
+	close(p[0]), close(p[1]);
+}

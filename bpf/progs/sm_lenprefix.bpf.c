@@ -104,3 +104,35 @@ int lp_hash(struct __sk_buff *skb)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* The send side: each verdict covers exactly one frame. At a frame's
+ * start the program reads its header (cork_bytes until the 4 bytes are
+ * there: a header split across sendmsg calls), counts one tx message,
+ * and apply_bytes(4 + length) makes the kernel apply this verdict to the
+ * whole frame, however many sendmsg calls carry it, and run the program
+ * again at the next frame's first byte. */
+SEC("sk_msg")
+int lp_msg(struct sk_msg_md *msg)
+{
+	__u64 cookie = sm_msg_cookie(msg);
+	__u32 be, len;
+	void *data, *end;
+
+	if (msg->size < 4) {
+		bpf_msg_cork_bytes(msg, 4);
+		return SK_PASS;
+	}
+	if (bpf_msg_pull_data(msg, 0, 4, 0) < 0)
+		return SK_PASS;
+	data = msg->data;
+	end = msg->data_end;
+	if (data + 4 > end)
+		return SK_PASS;
+	__builtin_memcpy(&be, data, 4);
+	len = bpf_ntohl(be);
+	if (len > (1u << 30))
+		len = 1u << 30;
+	bpf_msg_apply_bytes(msg, 4 + len);
+	sm_count(cookie, true, 4 + len, 1, SM_PASSED);
+	return SK_PASS;
+}
