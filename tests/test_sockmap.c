@@ -1088,3 +1088,44 @@ Test(sockmap, lenprefix_counts_each_sent_frame_once_packed_or_split_across_write
 	cr_assert_eq(member_counter("/s/m", "tx_bytes"), (int64_t)sent);
 	close(p[0]), close(p[1]);
 }
+
+/* The kernel selftests' skb_verdict cases, through the daemon. */
+static void fionread_and_shutdown(bool verdict)
+{
+	char buf[100] = { 0 }, c;
+	int p[2];
+
+	create("/s/m", NULL);
+	if (verdict)
+		cr_assert_eq(bpfpin_sockmap_attach(b, "/s/m", "skb_verdict", "pass", -1, 0), 0,
+			     "%s", bpfpin_errmsg(b));
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	cr_assert_eq(add("/s/m", p[1], NULL, false), 0);
+	cr_assert_eq(su_write_all(p[0], buf, sizeof(buf)), 0);
+	for (int i = 0; i < 200 && su_inq(p[1]) < (int)sizeof(buf) && verdict; i++)
+		usleep(10000);
+	if (verdict)
+		cr_assert_eq(su_inq(p[1]), (int)sizeof(buf), "FIONREAD counts what the "
+			     "verdict passed (%d)", su_inq(p[1]));
+	else    /* measured on 6.18 (doc/sockmap-kernel.md): FIONREAD of a
+		 * member counts only its psock's queue, which without a
+		 * verdict holds nothing, though TCP's queue holds the bytes */
+		cr_assert_eq(su_inq(p[1]), 0, "the kernel's FIONREAD of a member "
+			     "without a verdict changed (%d)", su_inq(p[1]));
+	cr_assert_eq(su_read_exact(p[1], buf, sizeof(buf), 2000), 0);
+	cr_assert_eq(su_inq(p[1]), 0);
+	cr_assert_eq(shutdown(p[0], SHUT_WR), 0);
+	cr_assert(su_readable(p[1], 2000), "the peer's shutdown wakes the member");
+	cr_assert_eq(recv(p[1], &c, 1, 0), 0, "and reads as EOF");
+	close(p[0]), close(p[1]);
+}
+
+Test(sockmap, fionread_and_peer_shutdown_with_an_skb_verdict)
+{
+	fionread_and_shutdown(true);
+}
+
+Test(sockmap, fionread_and_peer_shutdown_without_a_verdict)
+{
+	fionread_and_shutdown(false);
+}
