@@ -1129,3 +1129,38 @@ Test(sockmap, fionread_and_peer_shutdown_without_a_verdict)
 {
 	fionread_and_shutdown(false);
 }
+
+Test(sockmap, an_accelerated_stream_loses_no_byte_across_sigkill_of_the_daemon)
+{
+	struct bpfpin_sockmap_opts o = { .sz = sizeof(o), .type = "sockhash",
+					 .key_size = 48, .umask = -1 };
+	const size_t total = 64u << 20;
+	char cg[600], home[400];
+	struct sink k = { .want = total };
+	size_t done = 0;
+	int64_t red;
+	int p[2], cgfd;
+
+	cgroup_enter(cg, sizeof(cg), home, sizeof(home));
+	cr_assert_eq(bpfpin_sockmap_create(b, "/s/acc", &o), 0, "%s", bpfpin_errmsg(b));
+	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/acc", "msg_verdict", "accelerate", cgfd, 0),
+		     0, "%s", bpfpin_errmsg(b));
+	close(cgfd);
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	k.fd = p[1];
+	cr_assert_eq(pthread_create(&k.t, NULL, sink_run, &k), 0);
+	write_until_blocked(p[0], &done, total / 2, 10000);
+	bpfpin_close(b);
+	b = NULL;
+	cr_assert_eq(th_daemon_restart(&d, SIGKILL), 0);
+	write_until_blocked(p[0], &done, total, 10000);
+	pthread_join(k.t, NULL);
+	cr_assert_not(k.bad, "a byte changed");
+	cr_assert_eq(k.got, total);
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	cr_assert_eq(accel_members(&red), 2);
+	cr_assert_gt(red, 0, "it was accelerated");
+	close(p[0]), close(p[1]);
+	cgroup_leave(cg, home);
+}
