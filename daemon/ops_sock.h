@@ -17,6 +17,10 @@ int sock_fail(struct request *req, int err, const char *fmt, ...)
  * stat in st); 0 or -errno with req->errmsg. */
 int sockmap_open(struct request *req, const struct ns_cred *cred, const char *path,
 		 struct sockmap **out, struct ns_stat *st);
+/* A request of one member, path, to read the sockmap there: read
+ * permission; *out the managed sockmap, or NULL if bpfpind does not
+ * manage it. 0 or -errno with req->errmsg. */
+int sockmap_show(struct request *req, const char **path, struct sockmap **out);
 /* {"members": N, "given": N, "attached": {HOOK: LABEL}} */
 struct json_object *sockmap_state_json(struct sockmap *s);
 /* A key as JSON: an integer for 4 bytes, else "0x" and hex. */

@@ -94,43 +94,20 @@ static int member_json(const struct sockmap_member *mb, void *arg)
 	return 0;
 }
 
-struct ls_args {
-	const char *path;
-};
-
-static const struct param ls_params[] = {
-	PARAM(struct ls_args, path, P_PATH, true),
-	{ 0 },
-};
-
 int op_sock_ls(struct request *req)
 {
-	struct ls_args a = { 0 };
-	struct ns_cred cred;
-	struct ns_stat st;
+	const char *path;
 	struct sockmap *s;
-	int fd = -1, r = params_parse(ls_params, req, &a);
+	int r = sockmap_show(req, &path, &s);
 
 	if (r < 0)
 		return r;
-	conn_cred(req->conn, 0, &cred);
-	r = ns_open_obj(req->conn->srv->ns, &cred, NS_AT(a.path), NS_USE_SHOW, &fd, &st);
-	if (fd >= 0)
-		close(fd);
-	if (r < 0)
-		return op_fail(req, a.path, r);
-	if (st.obj.kind != OBJ_MAP || (st.obj.type != BPF_MAP_TYPE_SOCKMAP &&
-				       st.obj.type != BPF_MAP_TYPE_SOCKHASH))
-		return sock_fail(req, -EINVAL, "%.400s: holds no sockmap or sockhash", a.path);
-	s = sockmap_find(req->conn->srv->sm, st.obj.id);
 	if (!s) {
 		req->result = json_object_new_object();
 		json_object_object_add(req->result, "members", json_object_new_array());
 		return 0;
 	}
-	if ((r = sock_ls_json(s, &req->result)) < 0)
-		return op_fail(req, a.path, r);
-	return 0;
+	return (r = sock_ls_json(s, &req->result)) < 0 ? op_fail(req, path, r) : 0;
 }
 
 int sock_ls_json(struct sockmap *s, struct json_object **out)

@@ -42,6 +42,38 @@ int sockmap_open(struct request *req, const struct ns_cred *cred, const char *pa
 	return r;
 }
 
+struct show_args {
+	const char *path;
+};
+
+static const struct param show_params[] = {
+	PARAM(struct show_args, path, P_PATH, true),
+	{ 0 },
+};
+
+int sockmap_show(struct request *req, const char **path, struct sockmap **out)
+{
+	struct show_args a = { 0 };
+	struct ns_cred cred;
+	struct ns_stat st;
+	int fd = -1, r = params_parse(show_params, req, &a);
+
+	if (r < 0)
+		return r;
+	*path = a.path;
+	conn_cred(req->conn, 0, &cred);
+	r = ns_open_obj(req->conn->srv->ns, &cred, NS_AT(a.path), NS_USE_SHOW, &fd, &st);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		return op_fail(req, a.path, r);
+	if (st.obj.kind != OBJ_MAP || (st.obj.type != BPF_MAP_TYPE_SOCKMAP &&
+				       st.obj.type != BPF_MAP_TYPE_SOCKHASH))
+		return sock_fail(req, -EINVAL, "%.400s: holds no sockmap or sockhash", a.path);
+	*out = sockmap_find(req->conn->srv->sm, st.obj.id);
+	return 0;
+}
+
 struct json_object *sockmap_state_json(struct sockmap *s)
 {
 	struct json_object *o = json_object_new_object(), *h = json_object_new_object();

@@ -139,36 +139,18 @@ static struct json_object *rule_json(const struct sockmap_tap_rule *r)
 	return o;
 }
 
-struct ls_args {
-	const char *path;
-};
-
-static const struct param ls_params[] = {
-	PARAM(struct ls_args, path, P_PATH, true),
-	{ 0 },
-};
-
 int op_tap_ls(struct request *req)
 {
 	struct sockmap_tap_rule rules[SOCKMAP_TAP_RULES_MAX];
-	struct ls_args a = { 0 };
 	struct json_object *list;
-	struct ns_cred cred;
-	struct ns_stat st;
+	const char *path;
 	struct sockmap *s;
-	int fd = -1, n = 0, r = params_parse(ls_params, req, &a);
+	int n = 0, r = sockmap_show(req, &path, &s);
 
 	if (r < 0)
 		return r;
-	conn_cred(req->conn, 0, &cred);
-	r = ns_open_obj(req->conn->srv->ns, &cred, NS_AT(a.path), NS_USE_SHOW, &fd, &st);
-	if (fd >= 0)
-		close(fd);
-	if (r < 0)
-		return op_fail(req, a.path, r);
-	if ((s = sockmap_find(req->conn->srv->sm, st.obj.id)) &&
-	    (n = sockmap_tap_rules(sockmap_aux(s), rules, SOCKMAP_TAP_RULES_MAX)) < 0)
-		return op_fail(req, a.path, n);
+	if (s && (n = sockmap_tap_rules(sockmap_aux(s), rules, SOCKMAP_TAP_RULES_MAX)) < 0)
+		return op_fail(req, path, n);
 	list = json_object_new_array();
 	for (int i = 0; i < n; i++)
 		json_object_array_add(list, rule_json(&rules[i]));

@@ -160,13 +160,14 @@ BPFPIN_API int bpfpin_sock_kill(struct bpfpin *b, const char *path, const char *
 	return on_member(b, "sock_kill", path, key, cookie);
 }
 
-BPFPIN_API int bpfpin_sock_ls(struct bpfpin *b, const char *path, char **json)
+/* An op of one member, path, whose result goes back as JSON text. */
+static int path_op_text(struct bpfpin *b, const char *op, const char *path, char **json)
 {
 	struct client_req q;
 	struct client_reply rep;
 	int r;
 
-	client_req_init(&q, b, "sock_ls");
+	client_req_init(&q, b, op);
 	client_req_path(&q, "path", path);
 	r = client_call(b, &q, NULL, 0, &rep);
 	if (r < 0)
@@ -174,6 +175,11 @@ BPFPIN_API int bpfpin_sock_ls(struct bpfpin *b, const char *path, char **json)
 	r = result_text(b, &rep, json);
 	client_reply_release(&rep);
 	return r;
+}
+
+BPFPIN_API int bpfpin_sock_ls(struct bpfpin *b, const char *path, char **json)
+{
+	return path_op_text(b, "sock_ls", path, json);
 }
 
 BPFPIN_API int bpfpin_tap_add(struct bpfpin *b, const char *path, const char *prefix,
@@ -206,16 +212,5 @@ BPFPIN_API int bpfpin_tap_rm(struct bpfpin *b, const char *path, const char *pre
 
 BPFPIN_API int bpfpin_tap_ls(struct bpfpin *b, const char *path, char **json)
 {
-	struct client_req q;
-	struct client_reply rep;
-	int r;
-
-	client_req_init(&q, b, "tap_ls");
-	client_req_path(&q, "path", path);
-	r = client_call(b, &q, NULL, 0, &rep);
-	if (r < 0)
-		return r;
-	r = result_text(b, &rep, json);
-	client_reply_release(&rep);
-	return r;
+	return path_op_text(b, "tap_ls", path, json);
 }
