@@ -144,3 +144,94 @@ static void pair_echo(int family, uint64_t total)
 Test(smd, pair_echoes_100MiB_byte_exact_v4) { pair_echo(AF_INET, 100 * MiB); }
 Test(smd, pair_echoes_byte_exact_v6) { pair_echo(AF_INET6, 32 * MiB); }
 Test(smd, pair_echoes_byte_exact_unix) { pair_echo(AF_UNIX, 16 * MiB); }
+
+/* One side's writer: n pattern bytes to fd, then its close. */
+struct writer {
+	int fd;
+	uint64_t n;
+	int r;
+	atomic_bool done;
+	pthread_t t;
+};
+
+static void *write_then_close(void *arg)
+{
+	struct writer *w = arg;
+
+	w->r = dt_send_pattern(w->fd, w->n);
+	close(w->fd);
+	atomic_store(&w->done, true);
+	return NULL;
+}
+
+static void wait_done(struct writer *w, int ms)
+{
+	for (int i = 0; i < ms / 10 && !atomic_load(&w->done); i++)
+		usleep(10000);
+}
+
+/* The writer end sends n bytes and closes while the reader end has read
+ * nothing yet; the reader then gets exactly n bytes and EOF (the FIN came
+ * after the bytes), closes too, and the pair leaves the map. */
+static void close_mid(int family, uint64_t n, bool a_closes)
+{
+	struct writer w = { .n = n };
+	struct splice s;
+	uint64_t got = 0;
+	int reader, r;
+
+	given_splice(family, &s);
+	w.fd = a_closes ? s.a : s.bb;
+	reader = a_closes ? s.bb : s.a;
+	cr_assert_eq(pthread_create(&w.t, NULL, write_then_close, &w), 0);
+	/* the reader waits for the close (or, should the buffers fill, until
+	 * it is clear the writer cannot finish without it) */
+	wait_done(&w, 3000);
+	r = dt_recv_pattern(reader, 5000, &got);
+	pthread_join(w.t, NULL);
+	cr_assert_eq(w.r, 0, "the writer: %s", strerror(-w.r));
+	cr_assert_eq(r, 0, "read %llu of %llu, then %s", (unsigned long long)got,
+		     (unsigned long long)n, strerror(-r));
+	cr_assert_eq(got, n, "got %llu of %llu bytes before EOF",
+		     (unsigned long long)got, (unsigned long long)n);
+	close(reader);
+	cr_assert(dt_wait_nmembers(b, "/s/m", 0, 5000),
+		  "both sides closed, the pair still has members");
+}
+
+Test(smd, a_closing_mid_transfer_loses_nothing_v4) { close_mid(AF_INET, 32 * MiB, true); }
+Test(smd, b_closing_mid_transfer_loses_nothing_v4) { close_mid(AF_INET, 32 * MiB, false); }
+Test(smd, a_closing_mid_transfer_loses_nothing_v6) { close_mid(AF_INET6, 8 * MiB, true); }
+Test(smd, b_closing_mid_transfer_loses_nothing_unix) { close_mid(AF_UNIX, 128 << 10, false); }
+Test(smd, a_closing_mid_transfer_loses_nothing_unix) { close_mid(AF_UNIX, 128 << 10, true); }
+
+/* Bytes each side wrote before the pair's insert reach the other side
+ * with nothing more sent: the daemon kicks them through. */
+static void queued_before_add(int family)
+{
+	const char *hooks[] = { pair_hook(family), NULL };
+	static char in[96 << 10], want[96 << 10];
+	struct splice s;
+	struct json_object *root;
+
+	sockmap_with("/s/m", "pair", hooks);
+	splice_make(family, &s);
+	dt_pattern(want, sizeof(want), 0);
+	su_write_all(s.a, want, 64 << 10);
+	su_write_all(s.bb, want, 32 << 10);
+	usleep(20000);          /* into A's and B's receive queues */
+	add_pair("/s/m", s.a2, s.b2, true);
+	close(s.a2), close(s.b2);
+	cr_assert(su_read_all(s.bb, in, 64 << 10, 3000), "A's queued bytes stuck");
+	cr_assert_eq(memcmp(in, want, 64 << 10), 0);
+	cr_assert(su_read_all(s.a, in, 32 << 10, 3000), "B's queued bytes stuck");
+	cr_assert_eq(memcmp(in, want, 32 << 10), 0);
+	root = dt_ls(b, "/s/m");
+	cr_assert_eq(dt_counter(dt_member(root, s.ca2), "rx_bytes"), 64 << 10);
+	cr_assert_eq(dt_counter(dt_member(root, s.cb2), "rx_bytes"), 32 << 10);
+	json_object_put(root);
+	close(s.a), close(s.bb);
+}
+
+Test(smd, data_queued_before_the_add_is_kicked_through_v4) { queued_before_add(AF_INET); }
+Test(smd, data_queued_before_the_add_is_kicked_through_unix) { queued_before_add(AF_UNIX); }
