@@ -235,3 +235,119 @@ static void queued_before_add(int family)
 
 Test(smd, data_queued_before_the_add_is_kicked_through_v4) { queued_before_add(AF_INET); }
 Test(smd, data_queued_before_the_add_is_kicked_through_unix) { queued_before_add(AF_UNIX); }
+
+/* Send n pattern bytes from `from`, and see them arrive whole at `to`. */
+static void through(int from, int to, size_t n, const char *what)
+{
+	static char out[4096], in[4096];
+
+	cr_assert_leq(n, sizeof(out));
+	dt_pattern(out, n, n * 7);
+	su_write_all(from, out, n);
+	cr_assert(su_read_all(to, in, n, 3000), "%s: %zu bytes did not come", what, n);
+	cr_assert_eq(memcmp(in, out, n), 0, "%s: other bytes came", what);
+}
+
+/* Send msg from `from`; nothing of it may arrive at `to`. */
+static void held_back(int from, int to, const char *msg)
+{
+	su_write_all(from, msg, strlen(msg));
+	cr_assert_not(su_any_within(to, 150), "%s came through", msg);
+}
+
+static void counters_are(struct json_object *m, const char *what, int64_t rx_bytes,
+			 int64_t rx_msgs, int64_t tx_bytes, int64_t tx_msgs,
+			 int64_t passed, int64_t dropped, int64_t redirected)
+{
+	const struct { const char *k; int64_t v; } want[] = {
+		{ "rx_bytes", rx_bytes }, { "rx_msgs", rx_msgs },
+		{ "tx_bytes", tx_bytes }, { "tx_msgs", tx_msgs },
+		{ "passed", passed }, { "dropped", dropped },
+		{ "redirected", redirected }, { "redirect_miss", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_assert_eq(dt_counter(m, want[i].k), want[i].v, "%s: %s is %lld, not %lld",
+			     what, want[i].k, (long long)dt_counter(m, want[i].k),
+			     (long long)want[i].v);
+}
+
+/* One message at a time (each waited for, so each is an skb of its own):
+ * A' and B' count every byte and message they redirect. */
+Test(smd, pair_counters_exact_in_sock_ls)
+{
+	struct splice s;
+	struct json_object *root;
+	int64_t ab = 0, ba = 0;
+
+	given_splice(AF_INET, &s);
+	for (unsigned i = 0; i < 40; i++) {
+		size_t n = (i * 997) % 3000 + 1;
+
+		through(s.a, s.bb, n, "A to B");
+		through(s.bb, s.a, n + 3, "B to A");
+		ab += n, ba += n + 3;
+	}
+	root = dt_ls(b, "/s/m");
+	counters_are(dt_member(root, s.ca2), "A'", ab, 40, 0, 0, 0, 0, 40);
+	counters_are(dt_member(root, s.cb2), "B'", ba, 40, 0, 0, 0, 0, 40);
+	json_object_put(root);
+	close(s.a), close(s.bb);
+}
+
+/* pass on both paths of a lent member X (fd[1]): what it receives and
+ * what it sends, counted apart. */
+Test(smd, pass_counters_exact_in_sock_ls)
+{
+	const char *hooks[] = { "stream_verdict", "msg_verdict", NULL };
+	struct json_object *root;
+	int64_t rx = 0, tx = 0;
+	int fd[2];
+
+	sockmap_with("/s/p", "pass", hooks);
+	su_pair(AF_INET6, fd);
+	add_one("/s/p", fd[1], false);
+	for (unsigned i = 0; i < 30; i++) {
+		through(fd[0], fd[1], i * 50 + 1, "to X");
+		rx += i * 50 + 1;
+	}
+	for (unsigned i = 0; i < 20; i++) {
+		through(fd[1], fd[0], i * 70 + 2, "from X");
+		tx += i * 70 + 2;
+	}
+	root = dt_ls(b, "/s/p");
+	counters_are(dt_member(root, su_cookie(fd[1])), "X", rx, 30, tx, 20, 50, 0, 0);
+	cr_assert_str_eq(dt_attached(root, "msg_verdict"), "builtin:pass");
+	json_object_put(root);
+	close(fd[0]), close(fd[1]);
+}
+
+/* tap with a drop rule each way: the dropped messages count as received
+ * or sent, and as dropped; the others as passed. */
+Test(smd, tap_counters_exact_in_sock_ls)
+{
+	const char *hooks[] = { "stream_verdict", "msg_verdict", NULL };
+	struct json_object *root;
+	int fd[2];
+
+	sockmap_with("/s/t", "tap", hooks);
+	cr_assert_eq(bpfpin_tap_add(b, "/s/t", "DROP", "rx", "drop"), 0, "%s",
+		     bpfpin_errmsg(b));
+	cr_assert_eq(bpfpin_tap_add(b, "/s/t", "NOTX", "tx", "drop"), 0);
+	su_pair(AF_INET, fd);
+	add_one("/s/t", fd[1], false);
+	for (unsigned i = 0; i < 10; i++)
+		through(fd[0], fd[1], 100, "to X");
+	held_back(fd[0], fd[1], "DROP me");
+	held_back(fd[0], fd[1], "DROP me too");
+	through(fd[0], fd[1], 10, "to X after drops");
+	for (unsigned i = 0; i < 5; i++)
+		through(fd[1], fd[0], 20, "from X");
+	held_back(fd[1], fd[0], "NOTX");
+	through(fd[1], fd[0], 20, "from X after a drop");
+	root = dt_ls(b, "/s/t");
+	counters_are(dt_member(root, su_cookie(fd[1])), "X", 1000 + 7 + 11 + 10, 13,
+		     100 + 4 + 20, 7, 11 + 6, 3, 0);
+	json_object_put(root);
+	close(fd[0]), close(fd[1]);
+}
