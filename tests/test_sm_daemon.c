@@ -351,3 +351,91 @@ Test(smd, tap_counters_exact_in_sock_ls)
 	json_object_put(root);
 	close(fd[0]), close(fd[1]);
 }
+
+/* Frames of a 4-byte big-endian length and body_len(i) bytes of pattern,
+ * into buf; their total size. */
+static size_t frames(char *buf, size_t size, unsigned n, size_t (*body_len)(unsigned))
+{
+	size_t off = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t len = body_len(i), be = htonl(len);
+
+		cr_assert_leq(off + 4 + len, size);
+		memcpy(buf + off, &be, 4);
+		dt_pattern(buf + off + 4, len, off + i);
+		off += 4 + len;
+	}
+	return off;
+}
+
+static size_t body_60(unsigned i) { (void)i; return 60; }
+static size_t body_1020(unsigned i) { (void)i; return 1020; }
+static size_t body_mixed(unsigned i) { return i % 7 == 0 ? 0 : (i * 2654435761u) % 3000; }
+
+/* lenprefix on the parser and the verdict of /s/l; fd[1] lent to it. */
+static void lenprefix_member(int fd[2])
+{
+	const char *hooks[] = { "stream_parser", "stream_verdict", NULL };
+
+	sockmap_with("/s/l", "lenprefix", hooks);
+	su_pair(AF_INET, fd);
+	add_one("/s/l", fd[1], false);
+}
+
+static void rx_msgs_is(int fd, int64_t msgs, int64_t bytes)
+{
+	struct json_object *root = dt_ls(b, "/s/l"), *m = dt_member(root, su_cookie(fd));
+
+	cr_assert_eq(dt_counter(m, "rx_msgs"), msgs, "rx_msgs %lld, frames %lld",
+		     (long long)dt_counter(m, "rx_msgs"), (long long)msgs);
+	cr_assert_eq(dt_counter(m, "rx_bytes"), bytes);
+	cr_assert_eq(dt_counter(m, "dropped"), 0);
+	json_object_put(root);
+}
+
+/* 16 writes of 64 KiB, each packed with frames of frame_size bytes. */
+static void lenprefix_packed(size_t (*body_len)(unsigned), unsigned frame_size)
+{
+	static char out[1 << 16], in[1 << 16];
+	unsigned per = sizeof(out) / frame_size;
+	int fd[2];
+
+	lenprefix_member(fd);
+	cr_assert_eq(frames(out, sizeof(out), per, body_len), sizeof(out));
+	for (int w = 0; w < 16; w++) {
+		su_write_all(fd[0], out, sizeof(out));
+		cr_assert(su_read_all(fd[1], in, sizeof(in), 3000), "write %d lost", w);
+		cr_assert_eq(memcmp(in, out, sizeof(in)), 0, "write %d differs", w);
+	}
+	rx_msgs_is(fd[1], 16 * per, 16 * sizeof(out));
+	close(fd[0]), close(fd[1]);
+}
+
+Test(smd, lenprefix_counts_64B_frames_packed_in_64KiB_writes) { lenprefix_packed(body_60, 64); }
+Test(smd, lenprefix_counts_1KiB_frames_packed_in_64KiB_writes) { lenprefix_packed(body_1020, 1024); }
+
+/* Frames of 0 to 3000 bytes written in pieces that cut headers and bodies
+ * (TCP_NODELAY and a pause after the small ones: skbs of their own). */
+Test(smd, lenprefix_counts_frames_spanning_writes)
+{
+	static char out[1 << 20], in[1 << 20];
+	static const size_t cuts[] = { 1, 3, 2, 4093, 7, 1, 1, 1, 1500, 5, 65536 };
+	size_t total = frames(out, sizeof(out), 600, body_mixed), off = 0;
+	int fd[2], one = 1;
+
+	lenprefix_member(fd);
+	cr_assert_eq(setsockopt(fd[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
+	for (unsigned i = 0; off < total; i++) {
+		size_t c = cuts[i % 11], n = c < total - off ? c : total - off;
+
+		su_write_all(fd[0], out + off, n);
+		off += n;
+		if (n < 8)
+			usleep(200);
+	}
+	cr_assert(su_read_all(fd[1], in, total, 5000), "data lost");
+	cr_assert_eq(memcmp(in, out, total), 0);
+	rx_msgs_is(fd[1], 600, total);
+	close(fd[0]), close(fd[1]);
+}
