@@ -13,7 +13,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -439,3 +441,120 @@ Test(smd, lenprefix_counts_frames_spanning_writes)
 	rx_msgs_is(fd[1], 600, total);
 	close(fd[0]), close(fd[1]);
 }
+
+/* tap_ls's rules as "prefix dir action" lines, sorted by the daemon's
+ * order, into out. */
+static void tap_rules(const char *path, char *out, size_t len)
+{
+	struct json_object *root, *rules;
+	char *text = NULL;
+	size_t off = 0;
+
+	cr_assert_eq(bpfpin_tap_ls(b, path, &text), 0, "%s", bpfpin_errmsg(b));
+	root = json_tokener_parse(text);
+	free(text);
+	cr_assert(root && json_object_object_get_ex(root, "rules", &rules));
+	out[0] = '\0';
+	for (size_t i = 0; i < json_object_array_length(rules); i++) {
+		struct json_object *r = json_object_array_get_idx(rules, i), *p, *dd, *a;
+
+		cr_assert(json_object_object_get_ex(r, "prefix", &p) &&
+			  json_object_object_get_ex(r, "dir", &dd) &&
+			  json_object_object_get_ex(r, "action", &a));
+		off += snprintf(out + off, len - off, "%s %s %s;", json_object_get_string(p),
+				json_object_get_string(dd), json_object_get_string(a));
+		cr_assert_lt(off, len);
+	}
+	json_object_put(root);
+}
+
+/* A drop rule drops what it matches and nothing after it; tap_ls shows
+ * the rules, tap_rm takes one away. */
+Test(smd, tap_drop_rule_drops_then_passes_and_rules_list_and_go)
+{
+	const char *hooks[] = { "stream_verdict", "msg_verdict", NULL };
+	char rules[512];
+	int fd[2];
+
+	sockmap_with("/s/t", "tap", hooks);
+	cr_assert_eq(bpfpin_tap_add(b, "/s/t", "BAD", "rx", "drop"), 0, "%s",
+		     bpfpin_errmsg(b));
+	cr_assert_eq(bpfpin_tap_add(b, "/s/t", "0x00ff", "both", "drop"), 0, "%s",
+		     bpfpin_errmsg(b));
+	cr_assert_eq(bpfpin_tap_add(b, "/s/t", "KILL", "tx", "disconnect"), 0);
+	tap_rules("/s/t", rules, sizeof(rules));
+	cr_assert(strstr(rules, "0x424144 rx drop;"), "%s", rules);
+	cr_assert(strstr(rules, "0x00ff both drop;"), "%s", rules);
+	cr_assert(strstr(rules, "0x4b494c4c tx disconnect;"), "%s", rules);
+	su_pair(AF_INET, fd);
+	add_one("/s/t", fd[1], false);
+	held_back(fd[0], fd[1], "BAD bytes");
+	through(fd[0], fd[1], 300, "after a drop");
+	held_back(fd[1], fd[0], "\x00\xff from X");
+	through(fd[1], fd[0], 300, "a send after a tx drop");
+	su_write_all(fd[0], "BAD", 3);
+	usleep(50000);
+	cr_assert_eq(bpfpin_tap_rm(b, "/s/t", "BAD", "rx"), 0, "%s", bpfpin_errmsg(b));
+	cr_assert_eq(bpfpin_tap_rm(b, "/s/t", "BAD", "rx"), -ENOENT);
+	tap_rules("/s/t", rules, sizeof(rules));
+	cr_assert_null(strstr(rules, "0x424144"), "%s", rules);
+	char in[16];
+
+	su_write_all(fd[0], "BAD again", 9);
+	cr_assert(su_read_all(fd[1], in, 9, 3000), "a removed rule still drops");
+	cr_assert_eq(memcmp(in, "BAD again", 9), 0, "the dropped BAD came after all");
+	cr_assert_eq(dt_nmembers(b, "/s/t"), 1);
+	close(fd[0]), close(fd[1]);
+}
+
+/* The peer of a disconnected member sees its connection end soon: EOF,
+ * or a reset. */
+static void ends_within(int fd, int ms)
+{
+	char c;
+	ssize_t r;
+
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	cr_assert_eq(poll(&p, 1, ms), 1, "the peer's connection did not end");
+	r = recv(fd, &c, 1, MSG_DONTWAIT);
+	cr_assert(r == 0 || (r < 0 && (errno == ECONNRESET || errno == ECONNABORTED)),
+		  "recv gave %zd (%s), not the end", r, strerror(errno));
+}
+
+/* A message that hits a disconnect rule ends the member's connection
+ * (received by a lent v4 member, sent by a given v6 one). */
+static void tap_disconnect(int family, bool give, const char *dir)
+{
+	const char *hooks[] = { "stream_verdict", "msg_verdict", NULL };
+	bool rx = strcmp(dir, "rx") == 0;
+	int fd[2], other[2];
+
+	sockmap_with("/s/t", "tap", hooks);
+	cr_assert_eq(bpfpin_tap_add(b, "/s/t", "QUIT", dir, "disconnect"), 0);
+	su_pair(family, fd);
+	su_pair(family, other);
+	add_one("/s/t", fd[1], give);
+	add_one("/s/t", other[1], false);
+	through(fd[0], fd[1], 100, "before");
+	if (rx)
+		su_write_all(fd[0], "QUIT now", 8);
+	else    /* dropped: the send fails with EACCES */
+		(void)!send(fd[1], "QUIT now", 8, MSG_NOSIGNAL);
+	if (give)
+		close(fd[1]);   /* the daemon's fd is the last */
+	ends_within(fd[0], 2000);
+	cr_assert(dt_wait_nmembers(b, "/s/t", 1, 2000), "the member is still listed");
+	struct json_object *root = dt_ls(b, "/s/t");
+
+	cr_assert_not_null(dt_member(root, su_cookie(other[1])), "the other one went");
+	json_object_put(root);
+	through(other[0], other[1], 100, "the other member");
+	close(fd[0]), close(other[0]), close(other[1]);
+	if (!give)
+		close(fd[1]);
+}
+
+Test(smd, tap_disconnect_rx_ends_a_lent_v4_member) { tap_disconnect(AF_INET, false, "rx"); }
+Test(smd, tap_disconnect_rx_ends_a_given_v6_member) { tap_disconnect(AF_INET6, true, "rx"); }
+Test(smd, tap_disconnect_tx_ends_a_lent_v4_member) { tap_disconnect(AF_INET, false, "tx"); }
