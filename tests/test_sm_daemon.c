@@ -558,3 +558,108 @@ static void tap_disconnect(int family, bool give, const char *dir)
 Test(smd, tap_disconnect_rx_ends_a_lent_v4_member) { tap_disconnect(AF_INET, false, "rx"); }
 Test(smd, tap_disconnect_rx_ends_a_given_v6_member) { tap_disconnect(AF_INET6, true, "rx"); }
 Test(smd, tap_disconnect_tx_ends_a_lent_v4_member) { tap_disconnect(AF_INET, false, "tx"); }
+
+/* The daemon killed with SIGKILL once half the echo is back, from another
+ * thread while the echo runs. */
+struct killer {
+	struct dt_echo *e;
+	uint64_t at;            /* bytes back when the kill came */
+	int r;
+	pthread_t t;
+};
+
+static void *kill_midway(void *arg)
+{
+	struct killer *k = arg;
+
+	while (atomic_load(&k->e->got) < k->e->total / 4)
+		usleep(1000);
+	k->at = atomic_load(&k->e->got);
+	k->r = th_daemon_restart(&d, SIGKILL);
+	return NULL;
+}
+
+/* A lent pair goes on splicing while the daemon dies and comes back, and
+ * the daemon knows it again afterwards. */
+Test(smd, sigkill_of_the_daemon_mid_transfer_loses_no_byte_of_a_lent_pair)
+{
+	const char *hooks[] = { "stream_verdict", NULL };
+	struct dt_echo e = { .total = 100 * MiB, .stall_ms = 5000 };
+	struct killer k = { .e = &e };
+	struct json_object *root, *ma, *mb;
+	struct splice s;
+	int r;
+
+	sockmap_with("/s/m", "pair", hooks);
+	splice_make(AF_INET, &s);
+	add_pair("/s/m", s.a2, s.b2, false);
+	bpfpin_close(b);
+	b = NULL;
+	e.a = s.a, e.b = s.bb;
+	cr_assert_eq(pthread_create(&k.t, NULL, kill_midway, &k), 0);
+	r = dt_echo_run(&e);
+	pthread_join(k.t, NULL);
+	cr_assert_eq(r, 0, "echo %s at %llu (first bad byte %lld)", strerror(-r),
+		     (unsigned long long)atomic_load(&e.got), (long long)e.bad_at);
+	cr_assert_eq(k.r, 0, "the restart failed");
+	cr_assert_lt(k.at, e.total / 2, "the kill came too late: at %llu",
+		     (unsigned long long)k.at);
+	cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	root = dt_ls(b, "/s/m");
+	cr_assert_eq(json_object_array_length(json_object_object_get(root, "members")), 2);
+	ma = dt_member(root, s.ca2);
+	mb = dt_member(root, s.cb2);
+	cr_assert(ma && mb, "A' or B' is no longer listed");
+	cr_assert_eq(dt_int(ma, "peer_key"), dt_int(mb, "key"));
+	cr_assert_eq(dt_int(mb, "peer_key"), dt_int(ma, "key"));
+	cr_assert_eq(dt_counter(ma, "rx_bytes"), (int64_t)e.total);
+	cr_assert_str_eq(dt_attached(root, "stream_verdict"), "builtin:pair");
+	json_object_put(root);
+	close(s.a), close(s.a2), close(s.b2), close(s.bb);
+	cr_assert(dt_wait_nmembers(b, "/s/m", 0, 3000));
+}
+
+/* A child lends a socket through its own connection and exits: its end
+ * closes with it and no member stays. */
+Test(smd, a_process_that_exits_leaves_no_member)
+{
+	const char *hooks[] = { "stream_verdict", NULL };
+	int ctl[2], st;
+	char c = 0;
+	pid_t pid;
+
+	sockmap_with("/s/m", "pass", hooks);
+	/* both ways: the child says it added, the parent that it looked */
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct bpfpin_sock_opts o = { .sz = sizeof(o), .peer_fd = -1 };
+		struct bpfpin *cb;
+		int fd[2];
+
+		close(ctl[0]);
+		if (bpfpin_connect(d.sock, &cb) < 0)
+			_exit(2);
+		su_pair(AF_INET, fd);
+		c = bpfpin_sock_add(cb, "/s/m", fd[1], &o, NULL) == 0 ? 'y' : 'n';
+		(void)!write(ctl[1], &c, 1);
+		/* wait for the parent's look, then exit with both ends open */
+		(void)!read(ctl[1], &c, 1);
+		_exit(0);
+	}
+	close(ctl[1]);
+	cr_assert_eq(read(ctl[0], &c, 1), 1);
+	cr_assert_eq(c, 'y', "the child's add failed");
+	struct json_object *root = dt_ls(b, "/s/m"), *m;
+
+	m = json_object_array_get_idx(json_object_object_get(root, "members"), 0);
+	cr_assert_not_null(m, "the child's member is not listed");
+	cr_assert_eq(dt_int(m, "pid"), pid);
+	json_object_put(root);
+	cr_assert_eq(write(ctl[0], "g", 1), 1);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	close(ctl[0]);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	cr_assert(dt_wait_nmembers(b, "/s/m", 0, 2000), "the child's member stays");
+}
