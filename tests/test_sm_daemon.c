@@ -180,18 +180,23 @@ static void close_mid(int family, uint64_t n, bool a_closes)
 	struct writer w = { .n = n };
 	struct splice s;
 	uint64_t got = 0;
+	bool closed_first;
 	int reader, r;
 
 	given_splice(family, &s);
 	w.fd = a_closes ? s.a : s.bb;
 	reader = a_closes ? s.bb : s.a;
 	cr_assert_eq(pthread_create(&w.t, NULL, write_then_close, &w), 0);
-	/* the reader waits for the close (or, should the buffers fill, until
-	 * it is clear the writer cannot finish without it) */
+	/* the reader waits for the close: n fits in what the kernel queues
+	 * on the way (the psock's backlog takes TCP's MiBs) */
 	wait_done(&w, 3000);
+	closed_first = atomic_load(&w.done);
 	r = dt_recv_pattern(reader, 5000, &got);
 	pthread_join(w.t, NULL);
 	cr_assert_eq(w.r, 0, "the writer: %s", strerror(-w.r));
+	cr_assert(closed_first, "the writer could not finish before the reader read");
+	cr_assert_neq(r, -ETIMEDOUT, "read %llu of %llu, then no EOF within 5 s",
+		      (unsigned long long)got, (unsigned long long)n);
 	cr_assert_eq(r, 0, "read %llu of %llu, then %s", (unsigned long long)got,
 		     (unsigned long long)n, strerror(-r));
 	cr_assert_eq(got, n, "got %llu of %llu bytes before EOF",
@@ -442,8 +447,7 @@ Test(smd, lenprefix_counts_frames_spanning_writes)
 	close(fd[0]), close(fd[1]);
 }
 
-/* tap_ls's rules as "prefix dir action" lines, sorted by the daemon's
- * order, into out. */
+/* tap_ls's rules as "prefix dir action;" items into out. */
 static void tap_rules(const char *path, char *out, size_t len)
 {
 	struct json_object *root, *rules;
