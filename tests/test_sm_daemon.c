@@ -255,11 +255,16 @@ static void through(int from, int to, size_t n, const char *what)
 	cr_assert_eq(memcmp(in, out, n), 0, "%s: other bytes came", what);
 }
 
-/* Send msg from `from`; nothing of it may arrive at `to`. */
+/* Send n bytes of msg from `from`; nothing of them may arrive at `to`. */
+static void held_back_n(int from, int to, const char *msg, size_t n)
+{
+	su_write_all(from, msg, n);
+	cr_assert_not(su_any_within(to, 150), "%s came through", msg);
+}
+
 static void held_back(int from, int to, const char *msg)
 {
-	su_write_all(from, msg, strlen(msg));
-	cr_assert_not(su_any_within(to, 150), "%s came through", msg);
+	held_back_n(from, to, msg, strlen(msg));
 }
 
 static void counters_are(struct json_object *m, const char *what, int64_t rx_bytes,
@@ -477,7 +482,7 @@ static void tap_rules(const char *path, char *out, size_t len)
 Test(smd, tap_drop_rule_drops_then_passes_and_rules_list_and_go)
 {
 	const char *hooks[] = { "stream_verdict", "msg_verdict", NULL };
-	char rules[512];
+	char rules[512], in[16];
 	int fd[2];
 
 	sockmap_with("/s/t", "tap", hooks);
@@ -494,7 +499,7 @@ Test(smd, tap_drop_rule_drops_then_passes_and_rules_list_and_go)
 	add_one("/s/t", fd[1], false);
 	held_back(fd[0], fd[1], "BAD bytes");
 	through(fd[0], fd[1], 300, "after a drop");
-	held_back(fd[1], fd[0], "\x00\xff from X");
+	held_back_n(fd[1], fd[0], "\x00\xff from X", 9);
 	through(fd[1], fd[0], 300, "a send after a tx drop");
 	su_write_all(fd[0], "BAD", 3);
 	usleep(50000);
@@ -502,8 +507,6 @@ Test(smd, tap_drop_rule_drops_then_passes_and_rules_list_and_go)
 	cr_assert_eq(bpfpin_tap_rm(b, "/s/t", "BAD", "rx"), -ENOENT);
 	tap_rules("/s/t", rules, sizeof(rules));
 	cr_assert_null(strstr(rules, "0x424144"), "%s", rules);
-	char in[16];
-
 	su_write_all(fd[0], "BAD again", 9);
 	cr_assert(su_read_all(fd[1], in, 9, 3000), "a removed rule still drops");
 	cr_assert_eq(memcmp(in, "BAD again", 9), 0, "the dropped BAD came after all");
