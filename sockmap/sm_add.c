@@ -189,6 +189,18 @@ static void kick(int fd)
 	recv(fd, &c, 1, MSG_DONTWAIT | MSG_PEEK);
 }
 
+/* AF_UNIX has no kick: its verdict path takes one skb a wake-up (the
+ * next write), so bytes queued before a pair's insert would lag behind
+ * for good. Before the insert, while both sockets are still plain ones
+ * here, what waits in each goes to the other's far end by hand. */
+static void unix_flush(const struct side *d, const struct side *p)
+{
+	if (!p || d->k.family != AF_UNIX || d->k.type != SOCK_STREAM)
+		return;
+	sm_sock_move(*d->fd, *p->fd);
+	sm_sock_move(*p->fd, *d->fd);
+}
+
 /* What the old member at a replaced key leaves. */
 static void drop_old(struct sockmap *s, struct side *d)
 {
@@ -278,8 +290,10 @@ int sockmap_member_add(struct sockmap *s, struct sockmap_add *a,
 		r = check_pair(s, &d, pp, a->replace, why, whylen);
 	if (r == 0 && a->give)
 		r = sm_given_room(s, a->uid, pp ? 2 : 1, why, whylen);
-	if (r == 0)
+	if (r == 0) {
+		unix_flush(&d, pp);
 		r = insert_all(s, &d, pp, a, why, whylen);
+	}
 	if (r < 0)
 		return r;
 	drop_old(s, &d);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "sockmap/sm_int.h"
+#include "sockmap/sm_sock.h"
 
 #define FIN_WAIT_MAX_NS (10LL * 1000000000)   /* a peer that never drains */
 
@@ -108,12 +109,29 @@ int64_t sm_fin_backlog(const struct sm_given *g)
 	return got - inq - (sent - g->fin_base);
 }
 
+/* Not TCP (AF_UNIX): no byte counts to compare. The peer's backlog is
+ * empty once the peer's unread bytes (SIOCOUTQ) are none in two steps in a
+ * row: with room in the peer, the kernel's backlog worker would have
+ * moved anything still queued. Measured: passing the FIN at once lost
+ * about a sixth of 128 KiB. */
+static bool unix_drained(struct sm_given *g)
+{
+	int outq = -1;
+
+	if (ioctl(g->peer->fd, SIOCOUTQ, &outq) < 0 || outq != 0) {
+		g->quiet = 0;
+		return false;
+	}
+	return ++g->quiet >= 2;
+}
+
 static bool drained(struct sm_given *g)
 {
 	int64_t backlog = sm_fin_backlog(g);
 
-	/* not TCP (-1): nothing to wait for */
-	return backlog <= 0 || now_ns() - g->fin_base_ns > FIN_WAIT_MAX_NS;
+	if (now_ns() - g->fin_base_ns > FIN_WAIT_MAX_NS)
+		return true;
+	return backlog < 0 ? unix_drained(g) : backlog <= 0;
 }
 
 /* One given socket's step; true if it was let go (with its peer). */
@@ -126,6 +144,11 @@ static bool step(struct sm_given *g)
 		g->fin_wait = false;
 		m->fin_pending--;
 		if (g->peer) {
+			/* AF_UNIX: the last skbs may wait unseen by the verdict
+			 * (one skb a wake-up, and a close wakes nobody); the peer
+			 * has sent all before them, so they go after, by hand */
+			if (sm_fin_backlog(g) < 0)
+				sm_sock_move(g->fd, g->peer->fd);
 			shutdown(g->peer->fd, SHUT_WR);
 			g->peer->wr_closed = true;
 		}

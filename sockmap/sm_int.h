@@ -31,6 +31,7 @@ struct sm_given {
 	bool paused;                /* its window closed: its peer's backlog
 	                             * is over budget (sm_bp.c) */
 	int clamp;                  /* TCP_WINDOW_CLAMP before the pause */
+	unsigned quiet;             /* AF_UNIX: steps the peer had none unread */
 	struct sockmap *s;
 };
 

@@ -104,6 +104,17 @@ const char *sm_tcp_state_name(int state)
 	       names[state] : "?";
 }
 
+void sm_sock_move(int from, int to)
+{
+	char buf[16384];
+	ssize_t n, w;
+
+	while ((n = recv(from, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		for (ssize_t off = 0; off < n; off += w)
+			if ((w = send(to, buf + off, (size_t)(n - off), MSG_NOSIGNAL)) <= 0)
+				return;
+}
+
 const char *sockmap_tcp_state_name(int state)
 {
 	return sm_tcp_state_name(state);

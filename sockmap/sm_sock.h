@@ -24,6 +24,10 @@ int sm_sock_facts(int fd, struct sm_sock *out, char *why, size_t whylen);
 /* Can it be in a sockmap at all (the kernel's rules, said as sentences):
  * 0 or -EOPNOTSUPP with why. */
 int sm_sock_check(const struct sm_sock *k, char *why, size_t whylen);
+/* Move what waits unread in from to to's far end, by hand, as far as
+ * neither blocks (AF_UNIX's verdict path takes one skb a wake-up: what
+ * queued before an insert, or after the last wake-up, needs this). */
+void sm_sock_move(int from, int to);
 /* "TCP", "UDP", "AF_UNIX stream", ... */
 const char *sm_sock_kind(const struct sm_sock *k);
 /* TCP_ESTABLISHED -> "ESTABLISHED" ... */
