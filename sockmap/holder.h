@@ -7,6 +7,7 @@
 #ifndef BPFPIN_SOCKMAP_HOLDER_H
 #define BPFPIN_SOCKMAP_HOLDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* One message between the daemon and the holder (SOCK_SEQPACKET), with
@@ -24,10 +25,10 @@ struct holder_msg {
 	int64_t fin_base;   /* sockmap/sm_fin.c's, kept across a restart */
 };
 
-/* Connect to the holder at path, starting one (a forked child that
- * leaves the daemon's session) if none answers. The connection's fd
- * (O_CLOEXEC) or -errno. */
-int holder_connect(const char *path);
+/* Connect to the holder at path; with spawn, start one (a forked child
+ * that leaves the daemon's session) if none answers. The connection's fd
+ * (O_CLOEXEC) or -errno (-ENOENT, -ECONNREFUSED: none, and no spawn). */
+int holder_connect(const char *path, bool spawn);
 /* HOLD fd (not consumed) / DROP: 0 or -errno. */
 int holder_hold(int conn, uint64_t cookie, int64_t fin_base, int fd);
 int holder_drop(int conn, uint64_t cookie);

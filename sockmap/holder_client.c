@@ -113,7 +113,7 @@ static int spawn(const struct sockaddr_un *sa)
 	return 0;
 }
 
-int holder_connect(const char *path)
+int holder_connect(const char *path, bool spawn_one)
 {
 	struct sockaddr_un sa;
 	int r = addr(path, &sa), fd;
@@ -121,7 +121,7 @@ int holder_connect(const char *path)
 	if (r < 0)
 		return r;
 	fd = dial(&sa);
-	if (fd >= 0 || (fd != -ENOENT && fd != -ECONNREFUSED))
+	if (fd >= 0 || (fd != -ENOENT && fd != -ECONNREFUSED) || !spawn_one)
 		return fd;
 	if ((r = spawn(&sa)) < 0)
 		return r;

@@ -391,13 +391,11 @@ int sockmap_mgr_open(struct sockmap_mgr **out, const char *dir,
 		return sm_err(why, whylen, r, "sockmap store %s: %s", dir, strerror(-r));
 	}
 	resume(m);
-	m->holder = holder_path ? holder_connect(holder_path) : -1;
-	if (holder_path && m->holder < 0) {
-		int r = m->holder;
-
-		sockmap_mgr_close(m);
-		return sm_err(why, whylen, r, "the holder of given sockets at %s: %s",
-			      holder_path, strerror(-r));
+	/* an earlier run's holder, if one is there; one is started at the
+	 * first give (sm_hold.c) */
+	if (holder_path) {
+		snprintf(m->holder_path, sizeof(m->holder_path), "%s", holder_path);
+		m->holder = holder_connect(holder_path, false);
 	}
 	sm_hold_resume(m);
 	*out = m;

@@ -18,8 +18,12 @@ void sm_hold(struct sm_given *g)
 {
 	struct sockmap_mgr *m = g->s->mgr;
 
-	if (m->holder >= 0)
-		holder_hold(m->holder, g->cookie, g->fin_base, g->fd);
+	if (m->holder < 0 && m->holder_path[0])
+		m->holder = holder_connect(m->holder_path, true);
+	if (m->holder >= 0 && holder_hold(m->holder, g->cookie, g->fin_base, g->fd) < 0) {
+		close(m->holder);   /* it went away: the next give starts one */
+		m->holder = -1;
+	}
 }
 
 /* The map and key whose live record has cookie. */

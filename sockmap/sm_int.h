@@ -32,6 +32,7 @@ struct sm_given {
 	                             * is over budget (sm_bp.c) */
 	int clamp;                  /* TCP_WINDOW_CLAMP before the pause */
 	unsigned quiet;             /* AF_UNIX: steps the peer had none unread */
+	uint64_t quiet_rx;          /* and the rx bytes counted at the first */
 	struct sockmap *s;
 };
 
@@ -64,6 +65,7 @@ struct sockmap_mgr {
 	LIST_HEAD(, sm_uid) uids;
 	int epfd;                   /* given sockets, aux event fds */
 	int holder;                 /* the holder's connection, or -1 */
+	char holder_path[108];      /* where it listens ("": no holder) */
 	unsigned fin_pending;       /* sockets waiting to pass a FIN on */
 	unsigned paused;            /* given sockets paused by sm_bp.c */
 };
