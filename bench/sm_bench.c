@@ -49,6 +49,9 @@
 #define MAX_SAMPLES (1 << 22)
 #define MAP_SLOTS 64        /* sockmap entries: 2 per connection, and room */
 #define SLOW_READ_NS 2000000    /* the slow reader: 64 KiB every 2 ms */
+/* The slow reader's run ends early when this much is in flight: a path
+ * without backpressure would take the kernel's TCP memory otherwise. */
+#define FLIGHT_CAP (256ull << 20)
 
 enum mode { TCP, UNIX, COPY, SPLICE, PAIR, ACCEL, ACCEL_CNT, BARE, PASS, PASS_CNT,
 	    MODES };
@@ -57,8 +60,8 @@ static const char *const mode_name[MODES] = {
 	"accelerate+counters", "bare-redirect", "pass", "pass+counters",
 };
 
-enum fig { STREAM, RXTX, CPU_PROC, CPU_SYS, RT1, P99_1, RT16, P99_16, MEM_SOCK,
-	   MEM_TCP, FIGS };
+enum fig { STREAM, RXTX, CPU_PROC, CPU_SYS, RT1, P99_1, RT16, P99_16, MEM_FLIGHT,
+	   MEM_SOCK, MEM_TCP, MEM_SYS, FIGS };
 static const struct { const char *name, *unit; } fig_info[FIGS] = {
 	{ "stream 64 KiB writes", "Gbit/s" },
 	{ "stream receive/send rate", "x" },
@@ -68,8 +71,10 @@ static const struct { const char *name, *unit; } fig_info[FIGS] = {
 	{ "p99 round trip x1", "us" },
 	{ "round trips 64 B x16", "rt/s" },
 	{ "p99 round trip x16", "us" },
+	{ "slow reader peak bytes in flight", "KiB" },
 	{ "slow reader peak socket mem", "KiB" },
 	{ "slow reader peak tcp mem", "KiB" },
+	{ "slow reader peak MemAvailable drop", "KiB" },
 };
 
 static double seconds = 0.25;
@@ -753,33 +758,74 @@ static uint64_t tcp_mem(void)
 	return pages * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
-/* A stream to a reader taking 64 KiB every 2 ms, for seconds: the peak
- * of path_mem and of tcp_mem above where it was before, sampled at each
- * read. KiB. */
+/* MemAvailable of /proc/meminfo (system-wide: sees memory that no
+ * socket is charged for, and other tenants' too). Bytes. */
+static uint64_t mem_available(void)
+{
+	char line[256];
+	unsigned long long kib = 0;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (!kib)
+		die("/proc/meminfo", EIO);
+	return kib * 1024;
+}
+
+/* Peaks of one slow-reader run, bytes. */
+struct mem_peaks {
+	uint64_t flight, sock, tcp, avail_drop;
+};
+
+static void mem_sample(const struct path *p, uint64_t flight, uint64_t tcp0,
+		       uint64_t avail0, struct mem_peaks *pk)
+{
+	uint64_t s = path_mem(p), t = tcp_mem(), a = mem_available();
+
+#define PEAK(field, v) pk->field = (v) > pk->field ? (v) : pk->field
+	PEAK(flight, flight);
+	PEAK(sock, s);
+	PEAK(tcp, t > tcp0 ? t - tcp0 : 0);
+	PEAK(avail_drop, avail0 > a ? avail0 - a : 0);
+#undef PEAK
+}
+
+/* A stream to a reader taking 64 KiB every 2 ms, for seconds (or until
+ * FLIGHT_CAP is in flight): the peaks, sampled at each read, of the
+ * bytes written and not yet read, of path_mem, and of tcp_mem and
+ * mem_available against where they were before. KiB. */
 static void mem_run(struct path *p, int cpu_w, int cpu_r, double *f)
 {
 	static char buf[CHUNK];
-	uint64_t got = 0, t0, base = tcp_mem(), peak_sock = 0, peak_tcp = base;
+	uint64_t got = 0, t0, tcp0 = tcp_mem(), avail0 = mem_available(), flight = 0;
 	struct timespec pause = { 0, SLOW_READ_NS };
+	struct mem_peaks pk = { 0 };
 	struct writer w;
 
 	pin(cpu_r);
 	t0 = bench_now_ns();
 	writer_start(&w, p->a[0], cpu_w);
-	while (bench_now_ns() - t0 < seconds * 1e9) {
+	while (bench_now_ns() - t0 < seconds * 1e9 && flight < FLIGHT_CAP) {
 		ssize_t r = read(p->b[0], buf, sizeof(buf));
-		uint64_t s = path_mem(p), t = tcp_mem();
+		uint64_t sent;
 
 		if (r <= 0)
 			die("slow read", r < 0 ? errno : EPIPE);
 		got += r;
-		peak_sock = s > peak_sock ? s : peak_sock;
-		peak_tcp = t > peak_tcp ? t : peak_tcp;
+		sent = __atomic_load_n(&w.written, __ATOMIC_ACQUIRE);
+		flight = sent > got ? sent - got : 0;
+		mem_sample(p, flight, tcp0, avail0, &pk);
 		nanosleep(&pause, NULL);
 	}
 	writer_stop_drain(&w, p->b[0], got);
-	f[MEM_SOCK] = peak_sock / 1024.0;
-	f[MEM_TCP] = (peak_tcp - base) / 1024.0;
+	f[MEM_FLIGHT] = pk.flight / 1024.0;
+	f[MEM_SOCK] = pk.sock / 1024.0;
+	f[MEM_TCP] = pk.tcp / 1024.0;
+	f[MEM_SYS] = pk.avail_drop / 1024.0;
 }
 
 /* Where the ends run: the client (writer), the server (reader, echo) and
@@ -810,7 +856,7 @@ static void measure(int group, enum mode m, const struct placement *pl, figures 
 	path_close(&p);
 	for (int i = 0; i < FIGS; i++) {
 		bool mine = group == 0 ? i <= CPU_SYS : group == 1 ? i == RT1 || i == P99_1 :
-			    group == 2 ? i == RT16 || i == P99_16 : i >= MEM_SOCK;
+			    group == 2 ? i == RT16 || i == P99_16 : i >= MEM_FLIGHT;
 
 		if (mine)
 			f[i][m] = v[i];
