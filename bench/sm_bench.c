@@ -470,26 +470,38 @@ static void path_open(struct path *p, enum mode m, int n, int proxy_cpu)
 		proxy_start(&p->proxy, n, p->p1, p->p2, m == SPLICE, proxy_cpu);
 }
 
-/* Close the path; the sockmaps drop closed members themselves, the aux
- * maps are told. */
+static void cookies_of(int n, const int *fds, uint64_t *cookies)
+{
+	for (int i = 0; i < n; i++)
+		cookies[i] = cookie_of(fds[i]);
+}
+
+/* Close the path; the sockmaps drop closed members themselves, and only
+ * then are the aux maps told (a late skb of a member still in the map
+ * would count it anew, an entry no one removes). */
 static void path_close(struct path *p)
 {
+	uint64_t c1[MAXC], c2[MAXC];
+	const struct sockmap_aux *aux = p->m == PAIR ? &pair_aux :
+					p->m == PASS_CNT ? &pass_aux : NULL;
+
 	if (p->m == COPY || p->m == SPLICE)
 		proxy_stop(&p->proxy);
+	if (aux) {
+		cookies_of(p->n, p->m == PAIR ? p->p1 : p->a, c1);
+		cookies_of(p->n, p->m == PAIR ? p->p2 : p->b, c2);
+	}
 	for (int i = 0; i < p->n; i++) {
-		if (p->m == PAIR) {
-			sockmap_aux_member_rm(&pair_aux, cookie_of(p->p1[i]));
-			sockmap_aux_member_rm(&pair_aux, cookie_of(p->p2[i]));
-		} else if (p->m == PASS_CNT) {
-			sockmap_aux_member_rm(&pass_aux, cookie_of(p->a[i]));
-			sockmap_aux_member_rm(&pass_aux, cookie_of(p->b[i]));
-		}
 		close(p->a[i]);
 		close(p->b[i]);
 		if (p->proxied) {
 			close(p->p1[i]);
 			close(p->p2[i]);
 		}
+	}
+	for (int i = 0; aux && i < p->n; i++) {
+		sockmap_aux_member_rm(aux, c1[i]);
+		sockmap_aux_member_rm(aux, c2[i]);
 	}
 }
 
