@@ -470,6 +470,21 @@ static void path_open(struct path *p, enum mode m, int n, int proxy_cpu)
 		proxy_start(&p->proxy, n, p->p1, p->p2, m == SPLICE, proxy_cpu);
 }
 
+/* That the built-in ran where it should: pass+counters counted the
+ * client's sends, pair redirected what the client sent (else the figures
+ * would be of another path). */
+static void check_counted(enum mode m, const struct sockmap_aux *aux, uint64_t cookie)
+{
+	struct sockmap_counters c;
+	int r = sockmap_aux_counters(aux, cookie, &c);
+
+	if (r < 0)
+		die("counters", -r);
+	if (m == PASS_CNT ? c.tx_msgs == 0 || c.passed != c.tx_msgs :
+	    c.redirected == 0 || c.redirect_miss != 0)
+		die(mode_name[m], EPROTO);
+}
+
 static void cookies_of(int n, const int *fds, uint64_t *cookies)
 {
 	for (int i = 0; i < n; i++)
@@ -490,6 +505,7 @@ static void path_close(struct path *p)
 	if (aux) {
 		cookies_of(p->n, p->m == PAIR ? p->p1 : p->a, c1);
 		cookies_of(p->n, p->m == PAIR ? p->p2 : p->b, c2);
+		check_counted(p->m, aux, c1[0]);
 	}
 	for (int i = 0; i < p->n; i++) {
 		close(p->a[i]);
