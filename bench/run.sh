@@ -117,7 +117,7 @@ run_load() {
 # client on cpu 0, server and proxies on cpu 1; no daemon: it measures the
 # kernel programs bpfpind loads, not the RPC.
 run_sockmap() {
-	"$B/bench/sm_bench" -r 5 -t 0.25 -c 0 -C 1 -P 1 | tee -a "$LOG" ||
+	"$B/bench/sm_bench" -r 9 -t 0.15 -c 0 -C 1 -P 1 | tee -a "$LOG" ||
 		fail "sm_bench failed"
 }
 

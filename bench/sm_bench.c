@@ -77,7 +77,7 @@ static const struct { const char *name, *unit; } fig_info[FIGS] = {
 	{ "slow reader peak MemAvailable drop", "KiB" },
 };
 
-static double seconds = 0.25;
+static double seconds = 0.15;
 
 /* The kernel side of the modes, set up once: accelerate's cgroups; the
  * anchors' skeleton; pair's and pass+counters' sockmaps with their aux
@@ -976,7 +976,7 @@ static void placement(const struct placement *pl, int runs)
 
 int main(int argc, char **argv)
 {
-	int runs = 5, cpu_a = 0, cpu_b = 1, cpu_p = -2, o;
+	int runs = 9, cpu_a = 0, cpu_b = 1, cpu_p = -2, o;
 	struct placement pl;
 
 	while ((o = getopt(argc, argv, "r:t:c:C:P:")) != -1)
