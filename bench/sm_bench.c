@@ -319,16 +319,17 @@ static void write_all(int fd, const char *buf, size_t n)
 			die("proxy write", errno);
 }
 
-/* Move what from has to to: bytes moved, 0 at EOF or a reset, -1 when
- * nothing was there yet. */
+/* Move what from has to to (from is readable): bytes moved, 0 at EOF
+ * or a reset; splice_once also -1 when the pipe took nothing yet. */
 static ssize_t copy_once(int from, int to)
 {
-	static __thread char buf[CHUNK];
+	static char buf[CHUNK];     /* one proxy thread at a time */
 	ssize_t r = read(from, buf, sizeof(buf));
 
-	if (r > 0)
-		write_all(to, buf, r);
-	return r < 0 && errno == EAGAIN ? -1 : r < 0 ? 0 : r;
+	if (r <= 0)
+		return 0;
+	write_all(to, buf, r);
+	return r;
 }
 
 static ssize_t splice_once(int from, const int pipe[2], int to)
