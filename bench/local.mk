@@ -50,4 +50,4 @@ EXTRA_DIST += bench/run.sh bench/lib.sh bench/dump_bench.sh bench/counts.sh \
 bench: all
 	$(srcdir)/bench/run.sh $(abs_top_builddir)
 
-include $(srcdir)/bench/sm_accel.mk
+include $(srcdir)/bench/sm_bench.mk

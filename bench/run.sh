@@ -3,17 +3,17 @@
 # a summary of the ratios against their targets. Builds nothing: takes the
 # build dir (`make bench` passes it). Starts its own bpfpind instances on
 # temporary paths and removes them, and its mounts, even on failure.
-# Usage: run.sh BUILDDIR [rpc|fuse|dump|load...] (default: all four)
+# Usage: run.sh BUILDDIR [rpc|fuse|dump|load|sockmap...] (default: all five)
 set -u -o pipefail
 BENCH_SRCDIR=$(cd "$(dirname "$0")" && pwd)
 . "$BENCH_SRCDIR/lib.sh"
 
-[ $# -ge 1 ] || bench_die "usage: $0 BUILDDIR [rpc|fuse|dump|load...]"
+[ $# -ge 1 ] || bench_die "usage: $0 BUILDDIR [rpc|fuse|dump|load|sockmap...]"
 BENCH_BUILDDIR=$(cd "$1" && pwd) || exit 1
 shift
-PARTS=${*:-rpc fuse dump load}
+PARTS=${*:-rpc fuse dump load sockmap}
 for p in $PARTS; do
-	case $p in rpc|fuse|dump|load) ;; *) bench_die "unknown part $p (rpc, fuse, dump, load)" ;; esac
+	case $p in rpc|fuse|dump|load|sockmap) ;; *) bench_die "unknown part $p (rpc, fuse, dump, load, sockmap)" ;; esac
 done
 B=$BENCH_BUILDDIR
 [ "$(id -u)" = 0 ] || bench_die "needs root (bpf(2) and mounts)"
@@ -113,7 +113,15 @@ run_load() {
 	bench_daemon_stop "$BENCH_DAEMON_PID:$dir"
 }
 
-for p in rpc_bench fuse_bench fuse_bare mkmap load_bench; do
+# The sockmap paths side by side (bench/sm_bench.c), on one CPU and then
+# client on cpu 0, server and proxies on cpu 1; no daemon: it measures the
+# kernel programs bpfpind loads, not the RPC.
+run_sockmap() {
+	"$B/bench/sm_bench" -r 9 -t 0.15 -c 0 -C 1 -P 1 | tee -a "$LOG" ||
+		fail "sm_bench failed"
+}
+
+for p in rpc_bench fuse_bench fuse_bare mkmap load_bench sm_bench; do
 	[ -x "$B/bench/$p" ] || bench_die "$B/bench/$p missing: run make first"
 done
 {
