@@ -11,6 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+
 #include "sockmap/holder.h"
 #include "sockmap/sm_int.h"
 
@@ -26,15 +29,30 @@ void sm_hold(struct sm_given *g)
 	}
 }
 
-/* The map and key whose live record has cookie. */
-static struct sockmap *owner(struct sockmap_mgr *m, uint64_t cookie,
+/* A member a daemon that died had taken out of the map for a moment
+ * (sm_bp.c) goes back in at its key, if that is still free. */
+static bool put_back(struct sockmap *s, const struct sockmap_key *k, int fd)
+{
+	uint64_t v = (uint64_t)fd;
+	char c;
+
+	if (bpf_map_update_elem(s->map_fd, k->b, &v, BPF_NOEXIST) < 0)
+		return false;
+	recv(fd, &c, 1, MSG_DONTWAIT | MSG_PEEK);
+	return true;
+}
+
+/* The map and key whose record has cookie, the socket there (or put
+ * back there). */
+static struct sockmap *owner(struct sockmap_mgr *m, uint64_t cookie, int fd,
 			     struct sockmap_key *k, struct sockmap_rec *r)
 {
 	struct sockmap *s;
 
 	LIST_FOREACH(s, &m->maps, entry) {
 		k->len = s->key_size;
-		if (sm_rec_find_cookie(s, cookie, k, r) == 0 && sm_member_live(s, k, r))
+		if (sm_rec_find_cookie(s, cookie, k, r) == 0 &&
+		    (sm_member_live(s, k, r) || put_back(s, k, fd)))
 			return s;
 	}
 	return NULL;
@@ -60,7 +78,7 @@ static void take_back(uint64_t cookie, int64_t fin_base, int fd, void *arg)
 	struct sockmap_mgr *m = arg;
 	struct sockmap_key k;
 	struct sockmap_rec r;
-	struct sockmap *s = owner(m, cookie, &k, &r);
+	struct sockmap *s = owner(m, cookie, fd, &k, &r);
 	struct sm_given *g;
 
 	if (!s || sm_given_find(s, cookie) ||

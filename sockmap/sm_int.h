@@ -28,8 +28,10 @@ struct sm_given {
 	                             * when paired */
 	int64_t fin_base_ns;        /* when the FIN came (CLOCK_MONOTONIC) */
 	struct sockmap_key key;     /* where it is in the map */
-	bool paused;                /* its window closed: its peer's backlog
-	                             * is over budget (sm_bp.c) */
+	bool paused;                /* held back: its peer's backlog is over
+	                             * budget (sm_bp.c) */
+	bool bp_out;                /* and out of the map (else clamped) */
+	uint64_t bp_rx;             /* bytes received at the last look */
 	int clamp;                  /* TCP_WINDOW_CLAMP before the pause */
 	unsigned quiet;             /* AF_UNIX: steps the peer had none unread */
 	uint64_t quiet_rx;          /* and the rx bytes counted at the first */
