@@ -12,7 +12,8 @@
  * reader. Each figure is taken for every mode in turn (the order reversed
  * every other run) and the median over runs is printed, with ratio rows
  * against the targets. Two placements: everything on one CPU, then client
- * and server (and proxy) on given CPUs. Needs root (cgroups, BPF).
+ * and server (and proxy) on given CPUs. Needs root (cgroups, BPF); starts
+ * and stops its own bpfpind on a temporary directory.
  * Usage: sm_bench [-r runs] [-t seconds] [-c cpu] [-C cpu] [-P cpu]
  * [-D bpfpind] (default: daemon/bpfpind of the build dir we run from). */
 #include "config.h"
@@ -307,6 +308,7 @@ static void daemon_stop(void)
 static void daemon_exec(const char *bin)
 {
 	char budget[32];
+	/* the log; O_CLOEXEC: the exec closes it, its dups stay bpfpind's */
 	int fd = open(bpd.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
 	snprintf(budget, sizeof(budget), "%llu", PAIR_BUDGET);
@@ -372,7 +374,7 @@ static void daemon_give_pair(int key, int fd, int peer_key, int peer)
 }
 
 /* End a given member (its connection too); ENOENT: bpfpind let it go
- * already (its peer's end closed). */
+ * already (both sides of its pair had closed). */
 static void daemon_kill(int key)
 {
 	char k[16];
