@@ -1,8 +1,10 @@
 /* bench/sm_bench.c: bpfpin's sockmap paths against their anchors, side by
  * side in one run: direct loopback TCP, an AF_UNIX socketpair, a user-space
  * copy proxy and a splice proxy between two TCP connections, the built-in
- * pair splicing two connections in the kernel, accelerate (with and
- * without counters), a bare sk_msg redirect (bench/progs/sm_bare.bpf.c)
+ * pair splicing two connections in the kernel (wired here directly, and
+ * the same through a real bpfpind, which bounds a given pair's backlog),
+ * accelerate (with and without counters), a bare sk_msg redirect
+ * (bench/progs/sm_bare.bpf.c)
  * and the built-in pass on msg_verdict with counters against a pass that
  * counts nothing. Figures: stream Gbit/s (64 KiB writes), receive over
  * send rate, CPU per KiB, round trips/s with 64 B messages over 1 and 16
@@ -10,13 +12,17 @@
  * reader. Each figure is taken for every mode in turn (the order reversed
  * every other run) and the median over runs is printed, with ratio rows
  * against the targets. Two placements: everything on one CPU, then client
- * and server (and proxy) on given CPUs. Needs root (cgroups, BPF).
- * Usage: sm_bench [-r runs] [-t seconds] [-c cpu] [-C cpu] [-P cpu]. */
+ * and server (and proxy) on given CPUs. Needs root (cgroups, BPF); starts
+ * and stops its own bpfpind on a temporary directory.
+ * Usage: sm_bench [-r runs] [-t seconds] [-c cpu] [-C cpu] [-P cpu]
+ * [-D bpfpind] (default: daemon/bpfpind of the build dir we run from). */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -28,14 +34,17 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <bpfpin/bpfpin.h>
 
 #include "bench/bench.h"
 #include "bench/sm_bare.skel.h"
@@ -52,11 +61,18 @@
 /* The slow reader's run ends early when this much is in flight: a path
  * without backpressure would take the kernel's TCP memory otherwise. */
 #define FLIGHT_CAP (256ull << 20)
+/* pair-bpfpind: the --pair-budget bpfpind is started with (its default),
+ * and the bound its slow reader's bytes in flight are held to: the
+ * budget plus what the window and socket buffers of the path hold
+ * besides (16 MiB: see bench/README.md, "pair-bpfpind"). */
+#define PAIR_BUDGET (4ull << 20)
+#define PAIR_BOUND (PAIR_BUDGET + (16ull << 20))
+#define DAEMON_MAP "/sm_bench_pair"
 
-enum mode { TCP, UNIX, COPY, SPLICE, PAIR, ACCEL, ACCEL_CNT, BARE, PASS, PASS_CNT,
-	    MODES };
+enum mode { TCP, UNIX, COPY, SPLICE, PAIR, PAIR_D, ACCEL, ACCEL_CNT, BARE, PASS,
+	    PASS_CNT, MODES };
 static const char *const mode_name[MODES] = {
-	"tcp", "unix", "copy-proxy", "splice-proxy", "pair", "accelerate",
+	"tcp", "unix", "copy-proxy", "splice-proxy", "pair", "pair-bpfpind", "accelerate",
 	"accelerate+counters", "bare-redirect", "pass", "pass+counters",
 };
 
@@ -217,6 +233,157 @@ static void kernel_setup(void)
 	attach_msg(bare->progs.bare_pass, bare->maps.pass_map);
 	pair_map = builtin_setup("pair", SOCKMAP_STREAM_VERDICT, &pair_aux);
 	pass_map = builtin_setup("pass", SOCKMAP_MSG_VERDICT, &pass_aux);
+}
+
+/* pair-bpfpind's daemon: a real bpfpind on a temporary directory of its
+ * own (socket, state, log; no mount), as bench/run.sh starts one, and our
+ * connection to it. It holds a sockmap with the built-in pair on
+ * stream_verdict; each path gives it its two proxy sockets as a pair. */
+static struct {
+	char dir[64], sock[96], state[96], log[96];
+	pid_t pid;
+	struct bpfpin *b;
+} bpd;
+
+static void die_rpc(const char *what)
+{
+	fprintf(stderr, "sm_bench: bpfpind %s: %s\n", what, bpfpin_errmsg(bpd.b));
+	exit(1);
+}
+
+/* daemon/bpfpind beside the bench/ directory this program runs from. */
+static void default_daemon(char *out, size_t len)
+{
+	char exe[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n < 0)
+		die("/proc/self/exe", errno);
+	exe[n] = 0;
+	snprintf(out, len, "%s/daemon/bpfpind", dirname(dirname(exe)));
+}
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)type, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void log_to_stderr(void)
+{
+	char buf[4096];
+	FILE *f = fopen(bpd.log, "re");
+	size_t n;
+
+	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, stderr);
+	if (f)
+		fclose(f);
+}
+
+/* At exit, also after die(): SIGTERM (SIGKILL after 5 s), its store
+ * unmounted, the directory removed (the holder process bpfpind started
+ * exits once its socket file is gone). */
+static void daemon_stop(void)
+{
+	char store[128];
+
+	if (bpd.b)
+		bpfpin_close(bpd.b);
+	bpd.b = NULL;
+	if (bpd.pid > 0 && kill(bpd.pid, SIGTERM) == 0) {
+		for (int i = 0; i < 500 && waitpid(bpd.pid, NULL, WNOHANG) != bpd.pid; i++)
+			usleep(10000);
+		if (kill(bpd.pid, SIGKILL) == 0)
+			waitpid(bpd.pid, NULL, 0);
+	}
+	bpd.pid = 0;
+	snprintf(store, sizeof(store), "%s/store", bpd.state);
+	umount2(store, MNT_DETACH);
+	nftw(bpd.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* The child: stdout and stderr to the log, then bpfpind. */
+static void daemon_exec(const char *bin)
+{
+	char budget[32];
+	/* the log; O_CLOEXEC: the exec closes it, its dups stay bpfpind's */
+	int fd = open(bpd.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	snprintf(budget, sizeof(budget), "%llu", PAIR_BUDGET);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+	execl(bin, bin, "-f", "--no-mount", "-s", bpd.sock, "-d", bpd.state,
+	      "--log-level", "warning", "--pair-budget", budget, (char *)NULL);
+	_exit(127);
+}
+
+/* Start bpfpind (bin) and wait up to 20 s for it to answer; make its
+ * pair sockmap. Before any thread or cgroup of ours exists. */
+static void daemon_start(const char *bin)
+{
+	struct bpfpin_sockmap_opts o = { .sz = sizeof(o), .max_entries = MAP_SLOTS,
+					 .umask = -1 };
+	int r = -1;
+
+	if (access(bin, X_OK) < 0)
+		die(bin, errno);
+	strcpy(bpd.dir, "/tmp/bpfpin-sm-bench.XXXXXX");
+	if (!mkdtemp(bpd.dir))
+		die("mkdtemp", errno);
+	atexit(daemon_stop);
+	snprintf(bpd.sock, sizeof(bpd.sock), "%s/sock", bpd.dir);
+	snprintf(bpd.state, sizeof(bpd.state), "%s/state", bpd.dir);
+	snprintf(bpd.log, sizeof(bpd.log), "%s/log", bpd.dir);
+	if (mkdir(bpd.state, 0700) < 0 || (bpd.pid = fork()) < 0)
+		die("bpfpind start", errno);
+	if (bpd.pid == 0)
+		daemon_exec(bin);
+	for (int i = 0; i < 2000 && r < 0; i++) {
+		if (waitpid(bpd.pid, NULL, WNOHANG) == bpd.pid) {
+			bpd.pid = 0;
+			log_to_stderr();
+			die("bpfpind died at start (its log above)", ECHILD);
+		}
+		if ((r = bpfpin_connect(bpd.sock, &bpd.b)) < 0)
+			usleep(10000);
+	}
+	if (r < 0)
+		die("bpfpind did not answer in 20 s", -r);
+	if (bpfpin_sockmap_create(bpd.b, DAEMON_MAP, &o) < 0)
+		die_rpc("sockmap_create");
+	if (bpfpin_sockmap_attach(bpd.b, DAEMON_MAP, "stream_verdict", "pair", -1, 0) < 0)
+		die_rpc("sockmap_attach pair");
+}
+
+/* Give fd (key) and peer (peer_key) to bpfpind as a pair; our fds stay
+ * ours (the path closes them), bpfpind holds its own. */
+static void daemon_give_pair(int key, int fd, int peer_key, int peer)
+{
+	char k[16], pk[16];
+	struct bpfpin_sock_opts o = { .sz = sizeof(o), .key = k, .peer_fd = peer,
+				      .peer_key = pk, .give = 1 };
+
+	snprintf(k, sizeof(k), "%d", key);
+	snprintf(pk, sizeof(pk), "%d", peer_key);
+	if (bpfpin_sock_add(bpd.b, DAEMON_MAP, fd, &o, NULL) < 0)
+		die_rpc("sock_add");
+}
+
+/* End a given member (its connection too); ENOENT: bpfpind let it go
+ * already (both sides of its pair had closed). */
+static void daemon_kill(int key)
+{
+	char k[16];
+	int r;
+
+	snprintf(k, sizeof(k), "%d", key);
+	r = bpfpin_sock_kill(bpd.b, DAEMON_MAP, k, 0);
+	if (r < 0 && r != -ENOENT)
+		die_rpc("sock_kill");
 }
 
 static void pin(int cpu)
@@ -446,7 +613,8 @@ static void path_open(struct path *p, enum mode m, int n, int proxy_cpu)
 {
 	int sv[2];
 
-	*p = (struct path){ .m = m, .n = n, .proxied = m == COPY || m == SPLICE || m == PAIR };
+	*p = (struct path){ .m = m, .n = n,
+			    .proxied = m == COPY || m == SPLICE || m == PAIR || m == PAIR_D };
 	if (m == UNIX) {
 		for (int i = 0; i < n; i++) {
 			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -467,6 +635,9 @@ static void path_open(struct path *p, enum mode m, int n, int proxy_cpu)
 			member_insert(pair_map, &pair_aux, 2 * i, p->p1[i], 2 * i + 1);
 			member_insert(pair_map, &pair_aux, 2 * i + 1, p->p2[i], 2 * i);
 		}
+	else if (m == PAIR_D)
+		for (int i = 0; i < n; i++)
+			daemon_give_pair(2 * i, p->p1[i], 2 * i + 1, p->p2[i]);
 	else
 		proxy_start(&p->proxy, n, p->p1, p->p2, m == SPLICE, proxy_cpu);
 }
@@ -494,7 +665,10 @@ static void cookies_of(int n, const int *fds, uint64_t *cookies)
 
 /* Close the path; the sockmaps drop closed members themselves, and only
  * then are the aux maps told (a late skb of a member still in the map
- * would count it anew, an entry no one removes). */
+ * would count it anew, an entry no one removes). bpfpind is told to end
+ * the members it holds first, so that their keys are free for the next
+ * path. (pair-bpfpind needs no counter check: nothing but the redirect
+ * moves bytes between its proxy sockets.) */
 static void path_close(struct path *p)
 {
 	uint64_t c1[MAXC], c2[MAXC];
@@ -503,6 +677,10 @@ static void path_close(struct path *p)
 
 	if (p->m == COPY || p->m == SPLICE)
 		proxy_stop(&p->proxy);
+	for (int i = 0; p->m == PAIR_D && i < p->n; i++) {
+		daemon_kill(2 * i);
+		daemon_kill(2 * i + 1);
+	}
 	if (aux) {
 		cookies_of(p->n, p->m == PAIR ? p->p1 : p->a, c1);
 		cookies_of(p->n, p->m == PAIR ? p->p2 : p->b, c2);
@@ -910,8 +1088,10 @@ static double median_of(figures *f, int runs, enum fig i, int m)
 	return bench_median(v, runs);
 }
 
-/* The targets: a figure of mode m over the same of anchor (-1: the
- * figure itself). */
+/* The targets: a figure of mode m over the same of anchor (ITSELF: the
+ * figure itself; BOUND: over PAIR_BOUND, the figure being in KiB). */
+enum { ITSELF = -1, BOUND = -2 };
+
 static const struct target {
 	enum fig fig;
 	int m, anchor;
@@ -930,7 +1110,9 @@ static const struct target {
 #undef ACCEL_TARGETS
 	{ RT1, PAIR, COPY, BENCH_AT_LEAST, 1.2 }, { RT16, PAIR, COPY, BENCH_AT_LEAST, 1.2 },
 	{ RT1, PAIR, SPLICE, BENCH_AT_LEAST, 1.2 }, { RT16, PAIR, SPLICE, BENCH_AT_LEAST, 1.2 },
-	{ RXTX, PAIR, -1, BENCH_AT_LEAST, 0.95 },
+	{ RXTX, PAIR, ITSELF, BENCH_AT_LEAST, 0.95 },
+	{ RT1, PAIR_D, COPY, BENCH_AT_LEAST, 1.2 }, { RT16, PAIR_D, COPY, BENCH_AT_LEAST, 1.2 },
+	{ MEM_FLIGHT, PAIR_D, BOUND, BENCH_AT_MOST, 1 },
 	{ RT1, PASS_CNT, PASS, BENCH_AT_LEAST, 0.9 }, { RT16, PASS_CNT, PASS, BENCH_AT_LEAST, 0.9 },
 };
 
@@ -954,6 +1136,10 @@ static void report(const struct placement *pl, figures *f, int runs)
 			snprintf(label, sizeof(label), "%s %s/%s, %s", fig_info[t->fig].name,
 				 mode_name[t->m], mode_name[t->anchor], pl->label);
 			v /= median_of(f, runs, t->fig, t->anchor);
+		} else if (t->anchor == BOUND) {
+			snprintf(label, sizeof(label), "%s %s/(budget+16 MiB), %s",
+				 fig_info[t->fig].name, mode_name[t->m], pl->label);
+			v /= PAIR_BOUND / 1024.0;
 		} else {
 			snprintf(label, sizeof(label), "%s %s, %s", fig_info[t->fig].name,
 				 mode_name[t->m], pl->label);
@@ -978,23 +1164,28 @@ static void placement(const struct placement *pl, int runs)
 int main(int argc, char **argv)
 {
 	int runs = 9, cpu_a = 0, cpu_b = 1, cpu_p = -2, o;
+	char daemon_bin[600] = "";
 	struct placement pl;
 
-	while ((o = getopt(argc, argv, "r:t:c:C:P:")) != -1)
+	while ((o = getopt(argc, argv, "r:t:c:C:P:D:")) != -1)
 		switch (o) {
 		case 'r': runs = atoi(optarg); break;
 		case 't': seconds = atof(optarg); break;
 		case 'c': cpu_a = atoi(optarg); break;
 		case 'C': cpu_b = atoi(optarg); break;
 		case 'P': cpu_p = atoi(optarg); break;
+		case 'D': snprintf(daemon_bin, sizeof(daemon_bin), "%s", optarg); break;
 		default:
 			fprintf(stderr, "usage: %s [-r runs] [-t seconds] [-c client-cpu] "
-				"[-C server-cpu] [-P proxy-cpu]\n", argv[0]);
+				"[-C server-cpu] [-P proxy-cpu] [-D bpfpind]\n", argv[0]);
 			return 2;
 		}
 	if (runs < 1 || seconds <= 0)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);   /* a closed peer is an error return */
+	if (!daemon_bin[0])
+		default_daemon(daemon_bin, sizeof(daemon_bin));
+	daemon_start(daemon_bin);
 	samples = malloc(MAX_SAMPLES * sizeof(*samples));
 	if (!samples)
 		die("samples", ENOMEM);
