@@ -1,0 +1,132 @@
+/* bpf/progs/sm_accept.bpf.c: accept mode (sockmap/sm_accept.h). A
+ * sock_ops program on the cgroup v2 root adds each connection accepted
+ * on a listener the manager was handed to that listener's sockhash,
+ * keyed by the new socket's cookie. Which listener a new connection came
+ * from is told in the kernel: the manager tags the listener with socket
+ * storage of a BPF_F_CLONE map (the value: the listener's cookie); the
+ * kernel copies that storage into each child it clones from the
+ * listener, before the child's PASSIVE_ESTABLISHED callback runs. So a
+ * closed listener tags nothing any more, and another listener on the same
+ * port was never tagged. sm_listen (listener cookie -> record) is what
+ * the manager keeps: a tag whose listener is not in it (removed) adds
+ * nothing. Carried in bpfpind as a skeleton. */
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* sockmap/sm_accept.c's struct accept_listener, byte for byte (only its
+ * size matters here: this program reads no field of it). */
+struct sm_listener {
+	__u64 cookie, netns;
+	__u32 uid, port;
+	__u8 local[28];     /* struct sockaddr_in6 */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct sm_listener) == 56, "sockmap/sm_accept.c's record");
+
+/* sockmap/builtin.h's struct sockmap_counters. */
+struct sm_counters {
+	__u64 rx_bytes, rx_msgs, tx_bytes, tx_msgs;
+	__u64 passed, dropped, redirected, redirect_miss;
+};
+
+/* Replaced (bpf_map__reuse_fd) by the sockhash of the manager's sockmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u64);
+} sm_hash SEC(".maps");
+
+/* Listeners in accept mode on sm_hash, by cookie. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct sm_listener);
+} sm_listen SEC(".maps");
+
+/* The tag: on a listener its own cookie, copied into its children. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, __u64);
+} sm_tag SEC(".maps");
+
+/* The listeners again, as sockets: a closed one leaves this sockhash by
+ * itself, which is how user space tells it is gone (any netns, no
+ * sock_diag). No program touches it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, __u64);
+} sm_lsk SEC(".maps");
+
+/* The sockmap's aux maps (sockmap/builtin.h), reused. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct sm_counters);
+} sm_cnt SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} sm_sk SEC(".maps");
+
+/* The member's cookie in sm_sk (sk_msg cannot ask for it) and zeroed
+ * counters, so the first message is counted. */
+static __always_inline void member_note(struct bpf_sock *sk, __u64 cookie)
+{
+	struct sm_counters zero = {};
+	__u64 *v = bpf_sk_storage_get(&sm_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+
+	if (!v)
+		return;
+	*v = cookie;
+	bpf_map_update_elem(&sm_cnt, &cookie, &zero, BPF_NOEXIST);
+}
+
+static __always_inline void established(struct bpf_sock_ops *ops)
+{
+	struct bpf_sock *sk = ops->sk;
+	__u64 *tag, cookie;
+
+	if (!sk)
+		return;
+	tag = bpf_sk_storage_get(&sm_tag, sk, 0, 0);
+	if (!tag || !bpf_map_lookup_elem(&sm_listen, tag))
+		return;
+	cookie = bpf_get_socket_cookie(ops);
+	member_note(sk, cookie);
+	/* STATE_CB: drop its counters when it closes */
+	bpf_sock_ops_cb_flags_set(ops, ops->bpf_sock_ops_cb_flags |
+				  BPF_SOCK_OPS_STATE_CB_FLAG);
+	bpf_sock_hash_update(ops, &sm_hash, &cookie, BPF_NOEXIST);
+}
+
+SEC("sockops")
+int sm_accept_ops(struct bpf_sock_ops *ops)
+{
+	__u64 cookie;
+
+	switch (ops->op) {
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		established(ops);
+		break;
+	case BPF_SOCK_OPS_STATE_CB:
+		if (ops->args[1] == BPF_TCP_CLOSE) {
+			cookie = bpf_get_socket_cookie(ops);
+			bpf_map_delete_elem(&sm_cnt, &cookie);
+		}
+		break;
+	}
+	return 1;
+}
