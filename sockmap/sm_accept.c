@@ -263,8 +263,8 @@ static int listener_facts(int fd, uid_t uid, struct accept_listener *out,
 			      "TCP socket, not a %s socket", sm_sock_kind(&k));
 	if (k.tcp_state != TCP_LISTEN)
 		return sm_err(why, whylen, -EOPNOTSUPP, "accept mode takes a listening "
-			      "TCP socket; this one is %s (call listen first)",
-			      sm_tcp_state_name(k.tcp_state));
+			      "TCP socket; this one is %s%s", sm_tcp_state_name(k.tcp_state),
+			      k.tcp_state == TCP_CLOSE ? " (call listen first)" : "");
 	memset(out, 0, sizeof(*out));
 	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &out->netns, &len) < 0)
 		return sm_err(why, whylen, -errno, "SO_NETNS_COOKIE: %s", strerror(errno));

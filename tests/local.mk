@@ -33,3 +33,4 @@ include $(srcdir)/tests/attach.mk
 include $(srcdir)/tests/sm_builtin.mk
 include $(srcdir)/tests/sm_accel.mk
 include $(srcdir)/tests/sockmap.mk
+include $(srcdir)/tests/sm_accept.mk

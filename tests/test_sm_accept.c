@@ -1,0 +1,334 @@
+/* tests/test_sm_accept.c: accept mode (sockmap/sm_accept.h) through the
+ * manager's functions, on a scratch bpffs, with real loopback TCP (v4 and
+ * v6): connections accepted on the listener after the add are members of
+ * the sockhash (keyed by their cookie), those before the add, the client
+ * side and another listener's are not; a closed listener stops adding
+ * (a new listener on its port is not picked up) and goes from the list
+ * with the link; rm stops it; it goes on with the manager closed (the
+ * link is pinned); the refusals. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <criterion/criterion.h>
+
+#include "sockmap/sm.h"
+#include "sockmap/sm_accept.h"
+#include "tests/harness.h"
+
+static char bpffs[128], store[256];
+static struct sockmap_mgr *mgr;
+static struct sockmap *sm;
+static int hash_fd = -1;
+static char why[512];
+
+static void open_mgr(void)
+{
+	struct sockmap_limits lim = { 0 };
+
+	cr_assert_eq(sockmap_mgr_open(&mgr, store, &lim, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(sockmap_get(mgr, hash_fd, 0, &sm, why, sizeof(why)), 0, "%s", why);
+}
+
+static void setup(void)
+{
+	cr_assert_eq(th_bpffs_mount(bpffs, sizeof(bpffs)), 0);
+	snprintf(store, sizeof(store), "%s/sockmap", bpffs);
+	hash_fd = bpf_map_create(BPF_MAP_TYPE_SOCKHASH, "t_accept", 8, 8, 64, NULL);
+	cr_assert_geq(hash_fd, 0, "sockhash: %s", strerror(errno));
+	open_mgr();
+}
+
+static void teardown(void)
+{
+	sockmap_mgr_close(mgr);
+	th_bpffs_umount(bpffs);
+	close(hash_fd);
+}
+
+TestSuite(accept, .init = setup, .fini = teardown, .timeout = 20);
+
+static uint64_t cookie_of(int fd)
+{
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+
+	cr_assert_eq(getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len), 0);
+	return c;
+}
+
+static bool member(uint64_t cookie)
+{
+	uint64_t v = 0;
+
+	return bpf_map_lookup_elem(hash_fd, &cookie, &v) == 0 && v == cookie;
+}
+
+static socklen_t loopback(int family, uint16_t port, struct sockaddr_in6 *sa)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+
+	memset(sa, 0, sizeof(*sa));
+	if (family == AF_INET) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return sizeof(*s4);
+	}
+	sa->sin6_family = AF_INET6;
+	sa->sin6_port = htons(port);
+	sa->sin6_addr = in6addr_loopback;
+	return sizeof(*sa);
+}
+
+/* A listener on loopback at port (0: any), its port in *out. */
+static int listener(int family, uint16_t port, uint16_t *out)
+{
+	struct sockaddr_in6 sa;
+	socklen_t len = loopback(family, port, &sa);
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	cr_assert_geq(fd, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, len), 0, "bind: %s", strerror(errno));
+	cr_assert_eq(listen(fd, 16), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	*out = ntohs(sa.sin6_port);     /* sin_port sits at the same place */
+	return fd;
+}
+
+/* One connection to lfd's port: the accepted socket, the client in *cli. */
+static int connection(int family, int lfd, uint16_t port, int *cli)
+{
+	struct sockaddr_in6 sa;
+	socklen_t len = loopback(family, port, &sa);
+	int fd;
+
+	*cli = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(*cli, 0);
+	cr_assert_eq(connect(*cli, (struct sockaddr *)&sa, len), 0, "connect: %s",
+		     strerror(errno));
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	cr_assert_geq(fd, 0, "accept: %s", strerror(errno));
+	return fd;
+}
+
+static void add(int lfd)
+{
+	cr_assert_eq(sockmap_accept_add(sm, lfd, 0, why, sizeof(why)), 0, "%s", why);
+}
+
+static bool link_pinned(void)
+{
+	char path[512];
+	struct sockmap_info info;
+
+	sockmap_info(sm, &info);
+	snprintf(path, sizeof(path), "%s/m%u_u0/accept_link", store, info.id);
+	return access(path, F_OK) == 0;
+}
+
+struct seen {
+	unsigned n;
+	uint64_t cookie;
+	uint16_t port;
+};
+
+static int count_listener(uint64_t cookie, const struct sockaddr_in6 *local, void *arg)
+{
+	struct seen *s = arg;
+
+	s->n++;
+	s->cookie = cookie;
+	s->port = ntohs(local->sin6_port);
+	return 0;
+}
+
+static struct seen listed(void)
+{
+	struct seen s = { 0 };
+
+	cr_assert_eq(sockmap_accept_list(sm, count_listener, &s), 0);
+	return s;
+}
+
+/* Before the add: not a member; after: each accepted one is, the client
+ * side is not, another listener's connection is not. */
+static void accepted_become_members(int family)
+{
+	uint16_t port, other_port;
+	int lfd = listener(family, 0, &port), other = listener(family, 0, &other_port);
+	int c0, a0 = connection(family, lfd, port, &c0), c[3], a[3], oc, oa;
+
+	add(lfd);
+	for (int i = 0; i < 3; i++) {
+		a[i] = connection(family, lfd, port, &c[i]);
+		cr_assert(member(cookie_of(a[i])), "accepted connection %d is a member", i);
+		cr_assert_not(member(cookie_of(c[i])), "the client side is not");
+	}
+	cr_assert_not(member(cookie_of(a0)), "accepted before the add: not a member");
+	oa = connection(family, other, other_port, &oc);
+	cr_assert_not(member(cookie_of(oa)), "another listener's connection");
+	for (int i = 0; i < 3; i++) {
+		close(a[i]);
+		close(c[i]);
+	}
+	close(a0), close(c0), close(oa), close(oc), close(other), close(lfd);
+}
+
+Test(accept, v4_accepted_are_members)
+{
+	accepted_become_members(AF_INET);
+}
+
+Test(accept, v6_accepted_are_members)
+{
+	accepted_become_members(AF_INET6);
+}
+
+/* The listener's owner closes it; someone else listens on that port. */
+Test(accept, closed_listener_stops)
+{
+	uint16_t port, port2;
+	int lfd = listener(AF_INET, 0, &port), c, a, lfd2;
+
+	add(lfd);
+	cr_assert(link_pinned());
+	close(lfd);
+	lfd2 = listener(AF_INET, port, &port2);
+	cr_assert_eq(port2, port);
+	a = connection(AF_INET, lfd2, port, &c);
+	cr_assert_not(member(cookie_of(a)), "a new listener on the port is not picked up");
+	cr_assert_eq(listed().n, 0, "the closed listener left the list");
+	cr_assert_not(link_pinned(), "the link went with the last listener");
+	close(a), close(c), close(lfd2);
+}
+
+Test(accept, rm_stops)
+{
+	uint16_t port;
+	int lfd = listener(AF_INET6, 0, &port), c1, a1, c2, a2;
+	uint64_t lc = cookie_of(lfd);
+
+	add(lfd);
+	a1 = connection(AF_INET6, lfd, port, &c1);
+	cr_assert(member(cookie_of(a1)));
+	cr_assert_eq(sockmap_accept_rm(sm, lc, why, sizeof(why)), 0, "%s", why);
+	a2 = connection(AF_INET6, lfd, port, &c2);
+	cr_assert_not(member(cookie_of(a2)), "accepted after rm: not a member");
+	cr_assert(member(cookie_of(a1)), "those added stay");
+	cr_assert_not(link_pinned());
+	cr_assert_eq(sockmap_accept_rm(sm, lc, why, sizeof(why)), -ENOENT);
+	close(a1), close(c1), close(a2), close(c2), close(lfd);
+}
+
+Test(accept, idempotent_and_listed)
+{
+	uint16_t port, port2;
+	int lfd = listener(AF_INET, 0, &port), lfd2 = listener(AF_INET6, 0, &port2);
+	struct seen s;
+
+	add(lfd);
+	add(lfd);
+	s = listed();
+	cr_assert_eq(s.n, 1);
+	cr_assert_eq(s.cookie, cookie_of(lfd));
+	cr_assert_eq(s.port, port);
+	add(lfd2);
+	cr_assert_eq(listed().n, 2);
+	close(lfd2);
+	cr_assert_eq(listed().n, 1, "the closed one is dropped, the other stays");
+	cr_assert(link_pinned());
+	close(lfd);
+}
+
+static int count_kernel(const struct sockmap_member *mb, void *arg)
+{
+	uint64_t *want = arg;
+
+	if (mb->kernel && mb->rec.cookie == want[0])
+		want[1]++;
+	return 0;
+}
+
+Test(accept, members_listed_as_kernel)
+{
+	uint16_t port;
+	int lfd = listener(AF_INET, 0, &port), c, a;
+	uint64_t want[2] = { 0, 0 };
+
+	add(lfd);
+	a = connection(AF_INET, lfd, port, &c);
+	want[0] = cookie_of(a);
+	cr_assert_eq(sockmap_members(sm, count_kernel, want), 0);
+	cr_assert_eq(want[1], 1, "listed once, as kernel-added");
+	close(a), close(c), close(lfd);
+}
+
+/* As after a SIGKILL of the daemon: nothing of the manager is open. */
+Test(accept, goes_on_without_the_manager)
+{
+	uint16_t port;
+	int lfd = listener(AF_INET, 0, &port), c, a;
+
+	add(lfd);
+	sockmap_mgr_close(mgr);
+	a = connection(AF_INET, lfd, port, &c);
+	cr_assert(member(cookie_of(a)), "the pinned link still adds");
+	open_mgr();
+	cr_assert_eq(listed().n, 1, "a new manager finds the listener");
+	close(a), close(c), close(lfd);
+}
+
+static void refused(int fd, int err, const char *what)
+{
+	why[0] = '\0';
+	cr_assert_eq(sockmap_accept_add(sm, fd, 0, why, sizeof(why)), err, "%s: %s", what, why);
+	cr_assert(why[0], "%s: a sentence", what);
+	cr_log_info("%s: %s", what, why);
+}
+
+Test(accept, refuses_non_listeners)
+{
+	uint16_t port;
+	int lfd = listener(AF_INET, 0, &port), c, a = connection(AF_INET, lfd, port, &c);
+	int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int fresh = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	refused(c, -EOPNOTSUPP, "a connected socket");
+	refused(a, -EOPNOTSUPP, "an accepted socket");
+	refused(udp, -EOPNOTSUPP, "a UDP socket");
+	refused(fresh, -EOPNOTSUPP, "a TCP socket not listening");
+	cr_assert_not(link_pinned());
+	close(a), close(c), close(udp), close(fresh), close(lfd);
+}
+
+static void refused_map(int type, uint32_t key_size)
+{
+	int fd = bpf_map_create(type, "t_other", key_size, 8, 8, NULL);
+	uint16_t port;
+	int lfd = listener(AF_INET, 0, &port);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(sockmap_get(mgr, fd, 0, &sm, why, sizeof(why)), 0, "%s", why);
+	refused(lfd, -EINVAL, type == BPF_MAP_TYPE_SOCKMAP ? "a sockmap" : "key-size 4");
+	close(lfd);
+	close(fd);
+}
+
+Test(accept, refuses_sockmap)
+{
+	refused_map(BPF_MAP_TYPE_SOCKMAP, 4);
+}
+
+Test(accept, refuses_key_size_4)
+{
+	refused_map(BPF_MAP_TYPE_SOCKHASH, 4);
+}
