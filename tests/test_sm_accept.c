@@ -211,22 +211,30 @@ Test(accept, closed_listener_stops)
 	close(a), close(c), close(lfd2);
 }
 
+/* With another listener still in accept mode (so the link stays). */
 Test(accept, rm_stops)
 {
-	uint16_t port;
-	int lfd = listener(AF_INET6, 0, &port), c1, a1, c2, a2;
+	uint16_t port, kept_port;
+	int lfd = listener(AF_INET6, 0, &port), kept = listener(AF_INET, 0, &kept_port);
+	int c1, a1, c2, a2, kc, ka;
 	uint64_t lc = cookie_of(lfd);
 
 	add(lfd);
+	add(kept);
 	a1 = connection(AF_INET6, lfd, port, &c1);
 	cr_assert(member(cookie_of(a1)));
 	cr_assert_eq(sockmap_accept_rm(sm, lc, why, sizeof(why)), 0, "%s", why);
 	a2 = connection(AF_INET6, lfd, port, &c2);
 	cr_assert_not(member(cookie_of(a2)), "accepted after rm: not a member");
 	cr_assert(member(cookie_of(a1)), "those added stay");
-	cr_assert_not(link_pinned());
+	ka = connection(AF_INET, kept, kept_port, &kc);
+	cr_assert(member(cookie_of(ka)), "the other listener goes on");
 	cr_assert_eq(sockmap_accept_rm(sm, lc, why, sizeof(why)), -ENOENT);
-	close(a1), close(c1), close(a2), close(c2), close(lfd);
+	cr_assert(link_pinned());
+	cr_assert_eq(sockmap_accept_rm(sm, cookie_of(kept), why, sizeof(why)), 0, "%s", why);
+	cr_assert_not(link_pinned(), "the link went with the last listener");
+	close(a1), close(c1), close(a2), close(c2), close(ka), close(kc);
+	close(kept), close(lfd);
 }
 
 Test(accept, idempotent_and_listed)
