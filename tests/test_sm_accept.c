@@ -280,6 +280,38 @@ Test(accept, members_listed_as_kernel)
 	close(a), close(c), close(lfd);
 }
 
+/* The map's verdict applies to them, counted in its aux maps by their
+ * cookie (sm_sk filled by the program); a connection from before the add
+ * is untouched; the counters go when the socket closes. */
+Test(accept, verdict_applies_and_counts)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int cnt_fd = sockmap_aux(sm)->fds[SOCKMAP_AUX_CNT];
+	struct sockmap_counters cnt[256];
+	struct sockmap_counters sum;
+	uint16_t port;
+	int lfd = listener(AF_INET, 0, &port), c0, a0 = connection(AF_INET, lfd, port, &c0);
+	int c, a;
+	uint64_t ac;
+	char b = 'x';
+
+	cr_assert_eq(sockmap_attach_builtin(sm, SOCKMAP_MSG_VERDICT, "drop", false, why,
+					    sizeof(why)), 0, "%s", why);
+	add(lfd);
+	a = connection(AF_INET, lfd, port, &c);
+	ac = cookie_of(a);
+	cr_assert_eq(send(a, &b, 1, MSG_NOSIGNAL), -1, "dropped by the verdict");
+	cr_assert_eq(errno, EACCES);
+	cr_assert_eq(send(a0, &b, 1, MSG_NOSIGNAL), 1, "the earlier one is not a member");
+	cr_assert_eq(sockmap_aux_counters(sockmap_aux(sm), ac, &sum), 0);
+	cr_assert_eq(sum.tx_msgs, 1);
+	cr_assert_eq(sum.dropped, 1);
+	setsockopt(a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(a);           /* a reset: TCP_CLOSE at once */
+	cr_assert_lt(bpf_map_lookup_elem(cnt_fd, &ac, cnt), 0, "its counters went");
+	close(c), close(a0), close(c0), close(lfd);
+}
+
 /* As after a SIGKILL of the daemon: nothing of the manager is open. */
 Test(accept, goes_on_without_the_manager)
 {
@@ -300,6 +332,8 @@ static void refused(int fd, int err, const char *what)
 	why[0] = '\0';
 	cr_assert_eq(sockmap_accept_add(sm, fd, 0, why, sizeof(why)), err, "%s: %s", what, why);
 	cr_assert(why[0], "%s: a sentence", what);
+	if (err == -EINVAL)
+		cr_assert(strstr(why, "sockhash with key-size 8"), "%s: says why: %s", what, why);
 	cr_log_info("%s: %s", what, why);
 }
 
