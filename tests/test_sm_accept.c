@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -257,6 +258,33 @@ Test(accept, idempotent_and_listed)
 	close(lfd);
 }
 
+/* One listener in accept mode on two sockhashes: each gets its
+ * connections; rm on one leaves the other adding. */
+Test(accept, two_sockhashes)
+{
+	int hash2 = bpf_map_create(BPF_MAP_TYPE_SOCKHASH, "t_accept2", 8, 8, 64, NULL);
+	struct sockmap *sm2;
+	uint16_t port;
+	int lfd = listener(AF_INET, 0, &port), c, a;
+	uint64_t v, ac;
+
+	cr_assert_geq(hash2, 0);
+	cr_assert_eq(sockmap_get(mgr, hash2, 0, &sm2, why, sizeof(why)), 0, "%s", why);
+	add(lfd);
+	cr_assert_eq(sockmap_accept_add(sm2, lfd, 0, why, sizeof(why)), 0, "%s", why);
+	a = connection(AF_INET, lfd, port, &c);
+	ac = cookie_of(a);
+	cr_assert(member(ac));
+	cr_assert_eq(bpf_map_lookup_elem(hash2, &ac, &v), 0, "a member of the second");
+	close(a), close(c);
+	cr_assert_eq(sockmap_accept_rm(sm, cookie_of(lfd), why, sizeof(why)), 0, "%s", why);
+	a = connection(AF_INET, lfd, port, &c);
+	ac = cookie_of(a);
+	cr_assert_not(member(ac));
+	cr_assert_eq(bpf_map_lookup_elem(hash2, &ac, &v), 0, "still added to the second");
+	close(a), close(c), close(lfd), close(hash2);
+}
+
 static int count_kernel(const struct sockmap_member *mb, void *arg)
 {
 	uint64_t *want = arg;
@@ -343,13 +371,22 @@ Test(accept, refuses_non_listeners)
 	int lfd = listener(AF_INET, 0, &port), c, a = connection(AF_INET, lfd, port, &c);
 	int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int fresh = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int ux = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+
+	/* abstract, autobound: no path to clean up */
+	cr_assert_eq(bind(ux, (struct sockaddr *)&un, sizeof(sa_family_t)), 0);
+	cr_assert_eq(listen(ux, 1), 0);
 
 	refused(c, -EOPNOTSUPP, "a connected socket");
 	refused(a, -EOPNOTSUPP, "an accepted socket");
 	refused(udp, -EOPNOTSUPP, "a UDP socket");
+	cr_assert(strstr(why, "not a UDP socket"), "%s", why);
+	refused(ux, -EOPNOTSUPP, "a listening AF_UNIX socket");
+	cr_assert(strstr(why, "not a AF_UNIX"), "%s", why);
 	refused(fresh, -EOPNOTSUPP, "a TCP socket not listening");
 	cr_assert_not(link_pinned());
-	close(a), close(c), close(udp), close(fresh), close(lfd);
+	close(a), close(c), close(udp), close(fresh), close(ux), close(lfd);
 }
 
 static void refused_map(int type, uint32_t key_size)
