@@ -4,8 +4,10 @@
  * its program (bpf/progs/sm_accept.bpf.c): accept_listen (listener cookie
  * -> struct accept_listener), accept_tag (socket storage copied into the
  * listener's children) and accept_lsk (the listeners as sockets, which a
- * closed one leaves by itself). Each call opens them from their pins: the
- * daemon keeps no fd of them, and a restart finds them as they were. */
+ * closed one leaves by itself); and accept_conn (what each added
+ * connection is, for listing it), which stays as long as the members it
+ * describes. Each call opens them from their pins: the daemon keeps no fd
+ * of them, and a restart finds them as they were. */
 #include "config.h"
 
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include <netinet/tcp.h>
 
 #include "sockmap/sm_accept.h"
+#include "sockmap/sm_diag.h"
 #include "sockmap/sm_int.h"
 #include "sockmap/sm_sock.h"
 #include "sockmap/sm_accept.skel.h"
@@ -41,6 +44,16 @@ struct accept_listener {
 	uint32_t pad;
 };
 _Static_assert(sizeof(struct accept_listener) == 56, "sm_accept.bpf.c's record");
+
+/* An added connection (the program's struct sm_conn). */
+struct accept_conn {
+	uint64_t listener;
+	uint32_t family;
+	uint16_t local_port, remote_port;   /* host order */
+	uint32_t local[4], remote[4];       /* network order; IPv4 in [0] */
+};
+_Static_assert(sizeof(struct accept_conn) == 48, "sm_accept.bpf.c's conn");
+#define CONN_PIN "accept_conn"
 
 static const char *const pins[] = { "accept_listen", "accept_tag", "accept_lsk" };
 #define LINK_PIN "accept_link"
@@ -127,6 +140,22 @@ static int reuse(struct bpf_map *map, int fd, char *why, size_t whylen)
 			      bpf_map__name(map), strerror(-r)) : 0;
 }
 
+/* accept_conn outlives accept mode (the members it describes stay): the
+ * pinned one is reused, else the new one is made as big as the sockhash. */
+static int reuse_conn(struct sockmap *s, struct sm_accept *skel, char *why,
+		      size_t whylen)
+{
+	char path[PATH_MAX];
+	int fd, r;
+
+	sm_path(s, CONN_PIN, path, sizeof(path));
+	if ((fd = bpf_obj_get(path)) < 0)
+		return bpf_map__set_max_entries(skel->maps.sm_conn, s->max_entries);
+	r = reuse(skel->maps.sm_conn, fd, why, whylen);
+	close(fd);                  /* libbpf holds its own dup */
+	return r;
+}
+
 /* The loaded program on s's sockhash and aux maps; NULL with *err. */
 static struct sm_accept *load(struct sockmap *s, int *err, char *why, size_t whylen)
 {
@@ -139,7 +168,8 @@ static struct sm_accept *load(struct sockmap *s, int *err, char *why, size_t why
 	}
 	if ((*err = reuse(skel->maps.sm_hash, s->map_fd, why, whylen)) < 0 ||
 	    (*err = reuse(skel->maps.sm_cnt, s->aux.fds[SOCKMAP_AUX_CNT], why, whylen)) < 0 ||
-	    (*err = reuse(skel->maps.sm_sk, s->aux.fds[SOCKMAP_AUX_SK], why, whylen)) < 0)
+	    (*err = reuse(skel->maps.sm_sk, s->aux.fds[SOCKMAP_AUX_SK], why, whylen)) < 0 ||
+	    (*err = reuse_conn(s, skel, why, whylen)) < 0)
 		goto fail;
 	if ((*err = sm_accept__load(skel)) < 0) {
 		sm_err(why, whylen, *err, "accept mode: the kernel refused its "
@@ -160,6 +190,10 @@ static int pin_all(struct sockmap *s, struct sm_accept *skel, int link, char *wh
 				    skel->maps.sm_lsk };
 	char path[PATH_MAX];
 
+	sm_path(s, CONN_PIN, path, sizeof(path));
+	if (bpf_obj_pin(bpf_map__fd(skel->maps.sm_conn), path) < 0 && errno != EEXIST)
+		return sm_err(why, whylen, -errno, "cannot pin accept mode's "
+			      CONN_PIN " in the store: %s", strerror(errno));
 	for (unsigned i = 0; i <= 3; i++) {
 		sm_path(s, i < 3 ? pins[i] : LINK_PIN, path, sizeof(path));
 		unlink(path);
@@ -374,28 +408,67 @@ int sockmap_accept_list(struct sockmap *s, sockmap_listener_fn fn, void *arg)
 	return 0;
 }
 
+static void conn_addr(uint32_t family, const uint32_t ip[4], uint16_t port,
+		      struct sockaddr_in6 *out)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (family == AF_INET) {
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = ip[0];
+		s4->sin_port = htons(port);
+		return;
+	}
+	out->sin6_family = AF_INET6;
+	memcpy(&out->sin6_addr, ip, 16);
+	out->sin6_port = htons(port);
+}
+
+/* What a kernel-added member is: its cookie, and what accept_conn (fd,
+ * or -1) says of it. */
+static void kernel_member(int conn_fd, struct sockmap_member *mb)
+{
+	struct accept_conn c;
+	int st;
+
+	mb->rec.type = SOCK_STREAM;
+	mb->rec.proto = IPPROTO_TCP;
+	mb->tcp_state = -1;
+	if (conn_fd < 0 || bpf_map_lookup_elem(conn_fd, &mb->rec.cookie, &c) < 0)
+		return;
+	mb->rec.family = (uint8_t)c.family;
+	conn_addr(c.family, c.local, c.local_port, &mb->rec.local);
+	conn_addr(c.family, c.remote, c.remote_port, &mb->rec.remote);
+	st = sm_diag_tcp_state(&mb->rec);
+	mb->tcp_state = st < 0 ? -1 : st;
+}
+
 int sm_accept_members(struct sockmap *s, sockmap_member_fn fn, void *arg)
 {
-	struct sockmap_member mb = { .kernel = true, .tcp_state = -1,
-				     .key.len = sizeof(uint64_t) };
-	struct sockmap_key next = { .len = sizeof(uint64_t) };
+	struct sockmap_key k = { .len = sizeof(uint64_t) }, next = k;
+	struct sockmap_member mb;
 	struct sockmap_rec rec;
+	char path[PATH_MAX];
 	bool first = true;
-	int r;
+	int conn, r = 0;    /* conn: accept_conn, closed here */
 
 	if (s->type != BPF_MAP_TYPE_SOCKHASH || s->key_size != sizeof(uint64_t))
 		return 0;
-	while (bpf_map_get_next_key(s->map_fd, first ? NULL : mb.key.b, next.b) == 0) {
+	sm_path(s, CONN_PIN, path, sizeof(path));
+	conn = bpf_obj_get(path);
+	while (!r && bpf_map_get_next_key(s->map_fd, first ? NULL : k.b, next.b) == 0) {
 		first = false;
-		mb.key = next;
-		if (sm_rec_get(s, &mb.key, &rec) == 0 ||
-		    bpf_map_lookup_elem(s->map_fd, mb.key.b, &mb.rec.cookie) < 0)
+		k = next;
+		mb = (struct sockmap_member){ .kernel = true, .key = k };
+		if (sm_rec_get(s, &k, &rec) == 0 ||
+		    bpf_map_lookup_elem(s->map_fd, k.b, &mb.rec.cookie) < 0)
 			continue;
-		mb.rec.type = SOCK_STREAM;
-		mb.rec.proto = IPPROTO_TCP;
+		kernel_member(conn, &mb);
 		sockmap_aux_counters(&s->aux, mb.rec.cookie, &mb.cnt);
-		if ((r = fn(&mb, arg)))
-			return r;
+		r = fn(&mb, arg);
 	}
-	return 0;
+	if (conn >= 0)
+		close(conn);
+	return r;
 }

@@ -285,27 +285,64 @@ Test(accept, two_sockhashes)
 	close(a), close(c), close(lfd), close(hash2);
 }
 
-static int count_kernel(const struct sockmap_member *mb, void *arg)
-{
-	uint64_t *want = arg;
+struct want {
+	uint64_t cookie;
+	uint16_t local_port, remote_port;
+	unsigned seen;
+	struct sockmap_member mb;
+};
 
-	if (mb->kernel && mb->rec.cookie == want[0])
-		want[1]++;
+static int find_kernel(const struct sockmap_member *mb, void *arg)
+{
+	struct want *w = arg;
+
+	if (mb->rec.cookie == w->cookie) {
+		w->seen++;
+		w->mb = *mb;
+	}
 	return 0;
 }
 
-Test(accept, members_listed_as_kernel)
+static uint16_t local_port(int fd)
+{
+	struct sockaddr_in6 sa;
+	socklen_t len = sizeof(sa);
+
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	return ntohs(sa.sin6_port);
+}
+
+/* sock ls: once, as added by the kernel, with its addresses and state,
+ * also after accept mode went off (it is still a member). */
+static void listed_as_kernel(int family)
 {
 	uint16_t port;
-	int lfd = listener(AF_INET, 0, &port), c, a;
-	uint64_t want[2] = { 0, 0 };
+	int lfd = listener(family, 0, &port), c, a;
+	struct want w = { 0 };
 
 	add(lfd);
-	a = connection(AF_INET, lfd, port, &c);
-	want[0] = cookie_of(a);
-	cr_assert_eq(sockmap_members(sm, count_kernel, want), 0);
-	cr_assert_eq(want[1], 1, "listed once, as kernel-added");
+	a = connection(family, lfd, port, &c);
+	w.cookie = cookie_of(a);
+	cr_assert_eq(sockmap_accept_rm(sm, cookie_of(lfd), why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(sockmap_members(sm, find_kernel, &w), 0);
+	cr_assert_eq(w.seen, 1, "listed once");
+	cr_assert(w.mb.kernel, "as added by the kernel");
+	cr_assert_eq(w.mb.rec.family, family);
+	cr_assert_eq(w.mb.rec.local.sin6_family, family);
+	cr_assert_eq(ntohs(w.mb.rec.local.sin6_port), port);
+	cr_assert_eq(ntohs(w.mb.rec.remote.sin6_port), local_port(c));
+	cr_assert_eq(w.mb.tcp_state, 1 /* TCP_ESTABLISHED */);
 	close(a), close(c), close(lfd);
+}
+
+Test(accept, v4_members_listed_as_kernel)
+{
+	listed_as_kernel(AF_INET);
+}
+
+Test(accept, v6_members_listed_as_kernel)
+{
+	listed_as_kernel(AF_INET6);
 }
 
 /* The map's verdict applies to them, counted in its aux maps by their

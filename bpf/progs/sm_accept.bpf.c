@@ -13,6 +13,9 @@
 #include <linux/bpf.h>
 #include <stdbool.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#define AF_INET 2
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -25,6 +28,17 @@ struct sm_listener {
 	__u32 pad;
 };
 _Static_assert(sizeof(struct sm_listener) == 56, "sockmap/sm_accept.c's record");
+
+/* sockmap/sm_accept.c's struct accept_conn: what an added connection is,
+ * for listing it (its key is a cookie, which says nothing). Addresses in
+ * network order, IPv4 in local[0]; ports in host order. */
+struct sm_conn {
+	__u64 listener;
+	__u32 family;
+	__u16 local_port, remote_port;
+	__u32 local[4], remote[4];
+};
+_Static_assert(sizeof(struct sm_conn) == 48, "sockmap/sm_accept.c's conn");
 
 /* sockmap/builtin.h's struct sockmap_counters. */
 struct sm_counters {
@@ -66,6 +80,16 @@ struct {
 	__type(value, __u64);
 } sm_lsk SEC(".maps");
 
+/* Added connections by cookie; deleted when they close (LRU: those that
+ * closed while no program ran go when room is needed). Sized at load;
+ * kept (pinned) while the sockmap is managed, as its members are. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct sm_conn);
+} sm_conn SEC(".maps");
+
 /* The sockmap's aux maps (sockmap/builtin.h), reused. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -94,6 +118,28 @@ static __always_inline void member_note(struct bpf_sock *sk, __u64 cookie)
 	bpf_map_update_elem(&sm_cnt, &cookie, &zero, BPF_NOEXIST);
 }
 
+static __always_inline void conn_note(struct bpf_sock_ops *ops, __u64 cookie,
+				      __u64 listener)
+{
+	struct sm_conn c = {
+		.listener = listener, .family = ops->family,
+		.local_port = ops->local_port,
+		/* the 16-bit network-order port, loaded into the upper half */
+		.remote_port = bpf_ntohl(ops->remote_port),
+	};
+
+	if (ops->family == AF_INET) {
+		c.local[0] = ops->local_ip4;
+		c.remote[0] = ops->remote_ip4;
+	} else {
+		for (int i = 0; i < 4; i++) {
+			c.local[i] = ops->local_ip6[i];
+			c.remote[i] = ops->remote_ip6[i];
+		}
+	}
+	bpf_map_update_elem(&sm_conn, &cookie, &c, BPF_ANY);
+}
+
 static __always_inline void established(struct bpf_sock_ops *ops)
 {
 	struct bpf_sock *sk = ops->sk;
@@ -106,6 +152,7 @@ static __always_inline void established(struct bpf_sock_ops *ops)
 		return;
 	cookie = bpf_get_socket_cookie(ops);
 	member_note(sk, cookie);
+	conn_note(ops, cookie, *tag);
 	/* STATE_CB: drop its counters when it closes */
 	bpf_sock_ops_cb_flags_set(ops, ops->bpf_sock_ops_cb_flags |
 				  BPF_SOCK_OPS_STATE_CB_FLAG);
@@ -125,6 +172,7 @@ int sm_accept_ops(struct bpf_sock_ops *ops)
 		if (ops->args[1] == BPF_TCP_CLOSE) {
 			cookie = bpf_get_socket_cookie(ops);
 			bpf_map_delete_elem(&sm_cnt, &cookie);
+			bpf_map_delete_elem(&sm_conn, &cookie);
 		}
 		break;
 	}
