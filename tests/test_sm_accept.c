@@ -385,6 +385,7 @@ Test(accept, goes_on_without_the_manager)
 
 	add(lfd);
 	sockmap_mgr_close(mgr);
+	mgr = NULL;                 /* teardown's, should an assert stop here */
 	a = connection(AF_INET, lfd, port, &c);
 	cr_assert(member(cookie_of(a)), "the pinned link still adds");
 	open_mgr();
