@@ -4,17 +4,21 @@
  * the sockhash (keyed by their cookie), those before the add, the client
  * side and another listener's are not; a closed listener stops adding
  * (a new listener on its port is not picked up) and goes from the list
- * with the link; rm stops it; it goes on with the manager closed (the
- * link is pinned); the refusals. */
+ * with the link; rm stops it; it goes on after a SIGKILL of the process
+ * that added it (the link is pinned); the map's verdict and counters
+ * apply to the members; sock ls shows them; the refusals. */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -377,20 +381,38 @@ Test(accept, verdict_applies_and_counts)
 	close(c), close(a0), close(c0), close(lfd);
 }
 
-/* As after a SIGKILL of the daemon: nothing of the manager is open. */
-Test(accept, goes_on_without_the_manager)
+/* A process that did the add (as the daemon would) is killed with
+ * SIGKILL: the pinned link goes on adding, and a new manager on the
+ * store finds the listener. */
+Test(accept, goes_on_after_sigkill)
 {
 	uint16_t port;
-	int lfd = listener(AF_INET, 0, &port), c, a;
+	int lfd = listener(AF_INET, 0, &port), c, a, p[2], st;
+	char b;
+	pid_t pid;
 
-	add(lfd);
 	sockmap_mgr_close(mgr);
 	mgr = NULL;                 /* teardown's, should an assert stop here */
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		open_mgr();
+		add(lfd);
+		(void)!write(p[1], "k", 1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	cr_assert_eq(read(p[0], &b, 1), 1, "the child added the listener");
+	kill(pid, SIGKILL);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFSIGNALED(st));
 	a = connection(AF_INET, lfd, port, &c);
 	cr_assert(member(cookie_of(a)), "the pinned link still adds");
 	open_mgr();
 	cr_assert_eq(listed().n, 1, "a new manager finds the listener");
-	close(a), close(c), close(lfd);
+	close(a), close(c), close(lfd), close(p[0]);
 }
 
 static void refused(int fd, int err, const char *what)
