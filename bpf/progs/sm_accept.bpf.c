@@ -9,7 +9,9 @@
  * closed listener tags nothing any more, and another listener on the same
  * port was never tagged. sm_listen (listener cookie -> record) is what
  * the manager keeps: a tag whose listener is not in it (removed) adds
- * nothing. Carried in bpfpind as a skeleton. */
+ * nothing. What each added connection is (addresses) goes in sm_conn,
+ * for listing it, and its counters and cookie in the sockmap's aux maps.
+ * Carried in bpfpind as a skeleton. */
 #include <linux/bpf.h>
 #include <stdbool.h>
 #include <bpf/bpf_helpers.h>
