@@ -6,16 +6,20 @@
  * (a new listener on its port is not picked up) and goes from the list
  * with the link; rm stops it; it goes on after a SIGKILL of the process
  * that added it (the link is pinned); the map's verdict and counters
- * apply to the members; sock ls shows them; the refusals. */
+ * apply to the members; sock ls shows them; a listener in another
+ * network namespace works the same; the refusals. */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -349,6 +353,102 @@ Test(accept, v6_members_listed_as_kernel)
 	listed_as_kernel(AF_INET6);
 }
 
+/* fd over a Unix socket (SCM_RIGHTS), with one byte b. */
+static int send_fd(int sock, int fd, char b)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { &b, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &mh, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], b;
+	struct iovec iov = { &b, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != 1 || !(c = CMSG_FIRSTHDR(&mh)) ||
+	    c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* The child of netns_listener, in a network namespace of its own with lo
+ * up: it hands over a listener, then (told to) makes one connection to
+ * it and hands over the accepted socket. No criterion asserts here. */
+static void netns_child(int sock)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int io, lfd, c, a;
+	char b;
+
+	alarm(20);                  /* never outlive a failed test */
+	if (unshare(CLONE_NEWNET) < 0 ||
+	    (io = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    ioctl(io, SIOCGIFFLAGS, &ifr) < 0)
+		_exit(1);
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(io, SIOCSIFFLAGS, &ifr) < 0 ||
+	    (lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(lfd, (struct sockaddr *)&sa, len) < 0 || listen(lfd, 4) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &len) < 0 ||
+	    send_fd(sock, lfd, 'l') < 0 || read(sock, &b, 1) != 1 ||
+	    (c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(c, (struct sockaddr *)&sa, len) < 0 ||
+	    (a = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0 || send_fd(sock, a, 'a') < 0)
+		_exit(1);
+	pause();                    /* the parent kills it when done */
+	_exit(0);
+}
+
+/* A listener in another network namespace (the sock_ops program is on
+ * the cgroup, which spans namespaces). */
+Test(accept, listener_in_another_netns)
+{
+	uint64_t ours = 0, theirs = 0;
+	socklen_t len = sizeof(ours);
+	int sv[2], lfd, a, st, self = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	pid_t pid;
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		close(sv[0]);
+		netns_child(sv[1]);
+	}
+	close(sv[1]);
+	lfd = recv_fd(sv[0]);
+	cr_assert_geq(lfd, 0, "the child's listener");
+	getsockopt(self, SOL_SOCKET, SO_NETNS_COOKIE, &ours, &len);
+	getsockopt(lfd, SOL_SOCKET, SO_NETNS_COOKIE, &theirs, &len);
+	cr_assert_neq(ours, theirs, "another netns");
+	add(lfd);
+	cr_assert_eq(write(sv[0], "g", 1), 1);
+	a = recv_fd(sv[0]);
+	cr_assert_geq(a, 0, "the child's accepted socket");
+	cr_assert(member(cookie_of(a)), "accepted in the other netns: a member");
+	cr_assert_eq(listed().n, 1);
+	kill(pid, SIGKILL);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	close(a), close(lfd), close(self), close(sv[0]);
+}
+
 /* The map's verdict applies to them, counted in its aux maps by their
  * cookie (sm_sk filled by the program); a connection from before the add
  * is untouched; the counters go when the socket closes. */
@@ -388,6 +488,7 @@ static void added_then_pause(int lfd, int done)
 	struct sockmap_limits lim = { 0 };
 	struct sockmap *s;
 
+	alarm(20);                  /* never outlive a failed test */
 	if (sockmap_mgr_open(&mgr, store, &lim, why, sizeof(why)) < 0 ||
 	    sockmap_get(mgr, hash_fd, 0, &s, why, sizeof(why)) < 0 ||
 	    sockmap_accept_add(s, lfd, 0, why, sizeof(why)) < 0)
