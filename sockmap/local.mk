@@ -10,3 +10,4 @@ EXTRA_DIST += sockmap/builtin.mk sockmap/accel.mk sockmap/sm.mk
 include $(srcdir)/sockmap/builtin.mk
 include $(srcdir)/sockmap/accel.mk
 include $(srcdir)/sockmap/sm.mk
+include $(srcdir)/sockmap/accept.mk

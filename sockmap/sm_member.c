@@ -19,6 +19,7 @@
 #include <linux/bpf.h>
 
 #include "sockmap/accel.h"
+#include "sockmap/sm_accept.h"
 #include "sockmap/sm_diag.h"
 #include "sockmap/sm_int.h"
 
@@ -297,5 +298,7 @@ int sockmap_members(struct sockmap *s, sockmap_member_fn fn, void *arg)
 		r = walk(s, show_one, &sh);
 	if (r == 0 && accelerated(s))
 		r = show_kernel(s, &sh);
+	if (r == 0)
+		r = sm_accept_members(s, fn, arg);
 	return r;
 }

@@ -34,3 +34,4 @@ include $(srcdir)/tests/sm_builtin.mk
 include $(srcdir)/tests/sm_accel.mk
 include $(srcdir)/tests/sockmap.mk
 include $(srcdir)/tests/sm_daemon.mk
+include $(srcdir)/tests/sm_accept.mk
