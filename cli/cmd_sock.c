@@ -16,7 +16,7 @@
 
 struct add_words {
 	const char *key, *peer_key, *fd, *peer_fd, *pid;
-	bool give, lend, replace;
+	bool give, lend, replace, accept;
 };
 
 static int add_parse(int argc, char **argv, struct add_words *w)
@@ -26,6 +26,7 @@ static int add_parse(int argc, char **argv, struct add_words *w)
 		{ "fd", &w->fd, NULL }, { "peer-fd", &w->peer_fd, NULL },
 		{ "pid", &w->pid, NULL }, { "give", NULL, &w->give },
 		{ "lend", NULL, &w->lend }, { "replace", NULL, &w->replace },
+		{ "accept", NULL, &w->accept },
 	};
 
 	for (int i = 0; i < argc; i++) {
@@ -45,8 +46,8 @@ static int add_parse(int argc, char **argv, struct add_words *w)
 	}
 	if (!w->fd)
 		return cli_usage("expected fd N (with pid PID: that process's fd N)");
-	if (w->give && w->lend)
-		return cli_usage("give or lend, not both");
+	if (w->give + w->lend + w->accept > 1)
+		return cli_usage("one of give, lend and accept");
 	return 0;
 }
 
@@ -78,6 +79,7 @@ static int sock_add(int argc, char **argv)
 	o.key = w.key;
 	o.peer_key = w.peer_key;
 	o.give = w.give;
+	o.accept = w.accept;
 	o.replace = w.replace;
 	if (!(b = cli_conn()))
 		return CLI_FAIL;

@@ -95,6 +95,7 @@ static const struct cmd cmds[] = {
 	  "attach first, then add." },
 	{ "sock", cmd_sock,
 	  "sock add PATH [key K] [give|lend] [replace] [pid PID] fd N [peer-fd M] [peer-key K]\n"
+	  "sock add PATH accept [pid PID] fd N\n"
 	  "sock rm PATH {key K|cookie C}\n"
 	  "sock kill PATH {key K|cookie C}\n"
 	  "sock ls PATH",
@@ -106,8 +107,11 @@ static const struct cmd cmds[] = {
 	  "holds it until it is removed or killed or its peer closes, across\n"
 	  "a crash or restart of bpfpind (its holder process keeps a copy; it\n"
 	  "ends only with a reboot or the state dir). peer-fd pairs\n"
-	  "two sockets for the pair built-in. rm takes it out; kill ends its\n"
-	  "connection; ls lists the members with their counters." },
+	  "two sockets for the pair built-in. accept: fd N is a listening TCP\n"
+	  "socket; each connection accepted on it joins the map (a sockhash of\n"
+	  "key-size 8, keyed by cookie) as it is established; rm by its cookie\n"
+	  "stops that. rm takes a member out; kill ends its connection; ls\n"
+	  "lists the members with their counters, and the listeners." },
 	{ "tap", cmd_tap,
 	  "tap rule add PATH [rx|tx|both] PREFIX [pass|drop|disconnect]\n"
 	  "tap rule rm PATH [rx|tx|both] PREFIX\n"

@@ -16,6 +16,7 @@
 
 #include "daemon/ops.h"
 #include "daemon/ops_sock.h"
+#include "sockmap/sm_accept.h"
 #include "sockmap/sm_pid.h"
 
 int sock_fail(struct request *req, int err, const char *fmt, ...)
@@ -196,20 +197,38 @@ static struct json_object *add_result(struct add_ctx *x)
 	return o;
 }
 
+/* accept: the listening socket's accepted connections join the map; no
+ * key (their cookies are), no peer. */
+static int add_accept(struct add_ctx *x)
+{
+	struct add_args *a = &x->a;
+
+	if (a->key.set || a->peer_fd || a->peer_pid_fd != NO_FD || a->peer_key.set ||
+	    a->replace)
+		return sock_fail(x->req, -EINVAL, "mode \"accept\" takes no key, peer or "
+				 "replace: each accepted connection is keyed by its cookie");
+	return sockmap_accept_add(x->s, *x->add.sock_fd, x->cred.uid, x->req->errmsg,
+				  sizeof(x->req->errmsg));
+}
+
 static int add_run(struct add_ctx *x)
 {
 	struct add_args *a = &x->a;
 	struct ns_stat st;
 	int r;
 
-	if (a->mode && strcmp(a->mode, "lend") && strcmp(a->mode, "give"))
-		return sock_fail(x->req, -EINVAL, "member \"mode\" must be \"lend\" or "
-				 "\"give\", not \"%.64s\"", a->mode);
+	if (a->mode && strcmp(a->mode, "lend") && strcmp(a->mode, "give") &&
+	    strcmp(a->mode, "accept"))
+		return sock_fail(x->req, -EINVAL, "member \"mode\" must be \"lend\", "
+				 "\"give\" or \"accept\", not \"%.64s\"", a->mode);
 	if (!a->peer_fd && a->peer_key.set && a->peer_pid_fd == NO_FD)
 		return sock_fail(x->req, -EINVAL, "member \"peer_key\" needs a peer");
 	if ((r = sockmap_open(x->req, &x->cred, a->path, &x->s, &st)) < 0 ||
-	    (r = sources(x)) < 0 || (r = owners(x)) < 0 ||
-	    (r = key_bytes(x->req, "key", &a->key, x->s, &x->add.key)) < 0 ||
+	    (r = sources(x)) < 0 || (r = owners(x)) < 0)
+		return r;
+	if (a->mode && !strcmp(a->mode, "accept"))
+		return add_accept(x);
+	if ((r = key_bytes(x->req, "key", &a->key, x->s, &x->add.key)) < 0 ||
 	    (r = key_bytes(x->req, "peer_key", &a->peer_key, x->s, &x->add.peer_key)) < 0)
 		return r;
 	x->add.give = a->mode && !strcmp(a->mode, "give");
@@ -229,8 +248,8 @@ int op_sock_add(struct request *req)
 		return r;
 	conn_cred(req->conn, 0, &x.cred);
 	r = add_run(&x);
-	/* a given socket's fd was taken (set to -1); a lent one's closed
-	 * here, or by the dispatcher for the request's own */
+	/* a given socket's fd was taken (set to -1); a lent one's (and a
+	 * listener's) closed here, or by the dispatcher for the request's own */
 	for (int i = 0; i < 2; i++)
 		if (x.taken[i] >= 0)
 			close(x.taken[i]);
@@ -238,7 +257,8 @@ int op_sock_add(struct request *req)
 		close(x.pidfd);
 	if (r < 0)
 		return op_fail(req, x.a.path, r);
-	req->result = add_result(&x);
+	req->result = x.a.mode && !strcmp(x.a.mode, "accept") ? json_object_new_object() :
+		      add_result(&x);
 	return 0;
 }
 
@@ -286,9 +306,23 @@ static int on_member(struct request *req, sel_fn fn)
 	return 0;
 }
 
+/* A cookie that names no member may name a listener in accept mode. */
+static int rm_member_or_listener(struct sockmap *s, const struct sockmap_sel *sel,
+				 char *why, size_t whylen)
+{
+	int r = sockmap_member_rm(s, sel, why, whylen);
+
+	if (r == -ENOENT && !sel->key.len)
+		r = sockmap_accept_rm(s, sel->cookie, why, whylen);
+	if (r == -ENOENT && !sel->key.len)
+		snprintf(why, whylen, "no member and no listener has cookie %llu",
+			 (unsigned long long)sel->cookie);
+	return r;
+}
+
 int op_sock_rm(struct request *req)
 {
-	return on_member(req, sockmap_member_rm);
+	return on_member(req, rm_member_or_listener);
 }
 
 int op_sock_kill(struct request *req)

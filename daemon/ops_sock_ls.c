@@ -17,6 +17,7 @@
 
 #include "daemon/ops.h"
 #include "daemon/ops_sock.h"
+#include "sockmap/sm_accept.h"
 
 static struct json_object *addr_json(const struct sockaddr_in6 *sa)
 {
@@ -110,17 +111,31 @@ int op_sock_ls(struct request *req)
 	return (r = sock_ls_json(s, &req->result)) < 0 ? op_fail(req, path, r) : 0;
 }
 
+static int listener_json(uint64_t cookie, const struct sockaddr_in6 *local, void *arg)
+{
+	struct json_object *o = json_object_new_object();
+
+	add(o, "cookie", json_object_new_int64((int64_t)cookie));
+	add(o, "local", addr_json(local));
+	json_object_array_add(arg, o);
+	return 0;
+}
+
 int sock_ls_json(struct sockmap *s, struct json_object **out)
 {
-	struct json_object *list = json_object_new_array();
+	struct json_object *list = json_object_new_array(), *ls = json_object_new_array();
 	int r = sockmap_members(s, member_json, list);
 
+	if (r == 0)
+		r = sockmap_accept_list(s, listener_json, ls);
 	if (r < 0) {
 		json_object_put(list);
+		json_object_put(ls);
 		return r;
 	}
 	*out = json_object_new_object();
 	json_object_object_add(*out, "members", list);
+	json_object_object_add(*out, "listeners", ls);
 	json_object_object_add(*out, "sockmap", sockmap_state_json(s));
 	return 0;
 }

@@ -121,8 +121,8 @@ BPFPIN_API int bpfpin_sock_add(struct bpfpin *b, const char *path, int fd,
 	}
 	req_key(&q, "key", o.key);
 	req_key(&q, "peer_key", o.peer_key);
-	if (o.give)
-		client_req_str(&q, "mode", "give");
+	if (o.give || o.accept)
+		client_req_str(&q, "mode", o.accept ? "accept" : "give");
 	if (o.replace)
 		client_req_bool(&q, "replace", true);
 	r = client_call(b, &q, fds, n, &rep);

@@ -154,6 +154,40 @@ static int select_member(struct sockmap *s, const struct sockmap_sel *sel,
 	return 0;
 }
 
+/* A member the kernel added (accelerate, accept mode): no record, only
+ * what sockmap_members builds of it from the map. */
+struct find_kernel {
+	uint64_t cookie;
+	struct sockmap_member mb;
+};
+
+static int match_kernel(const struct sockmap_member *mb, void *arg)
+{
+	struct find_kernel *f = arg;
+
+	if (!mb->kernel || mb->rec.cookie != f->cookie)
+		return 0;
+	f->mb = *mb;
+	return 1;
+}
+
+/* rm or kill of a kernel-added member, by cookie: 0, or -ENOENT. */
+static int kernel_member(struct sockmap *s, const struct sockmap_sel *sel, bool kill,
+			 char *why, size_t whylen)
+{
+	struct find_kernel f = { .cookie = sel->cookie };
+	int e;
+
+	if (sel->key.len || sockmap_members(s, match_kernel, &f) != 1)
+		return -ENOENT;
+	if (kill && (e = sm_diag_destroy(&f.mb.rec)) < 0 && e != -ENOENT)
+		return sm_err(why, whylen, e, "the kernel would not destroy it "
+			      "(SOCK_DESTROY): %s", strerror(-e));
+	bpf_map_delete_elem(s->map_fd, f.mb.key.b);
+	sockmap_aux_member_rm(&s->aux, sel->cookie);
+	return 0;
+}
+
 int sockmap_member_rm(struct sockmap *s, const struct sockmap_sel *sel,
 		      char *why, size_t whylen)
 {
@@ -161,6 +195,8 @@ int sockmap_member_rm(struct sockmap *s, const struct sockmap_sel *sel,
 	struct sockmap_rec r;
 	int e = select_member(s, sel, &k, &r, why, whylen);
 
+	if (e == -ENOENT && kernel_member(s, sel, false, why, whylen) == 0)
+		return 0;
 	if (e < 0)
 		return e;
 	if (bpf_map_delete_elem(s->map_fd, k.b) < 0 && errno != ENOENT)
@@ -178,8 +214,11 @@ int sockmap_member_kill(struct sockmap *s, const struct sockmap_sel *sel,
 	struct sm_given *g;
 	int e = select_member(s, sel, &k, &r, why, whylen);
 
-	if (e < 0)
+	if (e == -ENOENT && (e = kernel_member(s, sel, true, why, whylen)) != -ENOENT)
 		return e;
+	if (e < 0)
+		return sm_err(why, whylen, e, sel->key.len ? "no member at that key" :
+			      "no member has cookie %llu", (unsigned long long)sel->cookie);
 	if ((g = sm_given_find(s, r.cookie))) {
 		shutdown(g->fd, SHUT_RDWR);
 		bpf_map_delete_elem(s->map_fd, k.b);

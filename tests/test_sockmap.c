@@ -1164,3 +1164,56 @@ Test(sockmap, an_accelerated_stream_loses_no_byte_across_sigkill_of_the_daemon)
 	close(p[0]), close(p[1]);
 	cgroup_leave(cg, home);
 }
+
+/* ---- accept mode through the daemon ---- */
+
+Test(sockmap, accept_mode_adds_accepted_connections_until_the_listener_is_removed)
+{
+	struct bpfpin_sockmap_opts mo = { .sz = sizeof(mo), .type = "sockhash",
+					  .key_size = 8, .umask = -1 };
+	struct bpfpin_sock_opts o = { .sz = sizeof(o), .peer_fd = -1, .accept = 1 };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct json_object *root, *m, *ls;
+	uint16_t port;
+	int l = su_tcp_listen(AF_INET, &port), c, a, c2, a2;
+	uint64_t listener = su_cookie(l);
+	char x;
+
+	cr_assert_eq(bpfpin_sockmap_create(b, "/s/acc", &mo), 0, "%s", bpfpin_errmsg(b));
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/acc", "msg_verdict", "pass", -1, 0), 0);
+	cr_assert_eq(bpfpin_sock_add(b, "/s/acc", l, &o, NULL), 0, "%s", bpfpin_errmsg(b));
+	sa.sin_port = htons(port);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_eq(connect(c, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	cr_assert_geq(a, 0);
+	cr_assert_eq(send(a, "hello", 5, 0), 5);
+	cr_assert_eq(su_read_exact(c, &x, 1, 2000), 0);
+	m = members("/s/acc", &root);
+	cr_assert_eq(json_object_array_length(m), 1, "the accepted end only");
+	cr_assert_eq((uint64_t)member_int(json_object_array_get_idx(m, 0), "cookie"),
+		     su_cookie(a));
+	cr_assert_eq(counter(json_object_array_get_idx(m, 0), "tx_bytes"), 5,
+		     "the map's verdict runs on it");
+	cr_assert(json_object_object_get_ex(root, "listeners", &ls) &&
+		  json_object_array_length(ls) == 1);
+	cr_assert_eq((uint64_t)member_int(json_object_array_get_idx(ls, 0), "cookie"), listener);
+	json_object_put(root);
+	cr_assert_eq(bpfpin_sock_rm(b, "/s/acc", NULL, listener), 0, "%s", bpfpin_errmsg(b));
+	c2 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_eq(connect(c2, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	a2 = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	cr_assert_geq(a2, 0);
+	cr_assert_eq(nmembers("/s/acc"), 1, "no longer in accept mode");
+	cr_assert_eq(bpfpin_sock_kill(b, "/s/acc", NULL, su_cookie(a)), 0, "%s",
+		     bpfpin_errmsg(b));
+	cr_assert(su_readable(a, 2000));
+	cr_assert_eq(recv(a, &x, 1, 0), -1);
+	cr_assert_eq(errno, ECONNABORTED, "kill of a kernel-added member destroys it");
+	cr_assert_eq(nmembers("/s/acc"), 0);
+	o.sz = sizeof(o);
+	cr_assert_eq(bpfpin_sock_add(b, "/s/acc", c, &o, NULL), -EOPNOTSUPP,
+		     "a connected socket has no accept mode");
+	close(c), close(a), close(c2), close(a2), close(l);
+}

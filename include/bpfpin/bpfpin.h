@@ -179,6 +179,10 @@ struct bpfpin_sock_opts {
 	int replace;            /* the key may hold a member: swap it */
 	int pid;                /* nonzero: fd and peer_fd are fd numbers of
 	                         * this process, taken by pidfd_getfd */
+	int accept;             /* fd is a listening TCP socket: the
+	                         * connections accepted on it join the map
+	                         * (a sockhash of key-size 8, keyed by their
+	                         * cookies); no key, peer or give */
 };
 /* Add fd (not consumed: with give, close yours when you like; the daemon
  * holds its own). *json (may be NULL) gets the result object, malloc'd:
