@@ -202,11 +202,17 @@ static struct json_object *add_result(struct add_ctx *x)
 static int add_accept(struct add_ctx *x)
 {
 	struct add_args *a = &x->a;
+	int r;
 
 	if (a->key.set || a->peer_fd || a->peer_pid_fd != NO_FD || a->peer_key.set ||
 	    a->replace)
 		return sock_fail(x->req, -EINVAL, "mode \"accept\" takes no key, peer or "
 				 "replace: each accepted connection is keyed by its cookie");
+	r = ns_may_attach_system(&x->cred, "accept mode (a sock_ops program on the "
+				 "cgroup v2 root sees every TCP connection of the host)",
+				 x->req->errmsg, sizeof(x->req->errmsg));
+	if (r < 0)
+		return r;
 	return sockmap_accept_add(x->s, *x->add.sock_fd, x->cred.uid, x->req->errmsg,
 				  sizeof(x->req->errmsg));
 }

@@ -379,8 +379,10 @@ Test(sockmap, socket_of_another_process_by_pid_leaves_when_it_exits)
 	cr_assert_eq(add_pid(pid, fdnum), -ESRCH);
 }
 
-/* As uid 65534: add (by fd, or by pid when pid) to path; the errno. */
-static int add_as_nobody(const char *path, int fd, pid_t pid, char *msg, size_t len)
+/* As uid 65534: add (by fd, or by pid when pid; in accept mode with
+ * accept) to path; the errno. */
+static int add_as_nobody_opts(const char *path, int fd, pid_t pid, int accept,
+			      char *msg, size_t len)
 {
 	int p[2], st, r = 0;
 	pid_t c;
@@ -389,7 +391,8 @@ static int add_as_nobody(const char *path, int fd, pid_t pid, char *msg, size_t 
 	c = fork();
 	cr_assert_geq(c, 0);
 	if (c == 0) {
-		struct bpfpin_sock_opts o = { .sz = sizeof(o), .peer_fd = -1, .pid = pid };
+		struct bpfpin_sock_opts o = { .sz = sizeof(o), .peer_fd = -1, .pid = pid,
+					      .accept = accept };
 		struct bpfpin *nb;
 		char out[256];
 
@@ -407,6 +410,11 @@ static int add_as_nobody(const char *path, int fd, pid_t pid, char *msg, size_t 
 	cr_assert_eq(waitpid(c, &st, 0), c);
 	cr_assert_eq(sscanf(msg, "%d", &r), 1);
 	return r;
+}
+
+static int add_as_nobody(const char *path, int fd, pid_t pid, char *msg, size_t len)
+{
+	return add_as_nobody_opts(path, fd, pid, 0, msg, len);
 }
 
 Test(sockmap, nobody_may_not_write_others_maps_nor_take_others_sockets)
@@ -1212,7 +1220,19 @@ Test(sockmap, accept_mode_adds_accepted_connections_until_the_listener_is_remove
 	cr_assert_eq(recv(a, &x, 1, 0), -1);
 	cr_assert_eq(errno, ECONNABORTED, "kill of a kernel-added member destroys it");
 	cr_assert_eq(nmembers("/s/acc"), 0);
-	o.sz = sizeof(o);
+	cr_assert_eq(bpfpin_chmod(b, "/s/acc", 0666), 0);
+	{
+		char msg[256];
+		int nl = su_tcp_listen(AF_INET, NULL);
+
+		/* nobody's own listener (sockfs takes fchown), to a map it may
+		 * write: accept mode is still root's */
+		cr_assert_eq(fchown(nl, 65534, 65534), 0);
+		cr_assert_eq(add_as_nobody_opts("/s/acc", nl, 0, 1, msg, sizeof(msg)), -EPERM,
+			     "%s", msg);
+		cr_assert(strstr(msg, "accept mode"), "%s", msg);
+		close(nl);
+	}
 	cr_assert_eq(bpfpin_sock_add(b, "/s/acc", c, &o, NULL), -EOPNOTSUPP,
 		     "a connected socket has no accept mode");
 	close(c), close(a), close(c2), close(a2), close(l);
