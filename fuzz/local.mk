@@ -34,7 +34,9 @@ fuzz_fuzz_btf_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(JSONC_CFLAGS)
 fuzz_fuzz_btf_LDFLAGS = $(FUZZER_LINK)
 fuzz_fuzz_btf_LDADD = bpf/libbpfobj.la $(LIBBPF_LIBS) $(JSONC_LIBS)
 
-fuzz: fuzz/fuzz_dispatch$(EXEEXT) fuzz/fuzz_ns$(EXEEXT) fuzz/fuzz_key$(EXEEXT) fuzz/fuzz_btf$(EXEEXT)
+# the skeletons first: `make fuzz` is not `make all`, which BUILT_SOURCES
+# would order
+fuzz: $(BUILT_SOURCES) fuzz/fuzz_dispatch$(EXEEXT) fuzz/fuzz_ns$(EXEEXT) fuzz/fuzz_key$(EXEEXT) fuzz/fuzz_btf$(EXEEXT)
 	$(SHELL) $(srcdir)/fuzz/run.sh $(srcdir)/fuzz/corpus fuzz \
 		$(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 else

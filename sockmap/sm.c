@@ -259,6 +259,8 @@ struct sockmap *sockmap_find(struct sockmap_mgr *m, uint32_t id)
 {
 	struct sockmap *s;
 
+	if (!m)
+		return NULL;
 	LIST_FOREACH(s, &m->maps, entry)
 		if (s->id == id)
 			return s;
@@ -270,9 +272,11 @@ int sockmap_get(struct sockmap_mgr *m, int map_fd, uid_t uid,
 {
 	struct sockmap tmp = { .map_fd = map_fd };
 	struct sockmap *s;
-	int r = map_facts(&tmp, why, whylen);
+	int r;
 
-	if (r < 0)
+	if (!m)
+		return sm_err(why, whylen, -EOPNOTSUPP, "this bpfpind manages no sockmaps");
+	if ((r = map_facts(&tmp, why, whylen)) < 0)
 		return r;
 	if ((*out = sockmap_find(m, tmp.id)))
 		return 0;

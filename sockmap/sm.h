@@ -55,7 +55,8 @@ int sockmap_mgr_poll(struct sockmap_mgr *m);
 
 /* The manager's sockmap of map_fd (a sockmap or sockhash; not consumed),
  * taken up on first use, held to the budgets of uid (-EDQUOT, -EUSERS
- * with why). */
+ * with why). With m NULL (no manager), -EOPNOTSUPP; sockmap_find gives
+ * NULL then. */
 int sockmap_get(struct sockmap_mgr *m, int map_fd, uid_t uid,
 		struct sockmap **out, char *why, size_t whylen);
 /* The managed sockmap of map id, or NULL. */
