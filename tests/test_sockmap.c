@@ -1237,3 +1237,47 @@ Test(sockmap, accept_mode_adds_accepted_connections_until_the_listener_is_remove
 		     "a connected socket has no accept mode");
 	close(c), close(a), close(c2), close(a2), close(l);
 }
+
+/* ---- a frame larger than the receive buffer ---- */
+
+/* A member of a map whose stream parser says every message is 1 MiB. */
+static int big_frames(int rcvbuf, char *out, size_t n, int *err)
+{
+	int p[2], got = 0;
+	socklen_t len = sizeof(*err);
+
+	cr_assert_eq(su_tcp_pair(AF_INET, p), 0);
+	if (rcvbuf)
+		cr_assert_eq(setsockopt(p[1], SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
+	cr_assert_eq(add("/s/m", p[1], NULL, false), 0, "%s", bpfpin_errmsg(b));
+	cr_assert_eq(su_write_all(p[0], out, n), 0);
+	got = su_read_exact(p[1], out, n, 2000) == 0;
+	*err = 0;
+	getsockopt(p[1], SOL_SOCKET, SO_ERROR, err, &len);
+	close(p[0]), close(p[1]);
+	return got;
+}
+
+Test(sockmap, a_frame_over_the_receive_buffer_fails_with_emsgsize_unless_it_was_raised)
+{
+	struct bpf_insn parse[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 << 20 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	size_t n = 1 << 20;
+	char *buf = calloc(1, n);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SK_SKB, "p", "GPL", parse, 2, NULL), err;
+
+	cr_assert_geq(fd, 0);
+	create("/s/m", NULL);
+	cr_assert_eq(bpfpin_mkdir(b, "/p", 0755), 0);
+	cr_assert_eq(bpfpin_pin(b, fd, "/p/parse1m", NULL), 0);
+	close(fd);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/m", "stream_parser", "/p/parse1m", -1, 0), 0,
+		     "%s", bpfpin_errmsg(b));
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/m", "stream_verdict", "pass", -1, 0), 0);
+	cr_assert_not(big_frames(0, buf, n, &err), "a 1 MiB frame in a default buffer");
+	cr_assert_eq(err, EMSGSIZE, "SO_ERROR %d", err);
+	cr_assert(big_frames(4 << 20, buf, n, &err), "with SO_RCVBUF raised before the insert");
+	free(buf);
+}
