@@ -28,10 +28,8 @@ struct sm_given {
 	                             * when paired */
 	int64_t fin_base_ns;        /* when the FIN came (CLOCK_MONOTONIC) */
 	struct sockmap_key key;     /* where it is in the map */
-	bool paused;                /* held back: its peer's backlog is over
-	                             * budget (sm_bp.c) */
-	bool bp_out;                /* and out of the map (else clamped) */
-	uint64_t bp_rx;             /* bytes received at the last look */
+	bool paused;                /* its window clamped: its peer's backlog
+	                             * is over budget (sm_bp.c) */
 	int clamp;                  /* TCP_WINDOW_CLAMP before the pause */
 	unsigned quiet;             /* AF_UNIX: steps the peer had none unread */
 	uint64_t quiet_rx;          /* and the rx bytes counted at the first */
