@@ -197,6 +197,7 @@ static struct sockmap *sm_new(struct sockmap_mgr *m, uint32_t id, uid_t uid)
 static void sm_free(struct sockmap *s)
 {
 	sm_given_close_all(s);
+	sm_cidx_free(s);
 	sockmap_aux_close(&s->aux);
 	if (s->map_fd >= 0)
 		close(s->map_fd);
@@ -292,6 +293,7 @@ int sockmap_get(struct sockmap_mgr *m, int map_fd, uid_t uid,
 		sm_free(s);
 		return r;
 	}
+	sm_cidx_build(s);
 	LIST_INSERT_HEAD(&m->maps, s, entry);
 	charge(m, s, 1);
 	*out = s;
@@ -366,6 +368,7 @@ static void resume(struct sockmap_mgr *m)
 			sm_free(s);
 			continue;
 		}
+		sm_cidx_build(s);   /* now that the key size is known */
 		LIST_INSERT_HEAD(&m->maps, s, entry);
 		charge(m, s, 1);
 	}

@@ -165,13 +165,13 @@ static int insert(struct sockmap *s, struct side *d, const struct sockmap_add *a
 	}
 	if ((r = sockmap_aux_member_add(&s->aux, *d->fd, cfg, why, whylen)) < 0)
 		return r;
-	if (bpf_map_update_elem(s->members_fd, d->key->b, &rec, BPF_ANY) < 0)
-		return sm_err(why, whylen, -errno, "cannot record the member: %s",
-			      strerror(errno));
+	if ((r = sm_rec_put(s, d->key, &rec)) < 0)
+		return sm_err(why, whylen, r, "cannot record the member: %s",
+			      strerror(-r));
 	if (bpf_map_update_elem(s->map_fd, d->key->b, &v,
 				d->had_old ? BPF_ANY : BPF_NOEXIST) < 0) {
 		r = -errno;
-		bpf_map_delete_elem(s->members_fd, d->key->b);
+		sm_rec_del(s, d->key);
 		sockmap_aux_member_rm(&s->aux, d->k.cookie);
 		return kernel_refusal(d, r, why, whylen);
 	}
@@ -254,7 +254,7 @@ static int insert_all(struct sockmap *s, struct side *d, struct side *p,
 	cfg_for(&cfg, p, d);
 	if ((r = insert(s, p, a, &cfg, why, whylen)) < 0) {
 		bpf_map_delete_elem(s->map_fd, d->key->b);
-		bpf_map_delete_elem(s->members_fd, d->key->b);
+		sm_rec_del(s, d->key);
 		sockmap_aux_member_rm(&s->aux, d->k.cookie);
 	}
 	return r;

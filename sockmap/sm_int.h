@@ -55,6 +55,7 @@ struct sockmap {
 	char dir[PATH_MAX];         /* its private directory in the store */
 	LIST_HEAD(, sm_given) given;
 	unsigned ngiven;
+	struct sm_cidx **cidx;      /* cookie -> key (sm_cidx.c), or NULL */
 };
 
 struct sockmap_mgr {
@@ -104,6 +105,16 @@ int64_t sm_fin_backlog(const struct sm_given *g);
  * while some are paused). */
 void sm_bp_tick(struct sockmap *s, uint64_t cookie);
 bool sm_bp_step(struct sockmap_mgr *m);
+
+/* sm_cidx.c: records written and removed, and found by cookie, through
+ * the in-memory index. */
+struct sm_cidx;
+int sm_rec_put(struct sockmap *s, const struct sockmap_key *k, const struct sockmap_rec *r);
+void sm_rec_del(struct sockmap *s, const struct sockmap_key *k);
+int sm_cidx_find(struct sockmap *s, uint64_t cookie, struct sockmap_key *k,
+		 struct sockmap_rec *r);
+void sm_cidx_build(struct sockmap *s);
+void sm_cidx_free(struct sockmap *s);
 
 /* sm_member.c */
 int sm_rec_get(struct sockmap *s, const struct sockmap_key *k, struct sockmap_rec *r);

@@ -42,7 +42,7 @@ void sm_member_forget(struct sockmap *s, const struct sockmap_key *k,
 {
 	struct sm_given *g = sm_given_find(s, r->cookie);
 
-	bpf_map_delete_elem(s->members_fd, k->b);
+	sm_rec_del(s, k);
 	sockmap_aux_member_rm(&s->aux, r->cookie);
 	if (g)
 		sm_given_close(g);
@@ -107,31 +107,10 @@ static int prune(struct sockmap *s)
 	return r;
 }
 
-struct find_cookie {
-	uint64_t cookie;
-	struct sockmap_key *k;
-	struct sockmap_rec *r;
-};
-
-static int match_cookie(struct sockmap *s, const struct sockmap_key *k,
-			const struct sockmap_rec *rec, void *arg)
-{
-	struct find_cookie *f = arg;
-
-	(void)s;
-	if (rec->cookie != f->cookie)
-		return 0;
-	*f->k = *k;
-	*f->r = *rec;
-	return 1;
-}
-
 int sm_rec_find_cookie(struct sockmap *s, uint64_t cookie, struct sockmap_key *k,
 		       struct sockmap_rec *r)
 {
-	struct find_cookie f = { cookie, k, r };
-
-	return walk(s, match_cookie, &f) == 1 ? 0 : -ENOENT;
+	return sm_cidx_find(s, cookie, k, r);
 }
 
 /* The live member sel names: its key and record. */
