@@ -87,6 +87,14 @@ const char *cli_errmsg(void);
 /* Close it (before exec, and at exit). */
 void cli_disconnect(void);
 
+/* A command of one argument, PATH, whose answer is JSON text (sock ls,
+ * tap rule ls): fn's reply parsed into *root (the caller puts it), or
+ * CLI_USAGE / CLI_FAIL reported (cmd_sock.c). */
+struct json_object;
+typedef int (*cli_json_call)(struct bpfpin *b, const char *path, char **json);
+int cli_path_json(int argc, char **argv, const char *verb, cli_json_call fn,
+		  struct json_object **root);
+
 /* The commands (cmd_*.c). */
 int cmd_pin(int argc, char **argv);
 int cmd_get(int argc, char **argv);

@@ -170,9 +170,9 @@ static void print_attached(struct json_object *root)
 		printf("%s: %s\n", hook, json_object_get_string(label));
 }
 
-static int sock_ls(int argc, char **argv)
+int cli_path_json(int argc, char **argv, const char *verb, cli_json_call fn,
+		  struct json_object **root)
 {
-	struct json_object *root, *m;
 	struct bpfpin *b;
 	char *res = NULL;
 	int r;
@@ -181,12 +181,22 @@ static int sock_ls(int argc, char **argv)
 		return cli_usage("expected PATH");
 	if (!(b = cli_conn()))
 		return CLI_FAIL;
-	if ((r = bpfpin_sock_ls(b, argv[0], &res)) < 0)
-		return cli_fail_call("sock ls", argv[0], r);
-	root = json_tokener_parse(res);
+	if ((r = fn(b, argv[0], &res)) < 0)
+		return cli_fail_call(verb, argv[0], r);
+	*root = json_tokener_parse(res);
 	free(res);
-	if (!root)
-		return cli_fail("sock ls: the daemon's reply is no JSON");
+	if (!*root)
+		return cli_fail("%s: the daemon's reply is no JSON", verb);
+	return CLI_OK;
+}
+
+static int sock_ls(int argc, char **argv)
+{
+	struct json_object *root, *m;
+	int r = cli_path_json(argc, argv, "sock ls", bpfpin_sock_ls, &root);
+
+	if (r != CLI_OK)
+		return r;
 	if (cli.json) {
 		out()->info(BPFPIN_OBJ_NONE, root);
 	} else {

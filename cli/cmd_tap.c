@@ -49,20 +49,10 @@ static int rule_change(int argc, char **argv, bool add)
 static int rule_ls(int argc, char **argv)
 {
 	struct json_object *root, *rules;
-	struct bpfpin *b;
-	char *res = NULL;
-	int r;
+	int r = cli_path_json(argc, argv, "tap rule ls", bpfpin_tap_ls, &root);
 
-	if (argc != 1)
-		return cli_usage("expected PATH");
-	if (!(b = cli_conn()))
-		return CLI_FAIL;
-	if ((r = bpfpin_tap_ls(b, argv[0], &res)) < 0)
-		return cli_fail_call("tap rule ls", argv[0], r);
-	root = json_tokener_parse(res);
-	free(res);
-	if (!root)
-		return cli_fail("tap rule ls: the daemon's reply is no JSON");
+	if (r != CLI_OK)
+		return r;
 	if (cli.json)
 		out()->info(BPFPIN_OBJ_NONE, root);
 	else if (json_object_object_get_ex(root, "rules", &rules))

@@ -4,7 +4,7 @@
 sockmap_libsockmap_la_SOURCES += sockmap/sm_accept.c sockmap/sm_accept.h
 BUILT_SOURCES += sockmap/sm_accept.skel.h
 
-bpf/progs/sm_accept.bpf.o: $(srcdir)/bpf/progs/sm_accept.bpf.c
+bpf/progs/sm_accept.bpf.o: $(srcdir)/bpf/progs/sm_accept.bpf.c $(srcdir)/bpf/progs/sm_aux_maps.bpf.h
 	$(AM_V_GEN)$(MKDIR_P) bpf/progs && \
 	$(CLANG) $(SOCKMAP_BPF_CFLAGS) \
 		-c $(srcdir)/bpf/progs/sm_accept.bpf.c -o $@

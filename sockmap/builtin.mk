@@ -7,12 +7,12 @@ SM_BUILTIN_SKELS = sockmap/sm_aux.skel.h sockmap/sm_basic.skel.h \
 	sockmap/sm_pair.skel.h sockmap/sm_lenprefix.skel.h sockmap/sm_tap.skel.h
 SM_BUILTIN_OBJS = bpf/progs/sm_aux.bpf.o bpf/progs/sm_basic.bpf.o \
 	bpf/progs/sm_pair.bpf.o bpf/progs/sm_lenprefix.bpf.o bpf/progs/sm_tap.bpf.o
-SM_BUILTIN_DEPS = $(srcdir)/bpf/progs/sm_common.bpf.h
+SM_BUILTIN_DEPS = $(srcdir)/bpf/progs/sm_common.bpf.h $(srcdir)/bpf/progs/sm_aux_maps.bpf.h
 BUILT_SOURCES += $(SM_BUILTIN_SKELS)
 CLEANFILES += $(SM_BUILTIN_SKELS) $(SM_BUILTIN_OBJS) sockmap/sm_*.skel.h.tmp
 EXTRA_DIST += bpf/progs/sm_aux.bpf.c bpf/progs/sm_basic.bpf.c \
 	bpf/progs/sm_pair.bpf.c bpf/progs/sm_lenprefix.bpf.c \
-	bpf/progs/sm_tap.bpf.c bpf/progs/sm_common.bpf.h
+	bpf/progs/sm_tap.bpf.c bpf/progs/sm_common.bpf.h bpf/progs/sm_aux_maps.bpf.h
 
 SM_BPF_COMPILE = $(MKDIR_P) bpf/progs && $(CLANG) $(SOCKMAP_BPF_CFLAGS) -c
 SM_SKEL_GEN = $(MKDIR_P) sockmap && $(BPFTOOL) gen skeleton

@@ -8,6 +8,10 @@
 #include <linux/in6.h>
 #include <stdbool.h>
 #include <bpf/bpf_helpers.h>
+
+/* sm_cnt, sm_sk: the sockmap's aux maps when counting (sockmap/builtin.h);
+ * else they stay the program's own, unused. */
+#include "sm_aux_maps.bpf.h"
 #include <bpf/bpf_endian.h>
 
 #define AF_INET 2
@@ -32,11 +36,6 @@ struct sm_accel_key {
  * headers do not build for the bpf target). */
 _Static_assert(sizeof(struct sm_accel_key) == 48, "sockmap/accel.h's key size");
 
-/* sockmap/builtin.h's struct sockmap_counters. */
-struct sm_counters {
-	__u64 rx_bytes, rx_msgs, tx_bytes, tx_msgs;
-	__u64 passed, dropped, redirected, redirect_miss;
-};
 
 /* Replaced (bpf_map__reuse_fd) by the sockhash being accelerated. */
 struct {
@@ -45,22 +44,6 @@ struct {
 	__type(key, struct sm_accel_key);
 	__type(value, __u64);
 } sm_hash SEC(".maps");
-
-/* The sockmap's aux maps when counting (sockmap/builtin.h); else these
- * stay the program's own, unused. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1);
-	__type(key, __u64);
-	__type(value, struct sm_counters);
-} sm_cnt SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u64);
-} sm_sk SEC(".maps");
 
 /* Set before load: counting into sm_cnt/sm_sk; the cgroup (its id) whose
  * connections the iterator adds. */

@@ -15,6 +15,8 @@
 #include <linux/bpf.h>
 #include <stdbool.h>
 #include <bpf/bpf_helpers.h>
+
+#include "sm_aux_maps.bpf.h"
 #include <bpf/bpf_endian.h>
 
 #define AF_INET 2
@@ -42,11 +44,6 @@ struct sm_conn {
 };
 _Static_assert(sizeof(struct sm_conn) == 48, "sockmap/sm_accept.c's conn");
 
-/* sockmap/builtin.h's struct sockmap_counters. */
-struct sm_counters {
-	__u64 rx_bytes, rx_msgs, tx_bytes, tx_msgs;
-	__u64 passed, dropped, redirected, redirect_miss;
-};
 
 /* Replaced (bpf_map__reuse_fd) by the sockhash of the manager's sockmap. */
 struct {
@@ -91,21 +88,6 @@ struct {
 	__type(key, __u64);
 	__type(value, struct sm_conn);
 } sm_conn SEC(".maps");
-
-/* The sockmap's aux maps (sockmap/builtin.h), reused. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1);
-	__type(key, __u64);
-	__type(value, struct sm_counters);
-} sm_cnt SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u64);
-} sm_sk SEC(".maps");
 
 /* The member's cookie in sm_sk (sk_msg cannot ask for it) and zeroed
  * counters, so the first message is counted. */

@@ -11,11 +11,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-/* struct sockmap_counters of sockmap/builtin.h, field for field. */
-struct sm_counters {
-	__u64 rx_bytes, rx_msgs, tx_bytes, tx_msgs;
-	__u64 passed, dropped, redirected, redirect_miss;
-};
+#include "sm_aux_maps.bpf.h"
+
 enum sm_verdict { SM_PASSED, SM_DROPPED, SM_REDIRECTED, SM_MISS };
 
 /* lenprefix: where a socket's byte stream is in its current frame. */
@@ -43,19 +40,6 @@ struct {
 	__type(value, __u32);
 } sock SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1);
-	__type(key, __u64);
-	__type(value, struct sm_counters);
-} sm_cnt SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u64);
-} sm_sk SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
