@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,9 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <systemd/sd-daemon.h>
 
 #include "daemon/log.h"
+#include "daemon/svc.h"
 #include "daemon/paths.h"
 #include "daemon/server.h"
 
@@ -122,15 +123,42 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	}
 }
 
-/* The first LISTEN_FDS socket, when systemd passed one; else -1. */
+/* Whether fd is a listening AF_UNIX SOCK_SEQPACKET socket. */
+static bool is_listener(int fd)
+{
+	int type = 0, acc = 0;
+	socklen_t len = sizeof(type);
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_SEQPACKET)
+		return false;
+	len = sizeof(acc);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) < 0 || !acc)
+		return false;
+	return getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0 &&
+	       ss.ss_family == AF_UNIX;
+}
+
+/* The listening socket the service manager passed: the one named
+ * SVC_SOCKET_NAME (bpfpind.socket's FileDescriptorName=), or one passed
+ * without a name; else -1. Anything else of that name is refused. */
 static int inherited_socket(void)
 {
-	if (sd_listen_fds(1) < 1 ||
-	    sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_SEQPACKET, 1, NULL, 0) <= 0)
+	int fd = svc_take(SVC_SOCKET_NAME);
+
+	if (fd < 0)
+		fd = svc_take("unknown");
+	if (fd < 0)
 		return -1;
-	fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC);
-	fcntl(SD_LISTEN_FDS_START, F_SETFL, O_NONBLOCK);
-	return SD_LISTEN_FDS_START;
+	if (!is_listener(fd)) {
+		log_warnx("the fd named %s passed by the service manager is not a listening SOCK_SEQPACKET socket: not used",
+			  SVC_SOCKET_NAME);
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	return fd;
 }
 
 int server_listen(struct server *srv, const char *path)

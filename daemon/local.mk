@@ -5,7 +5,7 @@ daemon_bpfpind_SOURCES = \
 	daemon/server.h daemon/listener.c daemon/conn.c daemon/dispatch.c \
 	daemon/params.c daemon/params.h daemon/ops.h daemon/ops_obj.c \
 	daemon/ops_ns.c daemon/ops_limits.c daemon/ops_attach.c daemon/stat_json.c daemon/usage.c \
-	daemon/nofile.c daemon/nofile.h \
+	daemon/nofile.c daemon/nofile.h daemon/svc.c daemon/svc.h \
 	daemon/later.c daemon/later.h daemon/ops_load.c daemon/load_job.h \
 	daemon/load_pin.c daemon/load_commit.c \
 	daemon/ops_sock.h daemon/ops_sockmap.c daemon/ops_sock.c daemon/ops_sock_ls.c daemon/ops_tap.c \

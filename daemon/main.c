@@ -15,7 +15,6 @@
 
 #include <event2/event.h>
 #include <event2/thread.h>
-#include <systemd/sd-daemon.h>
 
 #include "daemon/log.h"
 #include "daemon/nofile.h"
@@ -24,6 +23,7 @@
 #include "daemon/server.h"
 #include "daemon/ops_sock.h"
 #include "daemon/sockmaps.h"
+#include "daemon/svc.h"
 #include "lib/worker.h"
 #include "bpf/obj.h"
 #include "fs/fuse.h"
@@ -112,6 +112,7 @@ static int start(struct daemon *d)
 	if ((r = add_signal(d, &d->sigterm, SIGTERM)) < 0 ||
 	    (r = add_signal(d, &d->sigint, SIGINT)) < 0)
 		return r;
+	svc_fds_init();
 	if ((r = open_store(d)) < 0)
 		return r;
 	if ((r = sockmaps_start(&d->srv, d->opt.state_dir, &d->opt.sm_limits)) < 0)
@@ -137,6 +138,7 @@ static int start(struct daemon *d)
 			return log_warn(r, "finding our mount on %s", d->opt.mount_dir);
 		log_info("mounted on %s", d->opt.mount_dir);
 	}
+	svc_close_rest();
 	return 0;
 }
 
@@ -197,7 +199,7 @@ static int background(int *ready_fd)
 
 static void ready(int ready_fd)
 {
-	sd_notify(0, "READY=1\nSTATUS=serving");
+	svc_notify("READY=1\nSTATUS=serving");
 	if (ready_fd >= 0) {
 		if (write(ready_fd, "", 1) != 1)
 			log_warn(-errno, "telling the parent we are ready");
@@ -220,7 +222,7 @@ int main(int argc, char **argv)
 	if (r == 0) {
 		ready(ready_fd);
 		r = event_base_dispatch(d.srv.base) < 0 ? -EIO : 0;
-		sd_notify(0, "STOPPING=1");
+		svc_notify("STOPPING=1");
 	}
 	stop(&d);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

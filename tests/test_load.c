@@ -535,9 +535,9 @@ static void *slow_thread(void *arg)
 	return NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
+static int cmp_double(const void *pa, const void *pb)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	double x = *(const double *)pa, y = *(const double *)pb;
 
 	return (x > y) - (x < y);
 }
