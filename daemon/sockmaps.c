@@ -1,16 +1,25 @@
 /* daemon/sockmaps.c: the sockmap manager in the daemon: opened beside the
  * namespace in the store's bpffs (STATE/store/sockmap), told when a pin's
  * last name goes so it lets go of a sockmap nobody pins, rid at start of
- * what a crash left of such ones, and its events served on the loop. */
+ * what a crash left of such ones, and its events served on the loop.
+ * Under a service manager, given sockets are kept in its fd store (named
+ * sock-COOKIE-FINBASE) rather than by the holder: a service's stop or
+ * restart kills every process of its cgroup, the holder too. */
 #include "config.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "daemon/log.h"
 #include "daemon/server.h"
 #include "daemon/sockmaps.h"
+#include "daemon/svc.h"
 #include "sockmap/sm.h"
 
 static bool pinned(uint32_t id, void *arg)
@@ -26,6 +35,78 @@ static void on_unpin(const struct obj_ident *obj, void *arg)
 	    !ns_obj_pinned(srv->ns, OBJ_MAP, obj->id))
 		sockmap_mgr_forget(srv->sm, obj->id);
 }
+
+#define KEEP_PREFIX "sock-"
+
+static void keep_name(char *buf, size_t size, uint64_t cookie, int64_t fin_base)
+{
+	snprintf(buf, size, KEEP_PREFIX "%016" PRIx64 "-%" PRId64, cookie, fin_base);
+}
+
+static int keep_hold(void *arg, uint64_t cookie, int64_t fin_base, int fd)
+{
+	char state[96];
+	int r;
+
+	memcpy(state, "FDSTORE=1\nFDNAME=", 18);
+	keep_name(state + 18, sizeof(state) - 18, cookie, fin_base);
+	if ((r = svc_notify_fds(state, &fd, 1)) < 0)
+		log_warn(r, "keeping given socket %s in the fd store", state + 18);
+	return r;
+}
+
+static void keep_drop(void *arg, uint64_t cookie, int64_t fin_base)
+{
+	char state[96];
+
+	memcpy(state, "FDSTOREREMOVE=1\nFDNAME=", 24);
+	keep_name(state + 24, sizeof(state) - 24, cookie, fin_base);
+	svc_notify(state);
+}
+
+struct keep_walk {
+	void (*fn)(uint64_t cookie, int64_t fin_base, int fd, void *fnarg);
+	void *fnarg;
+};
+
+/* One fd of the store back at start: its name gives cookie and fin_base;
+ * one named otherwise is closed and taken out of the store. */
+static int keep_one(void *arg, const char *name, int fd)
+{
+	struct keep_walk *w = arg;
+	const char *p = name + strlen(KEEP_PREFIX);
+	char *end;
+	uint64_t cookie;
+	int64_t fin_base;
+
+	errno = 0;
+	cookie = strtoull(p, &end, 16);
+	if (end == p + 16 && *end == '-') {
+		p = end + 1;
+		fin_base = strtoll(p, &end, 10);
+		if (!errno && end != p && !*end) {
+			w->fn(cookie, fin_base, fd, w->fnarg);
+			return 0;
+		}
+	}
+	log_warnx("fd store: %s is no given socket's name: let go", name);
+	close(fd);
+	svc_notifyf("FDSTOREREMOVE=1\nFDNAME=%s", name);
+	return 0;
+}
+
+static void keep_list(void *arg,
+		      void (*fn)(uint64_t cookie, int64_t fin_base, int fd, void *fnarg),
+		      void *fnarg)
+{
+	struct keep_walk w = { fn, fnarg };
+
+	svc_take_prefix(KEEP_PREFIX, keep_one, &w);
+}
+
+static const struct sm_keeper fd_store_keeper = {
+	.hold = keep_hold, .drop = keep_drop, .list = keep_list,
+};
 
 static void on_event(evutil_socket_t fd, short what, void *arg)
 {
@@ -49,7 +130,9 @@ int sockmaps_start(struct server *srv, const char *state_dir,
 
 	snprintf(dir, sizeof(dir), "%s/store/sockmap", state_dir);
 	snprintf(holder, sizeof(holder), "%s/holder.sock", state_dir);
-	if ((r = sockmap_mgr_open(&srv->sm, dir, holder, lim, why, sizeof(why))) < 0)
+	if ((r = sockmap_mgr_open(&srv->sm, dir, holder,
+				  svc_managed() ? &fd_store_keeper : NULL,
+				  lim, why, sizeof(why))) < 0)
 		return log_warn(r, "%s", why);
 	sockmap_mgr_gc(srv->sm, pinned, srv->ns);
 	ns_set_unpin_hook(srv->ns, on_unpin, srv);

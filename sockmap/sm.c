@@ -376,8 +376,8 @@ static void resume(struct sockmap_mgr *m)
 }
 
 int sockmap_mgr_open(struct sockmap_mgr **out, const char *dir,
-		     const char *holder_path, const struct sockmap_limits *lim,
-		     char *why, size_t whylen)
+		     const char *holder_path, const struct sm_keeper *keeper,
+		     const struct sockmap_limits *lim, char *why, size_t whylen)
 {
 	struct sockmap_mgr *m = calloc(1, sizeof(*m));
 
@@ -400,7 +400,9 @@ int sockmap_mgr_open(struct sockmap_mgr **out, const char *dir,
 	resume(m);
 	/* an earlier run's holder, if one is there; one is started at the
 	 * first give (sm_hold.c) */
-	if (holder_path) {
+	if (keeper)
+		m->keeper = *keeper;
+	else if (holder_path) {
 		snprintf(m->holder_path, sizeof(m->holder_path), "%s", holder_path);
 		m->holder = holder_connect(holder_path, false);
 	}

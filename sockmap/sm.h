@@ -30,13 +30,27 @@ struct sockmap_limits {
 	                             * waiting on its peer's backlog (0: none) */
 };
 
+/* What keeps a copy of every given socket across a restart of the daemon
+ * when it is not the holder: the service manager's fd store, under
+ * systemd (daemon/sockmaps.c). hold does not consume fd; list hands each
+ * kept socket's fd to fn (fn's from then on), at start. */
+struct sm_keeper {
+	int (*hold)(void *arg, uint64_t cookie, int64_t fin_base, int fd);
+	void (*drop)(void *arg, uint64_t cookie, int64_t fin_base);
+	void (*list)(void *arg,
+		     void (*fn)(uint64_t cookie, int64_t fin_base, int fd, void *fnarg),
+		     void *fnarg);
+	void *arg;
+};
+
 /* Open the manager on dir (a directory on the store's bpffs: it is made
  * if missing; what an earlier run left there is taken up again), with
- * the holder at holder_path (sockmap/holder.h; NULL: none, and given
- * sockets die with the daemon). */
+ * given sockets kept by keeper (copied: NULL for none), else by the
+ * holder at holder_path (sockmap/holder.h); with neither, given sockets
+ * die with the daemon. */
 int sockmap_mgr_open(struct sockmap_mgr **out, const char *dir,
-		     const char *holder_path, const struct sockmap_limits *lim,
-		     char *why, size_t whylen);
+		     const char *holder_path, const struct sm_keeper *keeper,
+		     const struct sockmap_limits *lim, char *why, size_t whylen);
 /* Close all fds; given sockets stay with the holder (without one, they
  * die with them: their connections close). */
 void sockmap_mgr_close(struct sockmap_mgr *m);

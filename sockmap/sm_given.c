@@ -79,8 +79,7 @@ void sm_given_close(struct sm_given *g)
 	if (g->paused)
 		m->paused--;
 	epoll_ctl(m->epfd, EPOLL_CTL_DEL, g->fd, NULL);
-	if (m->holder >= 0)
-		holder_drop(m->holder, g->cookie);
+	sm_unhold(g);
 	close(g->fd);
 	LIST_REMOVE(g, entry);
 	g->s->ngiven--;

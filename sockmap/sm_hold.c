@@ -1,5 +1,6 @@
 /* sockmap/sm_hold.c: given sockets kept by the holder (sockmap/holder.h)
- * as well as by the daemon, and taken back at start: each one the holder
+ * or by a keeper (the service manager's fd store, struct sm_keeper) as
+ * well as by the daemon, and taken back at start: each one the holder
  * kept is given again to the sockmap whose record names its cookie (and
  * still holds it), pairs are linked again by their records' peer keys,
  * and one nobody records any more is let go. */
@@ -21,12 +22,26 @@ void sm_hold(struct sm_given *g)
 {
 	struct sockmap_mgr *m = g->s->mgr;
 
+	if (m->keeper.hold) {
+		m->keeper.hold(m->keeper.arg, g->cookie, g->fin_base, g->fd);
+		return;
+	}
 	if (m->holder < 0 && m->holder_path[0])
 		m->holder = holder_connect(m->holder_path, true);
 	if (m->holder >= 0 && holder_hold(m->holder, g->cookie, g->fin_base, g->fd) < 0) {
 		close(m->holder);   /* it went away: the next give starts one */
 		m->holder = -1;
 	}
+}
+
+void sm_unhold(struct sm_given *g)
+{
+	struct sockmap_mgr *m = g->s->mgr;
+
+	if (m->keeper.drop)
+		m->keeper.drop(m->keeper.arg, g->cookie, g->fin_base);
+	else if (m->holder >= 0)
+		holder_drop(m->holder, g->cookie);
 }
 
 /* A member a daemon that died had taken out of the map for a moment
@@ -83,7 +98,10 @@ static void take_back(uint64_t cookie, int64_t fin_base, int fd, void *arg)
 
 	if (!s || sm_given_find(s, cookie) ||
 	    sm_given_add(s, fd, cookie, r.uid, &k, &g) < 0) {
-		holder_drop(m->holder, cookie);
+		if (m->keeper.drop)
+			m->keeper.drop(m->keeper.arg, cookie, fin_base);
+		else
+			holder_drop(m->holder, cookie);
 		close(fd);
 		return;
 	}
@@ -118,7 +136,9 @@ void sm_hold_resume(struct sockmap_mgr *m)
 {
 	struct sockmap *s;
 
-	if (m->holder < 0 || holder_list(m->holder, take_back, m) < 0)
+	if (m->keeper.list)
+		m->keeper.list(m->keeper.arg, take_back, m);
+	else if (m->holder < 0 || holder_list(m->holder, take_back, m) < 0)
 		return;
 	LIST_FOREACH(s, &m->maps, entry)
 		relink(s);

@@ -67,6 +67,7 @@ struct sockmap_mgr {
 	int epfd;                   /* given sockets, aux event fds */
 	int holder;                 /* the holder's connection, or -1 */
 	char holder_path[108];      /* where it listens ("": no holder) */
+	struct sm_keeper keeper;    /* used instead when keeper.hold is set */
 	unsigned fin_pending;       /* sockets waiting to pass a FIN on */
 	unsigned paused;            /* given sockets paused by sm_bp.c */
 };
@@ -87,8 +88,10 @@ struct sm_given *sm_given_find(struct sockmap *s, uint64_t cookie);
 void sm_given_close(struct sm_given *g);
 void sm_given_close_all(struct sockmap *s);
 void sm_given_event(struct sm_given *g, uint32_t events);
-/* Tell the holder to keep a copy of g's socket (sm_hold.c). */
+/* Have the holder or the keeper keep a copy of g's socket, or let go of
+ * it (sm_hold.c). */
 void sm_hold(struct sm_given *g);
+void sm_unhold(struct sm_given *g);
 /* Take back what the holder kept from an earlier run (after resume). */
 void sm_hold_resume(struct sockmap_mgr *m);
 /* Pair two given sockets: a closed side's FIN waits for the other to send

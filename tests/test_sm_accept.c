@@ -42,7 +42,7 @@ static void open_mgr(void)
 {
 	struct sockmap_limits lim = { 0 };
 
-	cr_assert_eq(sockmap_mgr_open(&mgr, store, NULL, &lim, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(sockmap_mgr_open(&mgr, store, NULL, NULL, &lim, why, sizeof(why)), 0, "%s", why);
 	cr_assert_eq(sockmap_get(mgr, hash_fd, 0, &sm, why, sizeof(why)), 0, "%s", why);
 }
 
@@ -489,7 +489,7 @@ static void added_then_pause(int lfd, int done)
 	struct sockmap *s;
 
 	alarm(20);                  /* never outlive a failed test */
-	if (sockmap_mgr_open(&mgr, store, NULL, &lim, why, sizeof(why)) < 0 ||
+	if (sockmap_mgr_open(&mgr, store, NULL, NULL, &lim, why, sizeof(why)) < 0 ||
 	    sockmap_get(mgr, hash_fd, 0, &s, why, sizeof(why)) < 0 ||
 	    sockmap_accept_add(s, lfd, 0, why, sizeof(why)) < 0)
 		_exit(1);
