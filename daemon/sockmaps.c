@@ -45,22 +45,24 @@ static void keep_name(char *buf, size_t size, uint64_t cookie, int64_t fin_base)
 
 static int keep_hold(void *arg, uint64_t cookie, int64_t fin_base, int fd)
 {
+	static const char tag[] = "FDSTORE=1\nFDNAME=";
 	char state[96];
 	int r;
 
-	memcpy(state, "FDSTORE=1\nFDNAME=", 18);
-	keep_name(state + 18, sizeof(state) - 18, cookie, fin_base);
+	memcpy(state, tag, sizeof(tag) - 1);
+	keep_name(state + sizeof(tag) - 1, sizeof(state) - sizeof(tag) + 1, cookie, fin_base);
 	if ((r = svc_notify_fds(state, &fd, 1)) < 0)
-		log_warn(r, "keeping given socket %s in the fd store", state + 18);
+		log_warn(r, "keeping given socket %s in the fd store", state + sizeof(tag) - 1);
 	return r;
 }
 
 static void keep_drop(void *arg, uint64_t cookie, int64_t fin_base)
 {
+	static const char tag[] = "FDSTOREREMOVE=1\nFDNAME=";
 	char state[96];
 
-	memcpy(state, "FDSTOREREMOVE=1\nFDNAME=", 24);
-	keep_name(state + 24, sizeof(state) - 24, cookie, fin_base);
+	memcpy(state, tag, sizeof(tag) - 1);
+	keep_name(state + sizeof(tag) - 1, sizeof(state) - sizeof(tag) + 1, cookie, fin_base);
 	svc_notify(state);
 }
 
@@ -130,6 +132,8 @@ int sockmaps_start(struct server *srv, const char *state_dir,
 
 	snprintf(dir, sizeof(dir), "%s/store/sockmap", state_dir);
 	snprintf(holder, sizeof(holder), "%s/holder.sock", state_dir);
+	if (svc_managed())
+		log_info("given sockets are kept in the service manager's fd store");
 	if ((r = sockmap_mgr_open(&srv->sm, dir, holder,
 				  svc_managed() ? &fd_store_keeper : NULL,
 				  lim, why, sizeof(why))) < 0)

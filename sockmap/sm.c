@@ -418,10 +418,12 @@ void sockmap_mgr_close(struct sockmap_mgr *m)
 
 	if (!m)
 		return;
-	/* first: the holder keeps the given sockets for the next start */
+	/* first: the holder or the keeper keeps the given sockets for the
+	 * next start */
 	if (m->holder >= 0)
 		close(m->holder);
 	m->holder = -1;
+	m->keeper = (struct sm_keeper){ 0 };
 	while ((s = LIST_FIRST(&m->maps))) {
 		LIST_REMOVE(s, entry);
 		sm_free(s);
