@@ -144,6 +144,7 @@ int ns_set_prov(struct ns *ns, struct ns_at at, const struct ns_prov *p)
 		return r;
 	if (n->type != NS_PIN)
 		return -EINVAL;
+	ns_pin_obj(ns, n);      /* its line holds the object's id */
 	if (!n->prov && !(n->prov = calloc(1, sizeof(*n->prov))))
 		return -ENOMEM;
 	len = prov_line(line, sizeof(line), n, p);
@@ -222,7 +223,7 @@ static void prov_replay(struct ns *ns, const struct ns_u64map *m, char *line)
 	if (prov_check(&p) < 0 || !ns_u64map_get(m, ino, &v))
 		return;
 	n = (struct ns_node *)(uintptr_t)v;
-	if (n->u.pin.obj.id != id ||
+	if (ns_pin_obj(ns, n)->id != id ||
 	    (!n->prov && !(n->prov = calloc(1, sizeof(*n->prov)))))
 		return;
 	prov_put(ns, n, &p);
