@@ -3,11 +3,15 @@
  * pins N names (one map per directory of M pins, over the RPC), stops it,
  * then R times execs it again on the same state and times exec -> the
  * first bpfpin_connect that succeeds (connect plus the hello exchange),
- * checks that the last pin is there, and stops it. Prints each run, the
- * median and the ratio to the 1 s target. The store's bpffs stays mounted
- * under DIR/state/store (bench/startup_bench.sh unmounts it).
- * Usage: startup_bench --daemon BPFPIND --dir DIR [--pins N] [--per-dir M]
- *        [--runs R] [--cpu C] [--client-cpu C] [--mount] */
+ * checks that the last pin is there (stat: its object identified), and
+ * stops it. With a second --daemon (another build, the "before") each
+ * run starts both in turn on the same store, so noise falls on both.
+ * Prints each run, the medians, the ratio to the 1 s target and between
+ * the two. The store's bpffs stays mounted under DIR/state/store
+ * (bench/startup_bench.sh unmounts it).
+ * Usage: startup_bench --daemon BPFPIND [--daemon OTHER] --dir DIR
+ *        [--pins N] [--per-dir M] [--runs R] [--cpu C] [--client-cpu C]
+ *        [--mount] */
 #include "config.h"
 
 #include <errno.h>
@@ -29,7 +33,8 @@
 #define RUNS_MAX 101
 
 struct cfg {
-	const char *daemon, *dir;
+	const char *daemons[2], *daemon, *dir;
+	int ndaemons;
 	long pins, per_dir;
 	int runs, cpu, client_cpu;
 	bool mount;
@@ -139,48 +144,99 @@ static int check(const struct cfg *c, struct bpfpin *b)
 	return r;
 }
 
-static int one_run(const struct cfg *c, double *ms)
+/* What moved out of the start: the first listing of a directory (its
+ * pins' stats, so their objects) right after hello. */
+static int first_list(const struct cfg *c, struct bpfpin *b, double *ms)
 {
-	struct bpfpin *b;
-	pid_t pid = start(c, &b, ms);
+	static struct bpfpin_dirent ents[256];
+	uint64_t t0 = bench_now_ns(), cursor = 0;
+	long n = 0;
 	int r;
 
+	while ((r = bpfpin_list(b, "/d0000", &cursor, ents, 256)) > 0)
+		n += r;
+	*ms = (bench_now_ns() - t0) / 1e6;
+	if (r < 0 || n != (c->pins < c->per_dir ? c->pins : c->per_dir)) {
+		fprintf(stderr, "startup_bench: listing /d0000: %ld entries, %s\n", n,
+			strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+static int one_run(struct cfg *c, int which, double *ms, double *list_ms)
+{
+	struct bpfpin *b;
+	pid_t pid;
+	int r;
+
+	c->daemon = c->daemons[which];
+	pid = start(c, &b, ms);
 	if (pid < 0)
 		return -1;
 	r = check(c, b);
+	if (r == 0)
+		r = first_list(c, b, list_ms);
 	bpfpin_close(b);
 	return stop(pid) < 0 || r < 0 ? -1 : 0;
 }
 
-static int run(const struct cfg *c)
+static double report(const struct cfg *c, int which, double *v, double *l)
 {
-	double v[RUNS_MAX], ms;
-	struct bpfpin *b;
-	pid_t pid = start(c, &b, &ms);
 	char label[96];
+	double med = bench_median(v, (size_t)c->runs);
 
-	if (pid < 0)
-		return 1;
+	printf("bpfpind %d: %s\n", which, c->daemons[which]);
+	snprintf(label, sizeof(label), "startup to hello, %ld pins: median", c->pins);
+	bench_row(label, med, "ms");
+	bench_row("  fastest run", v[0], "ms");
+	bench_row("  slowest run", v[c->runs - 1], "ms");
+	snprintf(label, sizeof(label), "then the first listing of %ld pins: median",
+		 c->pins < c->per_dir ? c->pins : c->per_dir);
+	bench_row(label, bench_median(l, (size_t)c->runs), "ms");
+	snprintf(label, sizeof(label), "startup to hello, %ld pins / 1 s", c->pins);
+	bench_ratio(label, med / 1000, BENCH_AT_MOST, 1.0);
+	return med;
+}
+
+static int make_store(struct cfg *c)
+{
+	struct bpfpin *b;
+	double ms;
+	pid_t pid;
+
+	c->daemon = c->daemons[0];
+	if ((pid = start(c, &b, &ms)) < 0)
+		return -1;
 	if (fill(c, b) < 0) {
 		bpfpin_close(b);
 		stop(pid);
-		return 1;
+		return -1;
 	}
 	bpfpin_close(b);
-	if (stop(pid) < 0)
+	return stop(pid);
+}
+
+static int run(struct cfg *c)
+{
+	double v[2][RUNS_MAX], l[2][RUNS_MAX], med[2];
+
+	if (make_store(c) < 0)
 		return 1;
 	for (int i = 0; i < c->runs; i++) {
-		if (one_run(c, &v[i]) < 0)
-			return 1;
-		printf("  run %d: exec -> hello %.1f ms\n", i, v[i]);
-		fflush(stdout);
+		for (int w = 0; w < c->ndaemons; w++) {
+			if (one_run(c, w, &v[w][i], &l[w][i]) < 0)
+				return 1;
+			printf("  run %d, bpfpind %d: exec -> hello %.1f ms, then a "
+			       "listing %.1f ms\n", i, w, v[w][i], l[w][i]);
+			fflush(stdout);
+		}
 	}
-	snprintf(label, sizeof(label), "startup to hello, %ld pins: median", c->pins);
-	bench_row(label, bench_median(v, (size_t)c->runs), "ms");
-	bench_row("  fastest run", v[0], "ms");
-	bench_row("  slowest run", v[c->runs - 1], "ms");
-	snprintf(label, sizeof(label), "startup to hello, %ld pins / 1 s", c->pins);
-	bench_ratio(label, bench_median(v, (size_t)c->runs) / 1000, BENCH_AT_MOST, 1.0);
+	for (int w = 0; w < c->ndaemons; w++)
+		med[w] = report(c, w, v[w], l[w]);
+	if (c->ndaemons == 2)
+		bench_ratio("startup to hello, bpfpind 1 / bpfpind 0 (speed-up)", med[1] / med[0],
+			    BENCH_AT_LEAST, 1.0);
 	return 0;
 }
 
@@ -217,7 +273,11 @@ int main(int argc, char **argv)
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'd': c.daemon = optarg; break;
+		case 'd':
+			if (c.ndaemons == 2)
+				goto usage;
+			c.daemons[c.ndaemons++] = optarg;
+			break;
 		case 'D': c.dir = optarg; break;
 		case 'n': c.pins = atol(optarg); break;
 		case 'p': c.per_dir = atol(optarg); break;
@@ -228,7 +288,7 @@ int main(int argc, char **argv)
 		default: goto usage;
 		}
 	}
-	if (!c.daemon || !c.dir || c.pins < 1 || c.per_dir < 1 || c.runs < 1 ||
+	if (!c.ndaemons || !c.dir || c.pins < 1 || c.per_dir < 1 || c.runs < 1 ||
 	    c.runs > RUNS_MAX)
 		goto usage;
 	if (setup(&c) < 0)
@@ -237,8 +297,8 @@ int main(int argc, char **argv)
 	       c.cpu, c.client_cpu, c.mount ? "with the FUSE mount" : "--no-mount");
 	return run(&c);
 usage:
-	fprintf(stderr, "usage: startup_bench --daemon BPFPIND --dir DIR [--pins N] "
-		"[--per-dir M] [--runs R (<= %d)] [--cpu C] [--client-cpu C] [--mount]\n",
-		RUNS_MAX);
+	fprintf(stderr, "usage: startup_bench --daemon BPFPIND [--daemon OTHER] --dir DIR "
+		"[--pins N] [--per-dir M] [--runs R (<= %d)] [--cpu C] [--client-cpu C] "
+		"[--mount]\n", RUNS_MAX);
 	return 2;
 }

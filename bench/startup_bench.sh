@@ -7,6 +7,9 @@
 # it, and the store's bpffs, on exit.
 # Usage: startup_bench.sh BUILDDIR [PINS [RUNS]]
 #   BENCH_STARTUP_MOUNT=1 also mounts the FUSE face at each start.
+#   BENCH_STARTUP_BEFORE=PATH: another bpfpind (an older build), started in
+#   turn with BUILDDIR's on the same store; the last ratio is its median
+#   over BUILDDIR's (the speed-up).
 set -u -o pipefail
 BENCH_SRCDIR=$(cd "$(dirname "$0")" && pwd)
 . "$BENCH_SRCDIR/lib.sh"
@@ -25,10 +28,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-mount=()
+mount=() before=()
 [ "${BENCH_STARTUP_MOUNT:-0}" = 1 ] && mount=(--mount)
+[ -n "${BENCH_STARTUP_BEFORE:-}" ] && before=(--daemon "$BENCH_STARTUP_BEFORE")
 echo "bpfpin startup bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs"
 echo "source: $(git -C "$BENCH_SRCDIR/.." describe --always --dirty 2>/dev/null)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$B/bench/startup_bench" --daemon "$B/daemon/bpfpind" --dir "$WORK" \
-	--pins "$PINS" --runs "$RUNS" --cpu 0 --client-cpu 1 "${mount[@]}"
+	"${before[@]}" --pins "$PINS" --runs "$RUNS" --cpu 0 --client-cpu 1 "${mount[@]}"
