@@ -251,9 +251,15 @@ static int prov_load(struct ns *ns)
 	if (!(f = fopen(path, "re")))
 		return errno == ENOENT ? 0 : -errno;
 	ns_u64map_init(&m);
-	r = pins_by_ino(ns, &m);
-	while (r == 0 && fgets(line, sizeof(line), f))
+	r = 0;
+	/* the index of every pin only for a file that holds records: at
+	 * start it would cost more than all the records (none, mostly) */
+	for (bool indexed = false; r == 0 && fgets(line, sizeof(line), f);) {
+		if (!indexed && (r = pins_by_ino(ns, &m)) < 0)
+			break;
+		indexed = true;
 		prov_replay(ns, &m, line);
+	}
 	ns_u64map_fini(&m);
 	fclose(f);
 	return r;
