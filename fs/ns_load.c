@@ -62,10 +62,9 @@ static void identify(const struct ns *ns, struct ns_node *n)
 {
 	struct ns_pin_node *p = &n->u.pin;
 	char path[PATH_MAX], why[128];
-	int fd = ns_node_path(ns, n, path, sizeof(path));
+	int r = ns_node_path(ns, n, path, sizeof(path));
+	int fd = r < 0 ? r : store_get(path, O_RDWR);
 
-	if (fd == 0)
-		fd = store_get(path, O_RDWR);
 	if (transient(fd))
 		return;
 	p->pending = false;

@@ -251,7 +251,6 @@ static int prov_load(struct ns *ns)
 	if (!(f = fopen(path, "re")))
 		return errno == ENOENT ? 0 : -errno;
 	ns_u64map_init(&m);
-	r = 0;
 	/* the index of every pin only for a file that holds records: at
 	 * start it would cost more than all the records (none, mostly) */
 	for (bool indexed = false; r == 0 && fgets(line, sizeof(line), f);) {
