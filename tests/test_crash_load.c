@@ -165,8 +165,10 @@ static int pool_map(uint64_t value, uint32_t *id)
 		return -errno;
 	if (bpf_map_update_elem(fd, &key, &value, BPF_ANY) < 0 ||
 	    bpf_obj_get_info_by_fd(fd, &info, &len) < 0) {
+		int r = -errno;
+
 		close(fd);
-		return -errno;
+		return r;
 	}
 	*id = info.id;
 	return fd;
