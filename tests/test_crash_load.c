@@ -616,7 +616,8 @@ static void teardown(void)
 	logs = NULL;
 }
 
-TestSuite(crash_load, .init = setup, .fini = teardown, .timeout = 900);
+/* 20 cycles take 2-3 s, 200 about 22 s (bench/crash_load.sh) */
+TestSuite(crash_load, .init = setup, .fini = teardown, .timeout = 300);
 
 /* A kill with nothing in flight: every pin the last round made shows
  * its maker's pid (the side log's lines were written after each reply). */
