@@ -9,7 +9,7 @@ bench_libbench_la_LIBADD = $(LIBBPF_LIBS)
 BENCH_LIBS = bench/libbench.la lib/libbpfpin.la $(LIBBPF_LIBS)
 
 noinst_PROGRAMS += bench/rpc_bench bench/fuse_bench bench/fuse_bare bench/mkmap \
-	bench/rpc_count bench/load_bench
+	bench/rpc_count bench/load_bench bench/startup_bench
 bench_rpc_bench_SOURCES = bench/rpc_bench.c
 bench_rpc_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 bench_rpc_bench_LDADD = $(BENCH_LIBS)
@@ -38,13 +38,19 @@ bench_load_bench_LDADD = $(BENCH_LIBS)
 bench_load_bench_LDFLAGS = -no-install
 EXTRA_bench_load_bench_DEPENDENCIES = tests/progs/load_slow.bpf.o
 
+# exec -> first hello over a store of 100,000 pins (bench/startup_bench.sh).
+bench_startup_bench_SOURCES = bench/startup_bench.c
+bench_startup_bench_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+bench_startup_bench_LDADD = $(BENCH_LIBS)
+bench_startup_bench_LDFLAGS = -no-install
+
 bench_mkmap_SOURCES = bench/mkmap.c
 bench_mkmap_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 bench_mkmap_LDADD = lib/libbpfpin.la $(LIBBPF_LIBS)
 bench_mkmap_LDFLAGS = -no-install
 
 EXTRA_DIST += bench/run.sh bench/lib.sh bench/dump_bench.sh bench/counts.sh \
-	bench/README.md
+	bench/startup_bench.sh bench/crash_load.sh bench/README.md
 
 .PHONY: bench
 bench: all

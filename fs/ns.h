@@ -77,8 +77,10 @@ struct ns_at {
 int ns_path_check(const char *path, size_t len, const char **why);
 
 /* Open the namespace over the store directory (a bpffs is mounted there if
- * none is, mode 0700), rebuild the tree from what the store holds, and
- * take away what a change a crash cut off made (ns_intent_begin). */
+ * none is, mode 0700), rebuild the tree from what the store holds (which
+ * object a pin holds is read from the store the first time it is asked
+ * about, not here), and take away what a change a crash cut off made
+ * (ns_intent_begin). */
 int ns_open(struct ns **out, const char *store_dir);
 void ns_close(struct ns *ns);
 /* Count of nodes (dirs, pins, symlinks), for statfs and logs. */

@@ -258,6 +258,6 @@ int ns_setattr_ino(struct ns *ns, const struct ns_cred *cred, uint64_t ino,
 	if (r == 0 && a.valid)
 		r = attr_apply(ns, n, &a);
 	if (r == 0)
-		ns_node_stat(n, st);
+		ns_node_stat(ns, n, st);
 	return r;
 }

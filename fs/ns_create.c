@@ -68,7 +68,7 @@ static int create_finish(struct ns *ns, const struct ns_nd *nd,
 	ns_node_touch_dir(nd->dir, &n->ctime);
 	ns->generation++;
 	ns_meta_append(ns, n);
-	ns_node_stat(n, st);
+	ns_node_stat(ns, n, st);
 	return 0;
 }
 
@@ -104,7 +104,7 @@ static void cache_pinned(struct ns *ns, struct ns_node *n, int *fd, bool give,
 		mine = fcntl(*fd, F_DUPFD_CLOEXEC, 0);
 	}
 	if (mine >= 0)
-		ns_fdc_put(ns, n, ns_obj_slot(n, acc), mine);
+		ns_fdc_put(ns, n, ns_obj_slot(ns, n, acc), mine);
 }
 
 /* The object is told from the fd itself (bpf/obj.h), first, as
@@ -269,7 +269,7 @@ static int link_node(struct ns *ns, const struct ns_cred *cred,
 	old->ctime = now;
 	ns_node_touch_dir(nd.dir, &now);
 	ns->generation++;
-	ns_node_stat(old, st);
+	ns_node_stat(ns, old, st);
 	return 0;
 }
 

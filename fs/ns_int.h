@@ -34,8 +34,13 @@ struct ns_dir {
 };
 
 struct ns_pin_node {
-	struct obj_ident obj;
+	struct obj_ident obj;           /* read it with ns_pin_obj */
 	struct ns_fdc *fdc[NS_ACC_N];
+	/* Loaded from the store and not yet identified (ns_load.c): obj is
+	 * zero, and the side log's pid stands only if the object turns out
+	 * to have logged_id, the id logged with it. */
+	bool pending;
+	uint32_t logged_id;
 };
 
 struct ns_sym_node {
@@ -129,7 +134,8 @@ struct ns_node *ns_node_find(const struct ns *ns, uint64_t ino);
 /* The parent of a directory (root: root; removed: NULL). */
 struct ns_node *ns_node_parent(const struct ns_node *dir);
 bool ns_node_is_dead(const struct ns_node *n);
-void ns_node_stat(const struct ns_node *n, struct ns_stat *st);
+/* Identifies a pin loaded from the store first (ns_pin_obj). */
+void ns_node_stat(const struct ns *ns, struct ns_node *n, struct ns_stat *st);
 /* Store path of name inside dir (name NULL: of dir itself). */
 int ns_tree_path(const struct ns *ns, const struct ns_node *dir,
 		 const char *name, size_t len, char *buf, size_t size);
@@ -227,8 +233,8 @@ void ns_fdc_drop_node(struct ns *ns, struct ns_node *n);
 /* ns_obj.c: opening the objects behind pins. */
 /* -EACCES for a non-pin (as BPF_OBJ_GET), -EINVAL for a link asked for
  * anything but O_RDWR. */
-int ns_obj_check(const struct ns_node *n, int accmode);
-int ns_obj_slot(const struct ns_node *n, int accmode);
+int ns_obj_check(const struct ns *ns, struct ns_node *n, int accmode);
+int ns_obj_slot(const struct ns *ns, struct ns_node *n, int accmode);
 int ns_obj_open(struct ns *ns, struct ns_node *n, int accmode, int *fd);
 /* As ns_obj_open, but a cached fd is lent (*lent true), not dup'ed. */
 int ns_obj_lend(struct ns *ns, struct ns_node *n, int accmode, int *fd,
@@ -295,5 +301,10 @@ void ns_quota_fini(struct ns *ns);
 
 /* ns_load.c */
 int ns_load_tree(struct ns *ns);
+/* The object of pin n. A pin loaded from the store is identified here,
+ * the first time it is asked about, by its store path (kind OBJ_NONE if
+ * that fails). So a pin's last name must not go before this was called
+ * (ns_obj_keep calls it). */
+const struct obj_ident *ns_pin_obj(const struct ns *ns, struct ns_node *n);
 
 #endif

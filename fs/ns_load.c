@@ -1,8 +1,11 @@
 /* fs/ns_load.c: rebuilding the tree from the store when the namespace
- * opens: every directory, pin and symlink with its owner, mode and times,
- * hard links made one node again (same store inode), each pinned object
- * identified once (then its fd closed: no fd per pin), the pids of the
- * side log put back, and what each uid owns counted again. */
+ * opens: every directory, pin and symlink with its owner, mode and times
+ * (one fstatat each), hard links made one node again (same store inode),
+ * the pids of the side log put back, and what each uid owns counted
+ * again. Which object a pin holds is read later, the first time it is
+ * asked (ns_pin_obj): opening every object at start (BPF_OBJ_GET, the
+ * readlink that tells its kind, its info, a close) was most of the time
+ * a store of 100,000 pins took to open. */
 #include "config.h"
 
 #include <errno.h>
@@ -32,27 +35,52 @@ static void load_attrs(struct ns_node *n, const struct stat *st)
 	n->store_ino = st->st_ino;
 }
 
+/* The side log's line of a node that holds no object has id 0; a pin's
+ * pid waits for the pin's identification (ns_pin_obj). */
 static void load_pid(const struct load *l, struct ns_node *n)
 {
-	uint32_t id = n->type == NS_PIN ? n->u.pin.obj.id : 0;
+	uint32_t logged;
 	uint64_t v;
 
-	if (ns_u64map_get(&l->meta, n->store_ino, &v) &&
-	    (uint32_t)(v >> 32) == id)
+	if (!ns_u64map_get(&l->meta, n->store_ino, &v))
+		return;
+	logged = (uint32_t)(v >> 32);
+	if (n->type == NS_PIN)
+		n->u.pin.logged_id = logged;
+	if (n->type == NS_PIN || logged == 0)
 		n->pid = (pid_t)(uint32_t)v;
 }
 
-/* A pin whose object cannot be told stays, as kind OBJ_NONE. */
-static void load_ident(struct ns_node *n, const char *path)
+/* Resources may come back: the next ask tries again. Anything else
+ * leaves a pin whose object cannot be told, as kind OBJ_NONE. */
+static bool transient(int err)
 {
-	char why[128];
-	int fd = store_get(path, O_RDWR);
+	return err == -EMFILE || err == -ENFILE || err == -ENOMEM;
+}
 
-	if (fd < 0)
+static void identify(const struct ns *ns, struct ns_node *n)
+{
+	struct ns_pin_node *p = &n->u.pin;
+	char path[PATH_MAX], why[128];
+	int r = ns_node_path(ns, n, path, sizeof(path));
+	int fd = r < 0 ? r : store_get(path, O_RDWR);
+
+	if (transient(fd))
 		return;
-	if (obj_identify(fd, &n->u.pin.obj, why, sizeof(why)) < 0)
-		memset(&n->u.pin.obj, 0, sizeof(n->u.pin.obj));
-	close(fd);
+	p->pending = false;
+	if (fd >= 0 && obj_identify(fd, &p->obj, why, sizeof(why)) < 0)
+		memset(&p->obj, 0, sizeof(p->obj));
+	if (fd >= 0)
+		close(fd);
+	if (p->obj.id != p->logged_id)
+		n->pid = 0;
+}
+
+const struct obj_ident *ns_pin_obj(const struct ns *ns, struct ns_node *n)
+{
+	if (n->u.pin.pending)
+		identify(ns, n);
+	return &n->u.pin.obj;
 }
 
 static enum ns_type load_type(mode_t mode)
@@ -81,7 +109,7 @@ static int load_node(struct load *l, const struct store_entry *e,
 		}
 	}
 	if (type == NS_PIN)
-		load_ident(n, e->path);
+		n->u.pin.pending = true;
 	load_pid(l, n);
 	*out = n;
 	return 0;

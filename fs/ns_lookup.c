@@ -17,7 +17,7 @@ int ns_lookup_ref(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	if (r < 0)
 		return r;
 	n->nlookup++;
-	ns_node_stat(n, st);
+	ns_node_stat(ns, n, st);
 	return 0;
 }
 

@@ -34,7 +34,8 @@ void ns_meta_close(struct ns *ns)
 
 static int meta_line(char *buf, size_t size, const struct ns_node *n)
 {
-	uint32_t id = n->type == NS_PIN ? n->u.pin.obj.id : 0;
+	uint32_t id = n->type != NS_PIN ? 0 :
+		      n->u.pin.pending ? n->u.pin.logged_id : n->u.pin.obj.id;
 
 	return snprintf(buf, size, "%" PRIu64 " %" PRIu32 " %d\n",
 			n->store_ino, id, (int)n->pid);

@@ -16,19 +16,19 @@
 
 /* The kernel hands out program and link fds rdwr whatever was asked, so
  * one cache slot serves every mode. */
-int ns_obj_slot(const struct ns_node *n, int accmode)
+int ns_obj_slot(const struct ns *ns, struct ns_node *n, int accmode)
 {
-	return n->u.pin.obj.kind == OBJ_MAP ? accmode : O_RDWR;
+	return ns_pin_obj(ns, n)->kind == OBJ_MAP ? accmode : O_RDWR;
 }
 
 /* What BPF_OBJ_GET says of a path that is no object. */
 #define NOT_AN_OBJECT (-EACCES)
 
-int ns_obj_check(const struct ns_node *n, int accmode)
+int ns_obj_check(const struct ns *ns, struct ns_node *n, int accmode)
 {
 	if (n->type != NS_PIN)
 		return NOT_AN_OBJECT;
-	if (n->u.pin.obj.kind == OBJ_LINK && accmode != O_RDWR)
+	if (ns_pin_obj(ns, n)->kind == OBJ_LINK && accmode != O_RDWR)
 		return -EINVAL;
 	return 0;
 }
@@ -72,7 +72,7 @@ static int open_fresh(struct ns *ns, const struct ns_node *n, int acc)
 
 int ns_obj_open(struct ns *ns, struct ns_node *n, int accmode, int *fd)
 {
-	int acc = ns_obj_slot(n, accmode);
+	int acc = ns_obj_slot(ns, n, accmode);
 	int r = ns_fdc_get(ns, n, acc), dup;
 
 	if (r >= 0) {
@@ -99,7 +99,7 @@ int ns_obj_open(struct ns *ns, struct ns_node *n, int accmode, int *fd)
 int ns_obj_lend(struct ns *ns, struct ns_node *n, int accmode, int *fd,
 		bool *lent)
 {
-	int r = ns_fdc_peek(ns, n, ns_obj_slot(n, accmode));
+	int r = ns_fdc_peek(ns, n, ns_obj_slot(ns, n, accmode));
 
 	*lent = r >= 0;
 	if (r < 0)
@@ -108,15 +108,16 @@ int ns_obj_lend(struct ns *ns, struct ns_node *n, int accmode, int *fd,
 	return 0;
 }
 
-/* Before a pin's last name goes, make sure the cache holds it: FUSE may
- * still read it by inode, and the store path is about to vanish. Not a
- * link: holding it would keep it attached after its last pin went. */
+/* Before a pin's name goes, make sure it is identified (its store path
+ * may be about to vanish: ns_pin_obj needs it) and, for its last name,
+ * that the cache holds it: FUSE may still read it by inode. Not a link:
+ * holding it would keep it attached after its last pin went. */
 void ns_obj_keep(struct ns *ns, struct ns_node *n)
 {
 	int fd;
 
-	if (n->type != NS_PIN || n->nlookup == 0 || n->nlink > 1 ||
-	    n->u.pin.obj.kind == OBJ_LINK ||
+	if (n->type != NS_PIN || ns_pin_obj(ns, n)->kind == OBJ_LINK ||
+	    n->nlookup == 0 || n->nlink > 1 ||
 	    !ns->fdc.max || ns_obj_open(ns, n, O_RDWR, &fd) < 0)
 		return;
 	close(fd);
@@ -148,9 +149,9 @@ int ns_open_obj(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 		return n->type == NS_DIR ? -EISDIR : -EINVAL;
 	r = ns_perm_check(cred, n, use == NS_USE_SHOW ? MAY_R : MAY_W);
 	if (r == 0)
-		r = ns_obj_open(ns, n, n->u.pin.obj.kind == OBJ_MAP &&
+		r = ns_obj_open(ns, n, ns_pin_obj(ns, n)->kind == OBJ_MAP &&
 				use == NS_USE_SHOW ? O_RDONLY : O_RDWR, fd);
 	if (r == 0)
-		ns_node_stat(n, st);
+		ns_node_stat(ns, n, st);
 	return r;
 }

@@ -144,6 +144,7 @@ int ns_set_prov(struct ns *ns, struct ns_at at, const struct ns_prov *p)
 		return r;
 	if (n->type != NS_PIN)
 		return -EINVAL;
+	ns_pin_obj(ns, n);      /* its line holds the object's id */
 	if (!n->prov && !(n->prov = calloc(1, sizeof(*n->prov))))
 		return -ENOMEM;
 	len = prov_line(line, sizeof(line), n, p);
@@ -222,7 +223,7 @@ static void prov_replay(struct ns *ns, const struct ns_u64map *m, char *line)
 	if (prov_check(&p) < 0 || !ns_u64map_get(m, ino, &v))
 		return;
 	n = (struct ns_node *)(uintptr_t)v;
-	if (n->u.pin.obj.id != id ||
+	if (ns_pin_obj(ns, n)->id != id ||
 	    (!n->prov && !(n->prov = calloc(1, sizeof(*n->prov)))))
 		return;
 	prov_put(ns, n, &p);
@@ -250,9 +251,14 @@ static int prov_load(struct ns *ns)
 	if (!(f = fopen(path, "re")))
 		return errno == ENOENT ? 0 : -errno;
 	ns_u64map_init(&m);
-	r = pins_by_ino(ns, &m);
-	while (r == 0 && fgets(line, sizeof(line), f))
+	/* the index of every pin only for a file that holds records: at
+	 * start it would cost more than all the records (none, mostly) */
+	for (bool indexed = false; r == 0 && fgets(line, sizeof(line), f);) {
+		if (!indexed && (r = pins_by_ino(ns, &m)) < 0)
+			break;
+		indexed = true;
 		prov_replay(ns, &m, line);
+	}
 	ns_u64map_fini(&m);
 	fclose(f);
 	return r;

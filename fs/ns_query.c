@@ -16,7 +16,7 @@ int ns_stat(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	int r = ns_path_lookup(ns, cred, at, follow, &n);
 
 	if (r == 0)
-		ns_node_stat(n, st);
+		ns_node_stat(ns, n, st);
 	return r;
 }
 
@@ -26,7 +26,7 @@ int ns_stat_ino(struct ns *ns, uint64_t ino, struct ns_stat *st)
 
 	if (!n)
 		return -ENOENT;
-	ns_node_stat(n, st);
+	ns_node_stat(ns, n, st);
 	return 0;
 }
 
@@ -84,7 +84,7 @@ int ns_readdir(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 			continue;
 		de.name = d->name;
 		de.cookie = d->cookie;
-		ns_node_stat(d->node, &de.st);
+		ns_node_stat(ns, d->node, &de.st);
 		if (fn(&de, arg))
 			break;
 	}
@@ -117,7 +117,7 @@ static int get_node(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	if (r == 0)
 		r = ns_perm_check(cred, *n, mask);
 	if (r == 0)
-		r = ns_obj_check(*n, accmode);
+		r = ns_obj_check(ns, *n, accmode);
 	return r;
 }
 
@@ -130,7 +130,7 @@ int ns_get(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	if (r == 0)
 		r = ns_obj_open(ns, n, accmode, fd);
 	if (r == 0)
-		ns_node_stat(n, st);
+		ns_node_stat(ns, n, st);
 	return r;
 }
 
@@ -143,6 +143,6 @@ int ns_get_lent(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	if (r == 0)
 		r = ns_obj_lend(ns, n, accmode, fd, lent);
 	if (r == 0)
-		ns_node_stat(n, st);
+		ns_node_stat(ns, n, st);
 	return r;
 }

@@ -51,9 +51,10 @@ int ns_may_take_fd(const struct ns_cred *cred, const struct ns_proc *p,
 bool ns_obj_pinned(const struct ns *ns, enum obj_kind kind, uint32_t id)
 {
 	for (size_t i = 0; i <= ns->imask; i++)
-		for (const struct ns_node *n = ns->itab[i]; n; n = n->ino_next)
+		for (struct ns_node *n = ns->itab[i]; n; n = n->ino_next)
 			if (n->type == NS_PIN && n->names &&
-			    n->u.pin.obj.kind == kind && n->u.pin.obj.id == id)
+			    ns_pin_obj(ns, n)->kind == kind &&
+			    n->u.pin.obj.id == id)
 				return true;
 	return false;
 }

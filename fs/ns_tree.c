@@ -100,10 +100,10 @@ void ns_node_release(struct ns *ns, struct ns_node *n)
 	ns_prov_forget(ns, n);
 	/* a link the daemon held would stay attached: removing its last
 	 * pin detaches it, whatever FUSE still remembers of the inode */
-	if (n->type == NS_PIN && n->u.pin.obj.kind == OBJ_LINK)
+	if (n->type == NS_PIN && ns_pin_obj(ns, n)->kind == OBJ_LINK)
 		ns_fdc_drop_node(ns, n);
 	if (n->type == NS_PIN)
-		ns_unpinned(ns, &n->u.pin.obj);
+		ns_unpinned(ns, ns_pin_obj(ns, n));
 	/* A nameless pin FUSE still knows keeps its cached fds, within the
 	 * cache's bound, until it is forgotten or evicted. */
 	if (n->nlookup == 0)
@@ -122,10 +122,13 @@ struct ns_node *ns_node_parent(const struct ns_node *dir)
 	return dir->names ? dir->names->parent : NULL;
 }
 
-void ns_node_stat(const struct ns_node *n, struct ns_stat *st)
+void ns_node_stat(const struct ns *ns, struct ns_node *n, struct ns_stat *st)
 {
 	if (!st)
 		return;
+	/* first: identifying may find the side log's pid is not this pin's */
+	if (n->type == NS_PIN)
+		ns_pin_obj(ns, n);
 	memset(st, 0, sizeof(*st));
 	st->ino = n->ino;
 	st->type = n->type;

@@ -26,6 +26,7 @@ include $(srcdir)/tests/fuse.mk
 include $(srcdir)/tests/cli.mk
 include $(srcdir)/tests/quota.mk
 include $(srcdir)/tests/crash.mk
+include $(srcdir)/tests/crash_load.mk
 include $(srcdir)/tests/groups.mk
 include $(srcdir)/tests/hostile.mk
 include $(srcdir)/tests/load.mk
