@@ -44,6 +44,8 @@ static void *probe_run(void *arg)
 static void say_ready(struct daemon *d)
 {
 	d->ready = true;
+	log_info("ready: the socket listens%s", d->opt.mount_dir ?
+		 " and the mount answers" : "");
 	svc_notify("READY=1");
 	status_say(d, NULL);
 	if (d->parent_fd >= 0) {
@@ -68,7 +70,6 @@ static void on_probe(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(d->srv.base);
 		return;
 	}
-	log_debug("the mount on %s answers", d->opt.mount_dir);
 	say_ready(d);
 }
 

@@ -1,0 +1,8 @@
+# tests/systemd.mk: bpfpind under a real systemd (tests/systemd/run.sh:
+# systemd as PID 1 in systemd-nspawn, the build installed into it, then
+# every tests/systemd/check_*.sh), run as a shell-script test.
+TESTS += tests/systemd/run.sh
+TEST_EXTENSIONS = .sh
+SH_LOG_COMPILER = $(SHELL)
+EXTRA_DIST += tests/systemd/run.sh tests/systemd/check_service.sh
+CLEANFILES += tests/systemd-box.log tests/systemd-install.log
