@@ -2,7 +2,9 @@
  * is accepted, and the loop goes on until every request read so far has
  * its reply on the socket (a load's too, answered later by its job), or
  * DRAIN_MS have passed; then main.c unmounts and exits. Clients already
- * connected may send more meanwhile: the deadline bounds it. */
+ * connected may send more meanwhile: the deadline bounds it. A new
+ * client meanwhile is refused (ECONNREFUSED), or under socket activation
+ * waits in systemd's backlog for the next daemon. */
 #include "config.h"
 
 #include <event2/event.h>
@@ -49,11 +51,7 @@ void drain_begin(struct daemon *d)
 		return;
 	}
 	svc_notify("STOPPING=1");
-	if (d->srv.listen_ev)
-		event_del(d->srv.listen_ev);
-	if (d->srv.accept_timer)
-		evtimer_del(d->srv.accept_timer);
-	d->srv.accept_paused = false;   /* a closing connection resumes none */
+	server_stop_accepting(&d->srv);
 	d->drain_ev = event_new(d->srv.base, -1, EV_PERSIST, on_tick, d);
 	if (!d->drain_ev || event_add(d->drain_ev, &tv) < 0) {
 		event_base_loopbreak(d->srv.base);
