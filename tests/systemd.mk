@@ -4,5 +4,5 @@
 TESTS += tests/systemd/run.sh
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
-EXTRA_DIST += tests/systemd/run.sh tests/systemd/check_service.sh
+EXTRA_DIST += tests/systemd/run.sh tests/systemd/check_service.sh tests/systemd/check_caps.sh
 CLEANFILES += tests/systemd-box.log tests/systemd-install.log
