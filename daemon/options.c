@@ -135,16 +135,20 @@ static int count_arg(const char *arg, unsigned long long max,
 	return 0;
 }
 
+/* In parse_limit: set field to arg, a count up to max, or say max. */
 #define LIMIT(field, max) do {						\
 		unsigned long long v;					\
-		if (count_arg(arg, max, &v) < 0)			\
-			return max;					\
+		*bound = (max);						\
+		if (count_arg(arg, *bound, &v) < 0)			\
+			return -1;					\
 		field = v;						\
 		return 0;						\
 	} while (0)
 
-/* 0: set; 1: code is no limit; else the bound arg is not a count within. */
-static unsigned long long parse_limit(struct options *o, int c, const char *arg)
+/* A limit (or the fd cache): 0 when set, -1 when arg is no count up to
+ * *bound, 1 when c is no limit. */
+static int parse_limit(struct options *o, int c, const char *arg,
+		       unsigned long long *bound)
 {
 	struct server_limits *s = &o->srv_limits;
 	struct ns_limits *n = &o->ns_limits;
@@ -206,11 +210,12 @@ static int fail(char *err, size_t len, int code, const char *what,
 
 int options_set(struct options *o, int c, const char *arg, char *err, size_t len)
 {
-	unsigned long long bound = parse_limit(o, c, arg);
+	unsigned long long bound;
+	int r = parse_limit(o, c, arg, &bound);
 	char what[64];
 
-	if (bound != 1) {
-		if (bound == 0)
+	if (r <= 0) {
+		if (r == 0)
 			return 0;
 		snprintf(what, sizeof(what), "not a count from 0 to %llu:", bound);
 		return fail(err, len, c, what, arg);
@@ -308,19 +313,24 @@ static int command_line(struct options *o, int argc, char **argv, bool print,
 }
 
 /* Defaults, the file (--config's, found by a first pass over the command
- * line), the command line again. -2: the file is bad (err says where). */
+ * line), the command line again. 0, 1 (--help, --version), -1 (a usage
+ * error), -2: the file is bad (err says where). */
 static int build(struct options *o, int argc, char **argv, bool print,
 		 char *err, size_t len)
 {
-	struct options first;
-	int r;
+	struct options first = { 0 };
+	int r = -1;
 
-	if (defaults(&first) < 0 || defaults(o) < 0)
-		r = -1, snprintf(err, len, "out of memory");
-	else if ((r = command_line(&first, argc, argv, print, err, len)) == 0)
-		r = config_load(o, first.config_path, first.config_given,
-				err, len) < 0 ? -2 :
-		    command_line(o, argc, argv, false, err, len);
+	*o = (struct options){ 0 };
+	snprintf(err, len, "out of memory");
+	if (defaults(&first) == 0 && defaults(o) == 0) {
+		r = command_line(&first, argc, argv, print, err, len);
+		if (r == 0 && config_load(o, first.config_path, first.config_given,
+					  err, len) < 0)
+			r = -2;
+		else if (r == 0)
+			r = command_line(o, argc, argv, false, err, len);
+	}
 	options_free(&first);
 	return r;
 }
