@@ -16,7 +16,9 @@
 #include "daemon/options.h"
 
 /* The whole file, NUL-terminated, into buf (CONFIG_MAX_BYTES + 1 bytes):
- * its length, -ENOENT, -EFBIG, -EINVAL (not a regular file), -errno. */
+ * its length, -ENOENT, -EFBIG, -EINVAL (not a regular file), -EPERM (owned
+ * by another uid than ours or root's, or writable by group or others: its
+ * options act with the daemon's privileges), -errno. */
 static ssize_t read_file(const char *path, char *buf)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -29,6 +31,10 @@ static ssize_t read_file(const char *path, char *buf)
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
+	}
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
+		close(fd);
+		return -EPERM;
 	}
 	while (len <= CONFIG_MAX_BYTES &&
 	       (n = read(fd, buf + len, CONFIG_MAX_BYTES + 1 - len)) > 0)
@@ -131,7 +137,9 @@ int config_load(struct options *o, const char *path, bool required,
 	if (n < 0) {
 		snprintf(err, len, "%s: %s", path, n == -EFBIG ?
 			 "larger than 65536 bytes" : n == -EINVAL ?
-			 "not a regular file" : strerror((int)-n));
+			 "not a regular file" : n == -EPERM ?
+			 "owned by another user or writable by group or others: refused" :
+			 strerror((int)-n));
 		free(text);
 		return -1;
 	}

@@ -42,6 +42,7 @@ static void write_file(const char *path, const char *text)
 	cr_assert_not_null(f, "%s", path);
 	fputs(text, f);
 	cr_assert_eq(fclose(f), 0);
+	chmod(path, 0644);   /* whatever the umask: a file others may write is refused */
 }
 
 /* Run bpfpind with a config file holding text (and args after it):
@@ -109,6 +110,38 @@ Test(service, oversized_or_missing_config_is_refused)
 	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s", out);
 	cr_expect(strstr(out, "/nonexistent/bpfpind.conf: No such file") != NULL, "%s", out);
 	free(out);
+}
+
+/* The file is as hostile as a client: binary junk, a NUL byte, a device,
+ * a directory, or a file others may write are refused, never crash it. */
+Test(service, hostile_config_files_are_refused)
+{
+	char dir[] = "/tmp/bpfpin-hostile.XXXXXX", path[80];
+	const char *const what[] = { "/dev/zero", "/dev/null", "/tmp", path };
+	int st;
+	char *out;
+
+	refused("max-conns = 5\n\x01\x02\xff\xfe = \x80\n", "bpfpind.conf:2: unknown option");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/open.conf", dir);
+	write_file(path, "max-conns = 5\n");
+	chmod(path, 0666);
+	for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+		out = th_run(&st, "timeout 10 %s -f --config %s --no-mount 2>&1",
+			     th_bpfpind(), what[i]);
+		cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s: %s", what[i], out);
+		cr_expect(strstr(out, i < 3 ? "not a regular file" : "writable by group or others"),
+			  "%s: %s", what[i], out);
+		free(out);
+	}
+	/* a NUL byte inside a line */
+	out = th_run(&st, "printf 'max-conns = 5\\000junk\\n' > %s/nul.conf; chmod 644 %s/nul.conf; "
+		     "timeout 10 %s -f --config %s/nul.conf --no-mount 2>&1",
+		     dir, dir, th_bpfpind(), dir);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s", out);
+	cr_expect(strstr(out, "nul.conf:1: a NUL byte") != NULL, "%s", out);
+	free(out);
+	free(th_run(NULL, "rm -rf %s", dir));
 }
 
 /* The limit on nodes one uid may own, as `bpfpin limits uid 4242` says. */

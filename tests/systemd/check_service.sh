@@ -61,7 +61,7 @@ nodes_limit() { B limits uid 4242 | awk '$1 == "nodes" { print $NF }'; }
 
 t_reload() {
 	mkdir -p "$(dirname "$CONF")"
-	echo "max-nodes-per-uid = 77" > "$CONF"
+	echo "max-nodes-per-uid = 77" > "$CONF" && chmod 644 "$CONF"
 	sc reload bpfpind.service || return 1
 	until_ok 50 bash -c '[ "$(sd_in bpfpin limits uid 4242 | awk '\''$1 == "nodes" { print $NF }'\'')" = 77 ]' ||
 		{ B limits uid 4242; return 1; }
@@ -71,7 +71,7 @@ t_reload() {
 t_reload_bad_keeps() {
 	local pid
 	pid=$(main_pid)
-	printf 'max-nodes-per-uid = 99\nbogus-option = 1\n' > "$CONF"
+	printf 'max-nodes-per-uid = 99\nbogus-option = 1\n' > "$CONF" && chmod 644 "$CONF"
 	sc reload bpfpind.service || return 1
 	until_ok 50 bash -c 'sd_in journalctl -b -o cat -u bpfpind.service | grep -q "bpfpind.conf:2: unknown option .bogus-option.: the running configuration is kept"' ||
 		{ sd_in journalctl -b -o cat -u bpfpind.service | tail; return 1; }
