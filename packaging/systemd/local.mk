@@ -21,6 +21,6 @@ packaging/systemd/bpfpind.service: $(srcdir)/packaging/systemd/bpfpind.service.i
 packaging/systemd/bpfpind.socket: $(srcdir)/packaging/systemd/bpfpind.socket.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) packaging/systemd && \
 	$(edit_unit) $(srcdir)/packaging/systemd/bpfpind.socket.in > $@.tmp && mv $@.tmp $@
-packaging/systemd/bpfpin.conf: $(srcdir)/packaging/systemd/bpfpin.tmpfiles
+packaging/systemd/bpfpin.conf: $(srcdir)/packaging/systemd/bpfpin.tmpfiles Makefile
 	$(AM_V_GEN)$(MKDIR_P) packaging/systemd && \
-	cp $(srcdir)/packaging/systemd/bpfpin.tmpfiles $@
+	$(edit_unit) $(srcdir)/packaging/systemd/bpfpin.tmpfiles > $@.tmp && mv $@.tmp $@

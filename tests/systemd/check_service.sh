@@ -20,13 +20,31 @@ prop() { sc show -p "$1" --value bpfpind.service; }
 until_ok() { local t=$1; shift; for _ in $(seq 1 "$t"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; "$@"; }
 # the kernel id of the object pinned at PATH
 kid() { B stat "$1" | sed -n 's/^Object: .* id \([0-9]*\).*/\1/p'; }
-CONF=$BOX_ROOT/etc/bpfpin/bpfpind.conf
+# the daemon's default configuration file, as its --help says
+CONF=$BOX_ROOT$(sd_in bpfpind --help | sed -n 's/.*(default \(\/.*bpfpind\.conf\);.*/\1/p')
 UNITS=/lib/systemd/system
 
 t_verify() {
 	local out
 	out=$(sd_in systemd-analyze verify $UNITS/bpfpind.service $UNITS/bpfpind.socket 2>&1)
 	[ -z "$out" ] || { echo "$out"; return 1; }
+}
+
+# The tmpfiles.d entry make install put in place makes the directories
+# (with none of the units running: /run/bpfpin removed, the state dir
+# given a wrong mode first).
+t_tmpfiles() {
+	local f
+	f=$(sd_in sh -c 'ls /usr/lib/tmpfiles.d/bpfpin.conf /lib/tmpfiles.d/bpfpin.conf 2>/dev/null' | head -1)
+	[ -n "$f" ] || { echo "no tmpfiles.d/bpfpin.conf installed"; return 1; }
+	sc stop bpfpind.service bpfpind.socket
+	sd_in grep -q ' /run/bpfpin/' /proc/self/mounts && { echo "a mount left under /run/bpfpin"; return 1; }
+	sd_in rm -rf --one-file-system /run/bpfpin
+	sd_in mkdir -p /var/lib/bpfpin && sd_in chmod 755 /var/lib/bpfpin
+	sd_in systemd-tmpfiles --create "$f" || return 1
+	[ "$(sd_in stat -c %a /run/bpfpin)" = 755 ] && [ "$(sd_in stat -c %a /var/lib/bpfpin)" = 700 ] &&
+		sd_in test -d "${CONF#$BOX_ROOT}" -o -d "$(dirname "${CONF#$BOX_ROOT}")" ||
+		{ sd_in ls -ld /run/bpfpin /var/lib/bpfpin "$(dirname "${CONF#$BOX_ROOT}")"; return 1; }
 }
 
 # systemctl start returns once READY=1 came: the socket answers at once,
@@ -40,8 +58,10 @@ t_start_ready() {
 	sd_in stat -f -c %T /run/bpfpin/fs | grep -q fuse ||
 		{ echo "/run/bpfpin/fs is no FUSE mount: $(sd_in stat -f -c %T /run/bpfpin/fs)"; return 1; }
 	[ "$(prop ActiveState)" = active ] || { prop ActiveState; return 1; }
-	local j order
-	j=$(sd_in journalctl -b -o short-monotonic -u bpfpind.service | sed "s/^\[ *//" | sort -s -n -k1,1)
+	local j order id
+	id=$(prop InvocationID)
+	j=$(sd_in journalctl -b -o short-monotonic _SYSTEMD_INVOCATION_ID="$id" + INVOCATION_ID="$id" |
+		sed "s/^\[ *//" | sort -s -n -k1,1)
 	order=$(echo "$j" | grep -o 'listening on /run/bpfpin/bpfpind.sock\|mounted on /run/bpfpin/fs\|the mount answers\|Started bpfpind.service' | tr '\n' ,)
 	[ "$order" = "listening on /run/bpfpin/bpfpind.sock,mounted on /run/bpfpin/fs,the mount answers,Started bpfpind.service," ] ||
 		{ echo "order: $order"; echo "$j"; return 1; }
@@ -148,6 +168,7 @@ t_stop_unmounts() {
 }
 
 check "systemd-analyze verify bpfpind.service bpfpind.socket" t_verify
+check "the tmpfiles.d entry makes /run/bpfpin, /var/lib/bpfpin and the configuration's directory" t_tmpfiles
 check "start returns when READY: the socket answers, the mount is up on the host side" t_start_ready
 check "systemctl status shows the STATUS line with the node count" t_status
 check "pins made" t_pins_made
