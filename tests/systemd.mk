@@ -4,5 +4,6 @@
 TESTS += tests/systemd/run.sh
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
-EXTRA_DIST += tests/systemd/run.sh tests/systemd/check_service.sh tests/systemd/check_caps.sh
+# every check_*.sh, whoever adds one
+EXTRA_DIST += $(srcdir)/tests/systemd/*.sh
 CLEANFILES += tests/systemd-box.log tests/systemd-install.log
