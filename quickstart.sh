@@ -17,7 +17,7 @@ SANITIZE=0
 PACKAGES=(build-essential pkgconf autoconf automake libtool
 	libfuse3-dev fuse3 libbpf-dev bpftool libelf-dev libevent-dev
 	libjson-c-dev libcriterion-dev libsystemd-dev clang llvm libclang-rt-14-dev
-	python3 jq attr util-linux procps iproute2 less)
+	python3 jq attr util-linux procps iproute2 less systemd systemd-container)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

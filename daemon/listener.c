@@ -1,7 +1,7 @@
 /* daemon/listener.c: the listening socket: bind with a safe umask, mode
  * 0666 (permissions are checked per operation), accept4 non-blocking,
- * paused while the daemon is out of fds. A socket inherited from systemd
- * (LISTEN_FDS) is used as it is. */
+ * paused while the daemon is out of fds, closed when a drain begins. A
+ * socket inherited from systemd (LISTEN_FDS) is used as it is. */
 #include "config.h"
 
 #include <errno.h>
@@ -180,6 +180,21 @@ int server_listen(struct server *srv, const char *path)
 	    event_add(srv->listen_ev, NULL) < 0)
 		return -ENOMEM;
 	return 0;
+}
+
+void server_stop_accepting(struct server *srv)
+{
+	if (srv->listen_ev)
+		event_free(srv->listen_ev);
+	if (srv->accept_timer)
+		event_free(srv->accept_timer);
+	srv->listen_ev = srv->accept_timer = NULL;
+	srv->accept_paused = false;   /* a closing connection resumes none */
+	/* our copy only: a socket systemd passed stays open in systemd, with
+	 * the connections in its backlog, for the next daemon */
+	if (srv->listen_fd >= 0)
+		close(srv->listen_fd);
+	srv->listen_fd = -1;
 }
 
 void server_shutdown(struct server *srv)

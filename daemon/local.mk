@@ -9,7 +9,10 @@ daemon_bpfpind_SOURCES = \
 	daemon/later.c daemon/later.h daemon/ops_load.c daemon/load_job.h \
 	daemon/load_pin.c daemon/load_commit.c \
 	daemon/ops_sock.h daemon/ops_sockmap.c daemon/ops_sock.c daemon/ops_sock_ls.c daemon/ops_tap.c \
-	daemon/sockmaps.c daemon/sockmaps.h
+	daemon/sockmaps.c daemon/sockmaps.h \
+	daemon/daemon.h daemon/conffile.c daemon/conffile.h daemon/lock.c daemon/lock.h \
+	daemon/ready.c daemon/status.c daemon/reload.c daemon/drain.c
+daemon_bpfpind_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
 daemon_bpfpind_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JSONC_CFLAGS) \
 	$(SYSTEMD_CFLAGS) $(FUSE_CFLAGS) $(LIBBPF_CFLAGS)
 daemon_bpfpind_LDADD = sockmap/libsockmap.la fs/libnsfuse.la fs/libns.la bpf/libbpfobj.la \

@@ -1,10 +1,14 @@
-/* daemon/log.c: leveled logging to stderr and, in the background, syslog. */
+/* daemon/log.c: leveled logging to stderr (or the log file) and, in the
+ * background, syslog. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "daemon/log.h"
 
@@ -20,6 +24,25 @@ void log_init(enum log_level level, bool use_syslog)
 	to_syslog = use_syslog;
 	if (use_syslog)
 		openlog("bpfpind", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void log_set_level(enum log_level level)
+{
+	max_level = level;
+}
+
+int log_open_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	fflush(stderr);
+	if (dup2(fd, STDERR_FILENO) < 0)   /* fd 2 is the file's now */
+		r = -errno;
+	close(fd);
+	return r;
 }
 
 int log_level_parse(const char *name)

@@ -1,5 +1,6 @@
-/* daemon/log.h: the daemon's log: stderr always, syslog when not in the
- * foreground. log_warn appends strerror of a -errno value, log_warnx not. */
+/* daemon/log.h: the daemon's log: stderr always (or a log file put in
+ * its place), syslog when not in the foreground. log_warn appends
+ * strerror of a -errno value, log_warnx not. */
 #ifndef BPFPIN_DAEMON_LOG_H
 #define BPFPIN_DAEMON_LOG_H
 
@@ -8,6 +9,11 @@
 enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 void log_init(enum log_level level, bool use_syslog);
+void log_set_level(enum log_level level);
+/* Open path (append, made mode 0640) in the place of stderr, so that all
+ * the daemon writes there (its lines, a sanitizer's) goes to the file;
+ * again at each SIGHUP, for logrotate. 0 or -errno (stderr is kept). */
+int log_open_file(const char *path);
 /* "error", "warning", "info", "debug" -> level; -1 if unknown. */
 int log_level_parse(const char *name);
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -1,6 +1,8 @@
-/* daemon/main.c: bpfpind: open the namespace over its store, listen on
- * the socket, mount the FUSE face, and run the libevent loop until SIGTERM
- * or SIGINT; then unmount, remove the socket and close everything. */
+/* daemon/main.c: bpfpind: lock its state dir and socket, open the
+ * namespace over its store, listen on the socket, mount the FUSE face, and
+ * run the libevent loop (READY once the mount answers, SIGHUP reloads)
+ * until SIGTERM or SIGINT have drained it; then unmount, remove the
+ * socket and close everything. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,6 +18,8 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "daemon/daemon.h"
+#include "daemon/lock.h"
 #include "daemon/log.h"
 #include "daemon/nofile.h"
 #include "daemon/options.h"
@@ -28,19 +32,39 @@
 #include "bpf/obj.h"
 #include "fs/fuse.h"
 
-struct daemon {
-	struct options opt;
-	struct server srv;
-	struct fsx *fsx;
-	struct event *sigterm, *sigint;
-};
-
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
 
+	(void)what;
+	if (sig == SIGHUP) {
+		log_info("%s: reloading", strsignal((int)sig));
+		reload(d);
+		return;
+	}
 	log_info("%s: shutting down", strsignal((int)sig));
-	event_base_loopbreak(d->srv.base);
+	drain_begin(d);
+}
+
+/* One daemon per state dir and per socket path: the locks are taken
+ * before the store is opened or a stale socket removed, so a second
+ * daemon touches nothing of the first one's. */
+static int take_locks(struct daemon *d)
+{
+	char path[4096];
+	int r;
+
+	if ((r = mkdir_p(d->opt.state_dir, 0700)) < 0)
+		return log_warn(r, "state dir %s", d->opt.state_dir);
+	snprintf(path, sizeof(path), "%s/lock", d->opt.state_dir);
+	if ((d->state_lock = lock_take(path, d->opt.state_dir)) < 0)
+		return d->state_lock;
+	if ((r = mkdir_parent(d->opt.socket_path)) < 0)
+		return log_warn(r, "the directory of %s", d->opt.socket_path);
+	snprintf(path, sizeof(path), "%s.lock", d->opt.socket_path);
+	if ((d->socket_lock = lock_take(path, d->opt.socket_path)) < 0)
+		return d->socket_lock;
+	return 0;
 }
 
 static int open_store(struct daemon *d)
@@ -110,9 +134,12 @@ static int start(struct daemon *d)
 	signal(SIGPIPE, SIG_IGN);
 	nofile_raise(&d->opt);
 	if ((r = add_signal(d, &d->sigterm, SIGTERM)) < 0 ||
-	    (r = add_signal(d, &d->sigint, SIGINT)) < 0)
+	    (r = add_signal(d, &d->sigint, SIGINT)) < 0 ||
+	    (r = add_signal(d, &d->sighup, SIGHUP)) < 0)
 		return r;
 	svc_fds_init();
+	if ((r = take_locks(d)) < 0)
+		return r;
 	if ((r = open_store(d)) < 0)
 		return r;
 	if ((r = sockmaps_start(&d->srv, d->opt.state_dir, &d->opt.sm_limits)) < 0)
@@ -144,6 +171,9 @@ static int start(struct daemon *d)
 
 static void stop(struct daemon *d)
 {
+	ready_stop(d);
+	status_stop(d);
+	drain_stop(d);
 	if (d->fsx)
 		fsx_stop(d->fsx);
 	server_shutdown(&d->srv);
@@ -157,8 +187,16 @@ static void stop(struct daemon *d)
 		event_free(d->sigterm);
 	if (d->sigint)
 		event_free(d->sigint);
+	if (d->sighup)
+		event_free(d->sighup);
 	if (d->srv.base)
 		event_base_free(d->srv.base);
+	/* last: the store is closed and the socket gone */
+	if (d->socket_lock >= 0)
+		close(d->socket_lock);
+	if (d->state_lock >= 0)
+		close(d->state_lock);
+	options_free(&d->opt);
 }
 
 /* A daemon keeps no terminal or pipe of its caller open, except stderr,
@@ -197,33 +235,37 @@ static int background(int *ready_fd)
 	return detach_stdio();
 }
 
-static void ready(int ready_fd)
+/* The loop, from READY to the end of the drain. */
+static int run(struct daemon *d)
 {
-	svc_notify("READY=1\nSTATUS=serving");
-	if (ready_fd >= 0) {
-		if (write(ready_fd, "", 1) != 1)
-			log_warn(-errno, "telling the parent we are ready");
-		close(ready_fd);
-	}
+	int r;
+
+	if ((r = status_start(d)) < 0 || (r = ready_start(d)) < 0)
+		return log_warn(r, "starting");
+	r = event_base_dispatch(d->srv.base) < 0 ? -EIO : d->exit_err;
+	svc_notify("STOPPING=1");
+	return r;
 }
 
 int main(int argc, char **argv)
 {
-	struct daemon d = { 0 };
-	int r, ready_fd = -1;
+	struct daemon d = { .argc = argc, .argv = argv, .parent_fd = -1,
+			    .state_lock = -1, .socket_lock = -1 };
+	int r;
 
 	if ((r = options_parse(&d.opt, argc, argv)) != 0)
 		return r > 0 ? EXIT_SUCCESS : 2;
 	log_init(d.opt.log_level, !d.opt.foreground);
-	if (!d.opt.foreground && background(&ready_fd) < 0)
+	if (d.opt.log_file && (r = log_open_file(d.opt.log_file)) < 0) {
+		log_warn(r, "log file %s", d.opt.log_file);
+		return EXIT_FAILURE;
+	}
+	if (!d.opt.foreground && background(&d.parent_fd) < 0)
 		return EXIT_FAILURE;
 	umask(022);
 	r = start(&d);
-	if (r == 0) {
-		ready(ready_fd);
-		r = event_base_dispatch(d.srv.base) < 0 ? -EIO : 0;
-		svc_notify("STOPPING=1");
-	}
+	if (r == 0)
+		r = run(&d);
 	stop(&d);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

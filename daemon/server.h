@@ -145,6 +145,9 @@ void usage_fds_done(struct conn *c, unsigned n);
 /* listener.c */
 int server_listen(struct server *srv, const char *path);
 void server_shutdown(struct server *srv);
+/* Accept no more (daemon/drain.c): the listening fd is closed, the
+ * socket's file stays until server_shutdown. */
+void server_stop_accepting(struct server *srv);
 /* A connection closed: an accept paused for want of fds can go on. */
 void server_accept_resume(struct server *srv);
 

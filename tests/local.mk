@@ -36,3 +36,5 @@ include $(srcdir)/tests/sm_accel.mk
 include $(srcdir)/tests/sockmap.mk
 include $(srcdir)/tests/sm_daemon.mk
 include $(srcdir)/tests/sm_accept.mk
+include $(srcdir)/tests/service.mk
+include $(srcdir)/tests/systemd.mk
