@@ -5,5 +5,5 @@ TESTS += tests/systemd/run.sh
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
 # every check_*.sh, whoever adds one
-EXTRA_DIST += $(srcdir)/tests/systemd/*.sh
+EXTRA_DIST += $(srcdir)/tests/systemd/*.sh $(srcdir)/tests/systemd/*.py
 CLEANFILES += tests/systemd-box.log tests/systemd-install.log

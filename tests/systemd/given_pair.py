@@ -2,7 +2,7 @@
 """tests/systemd/given_pair.py: a TCP connection spliced by bpfpind's pair
 built-in through two sockets given to it, across restarts of the service.
 
-Run inside the systemd box by check_given.sh. Builds client -> proxy ->
+Run inside the systemd box by check_given.sh (env CLI, BPFPIN_SOCKET, UNIT). Builds client -> proxy ->
 backend on loopback, gives the proxy's two sockets to bpfpind as a pair
 and closes them here, then for each step in argv (a shell command run
 between round trips: a restart, a SIGKILL) checks that bytes still flow
