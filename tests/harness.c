@@ -47,9 +47,16 @@ const char *th_cli(void)
 
 static void exec_daemon(const struct th_daemon *d)
 {
+	char conf[sizeof(d->dir) + 16];
+	/* an empty configuration file: never the host's (a later --config
+	 * among the extra arguments wins) */
 	const char *argv[32] = { th_bpfpind(), "--foreground", "--socket", d->sock,
-				 "--state-dir", d->state, "--log-level", "debug" };
-	int n = 8, fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+				 "--state-dir", d->state, "--log-level", "debug",
+				 "--config", conf };
+	int n = 10, fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	snprintf(conf, sizeof(conf), "%s/empty.conf", d->dir);
+	close(open(conf, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
 
 	if (d->mounted) {
 		argv[n++] = "--mount";
