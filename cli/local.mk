@@ -9,4 +9,4 @@ cli_bpfpin_SOURCES = cli/cli.h cli/main.c cli/args.c \
 cli_bpfpin_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(JSONC_CFLAGS)
 cli_bpfpin_LDADD = lib/libbpfpin.la bpf/libbpfobj.la $(LIBBPF_LIBS) $(JSONC_LIBS)
 
-dist_man_MANS += doc/man/bpfpin.1
+dist_man_MANS += doc/man/bpfpin.8
