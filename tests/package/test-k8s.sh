@@ -1,0 +1,49 @@
+#!/bin/bash
+# tests/package/test-k8s.sh: every document of packaging/k8s/ validates
+# against the Kubernetes OpenAPI schema (kubernetes-models' compiled
+# validators, tests/package/k8s-validate.cjs, with the API server's rule
+# that Bidirectional propagation needs a privileged container), and broken
+# copies are refused, so that the checker is known to check. The npm
+# packages are installed once, at pinned versions, into $BUILD/.npm-k8s.
+set -euo pipefail
+SRC=${BPFPIN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${BPFPIN_BUILDDIR:-$PWD}
+NPMDIR=$BUILD/.npm-k8s
+PKGS=(kubernetes-models@4.5.1 js-yaml@4.1.0)
+say() { echo "test-k8s: $*"; }
+
+if [[ ! -f $NPMDIR/.ok || $(cat "$NPMDIR/.ok") != "${PKGS[*]}" ]]; then
+	say "npm install ${PKGS[*]} into $NPMDIR"
+	rm -rf "$NPMDIR" && mkdir -p "$NPMDIR"
+	echo '{"private": true}' > "$NPMDIR/package.json"
+	(cd "$NPMDIR" && npm install --no-audit --no-fund --loglevel=error "${PKGS[@]}" >/dev/null)
+	echo "${PKGS[*]}" > "$NPMDIR/.ok"
+fi
+validate() { NODE_PATH=$NPMDIR/node_modules node "$SRC/tests/package/k8s-validate.cjs" "$@"; }
+
+fail=0
+say "validating packaging/k8s/*.yaml"
+validate "$SRC"/packaging/k8s/*.yaml || fail=1
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+# Each broken copy: NAME, FILE, sed expression; each must be refused.
+broken() {
+	local name=$1 file=$2 expr=$3
+	sed "$expr" "$SRC/packaging/k8s/$file" > "$TMP/$name.yaml"
+	if cmp -s "$SRC/packaging/k8s/$file" "$TMP/$name.yaml"; then
+		say "FAIL: $name: the sed expression changed nothing"; fail=1; return
+	fi
+	if validate "$TMP/$name.yaml" > "$TMP/$name.out"; then
+		say "FAIL: $name: a broken manifest was accepted"; fail=1
+	else
+		say "refused as it should be: $name: $(grep FAIL "$TMP/$name.out" | head -1 | cut -c1-160)"
+	fi
+}
+broken bad-propagation daemonset.yaml '0,/mountPropagation: Bidirectional/s//mountPropagation: Sideways/'
+broken bad-type daemonset.yaml '0,/periodSeconds: 10/s//periodSeconds: often/'
+broken misspelt-name example-reader-pod.yaml 's/^    - name: reader/    - nmae: reader/'
+broken unprivileged-bidirectional daemonset.yaml 's/privileged: true/privileged: false/'
+broken bad-hostpath-type daemonset.yaml '0,/type: CharDevice/s//type: Fifo/'
+broken bad-kind serviceaccount.yaml 's/^kind: ServiceAccount/kind: ServiceAcount/'
+exit $fail
