@@ -1,9 +1,9 @@
 // tests/package/k8s-validate.cjs: validate Kubernetes manifests against the
 // Kubernetes OpenAPI schema, as compiled by the npm package kubernetes-models
 // (its classes' validate(): types, enums, required fields, formats). Those
-// schemas do not forbid unknown fields (tests/package/test-k8s.sh says how
-// that is covered). Usage: node k8s-validate.cjs FILE...
-// Prints "ok FILE: KIND NAME" per document, or the errors; exits 1 on any.
+// schemas do not forbid unknown fields: tests/package/k8s-strict.py does.
+// Usage: node k8s-validate.cjs FILE...
+// Prints "ok (values) FILE: KIND NAME" per document, or the errors; exits 1 on any.
 'use strict';
 const fs = require('fs');
 const yaml = require('js-yaml');
@@ -50,9 +50,9 @@ for (const file of process.argv.slice(2)) {
       const Model = modelFor(doc.apiVersion, doc.kind);
       new Model(doc).validate();
       checkPropagation(doc);
-      console.log(`ok ${file}: ${what}`);
+      console.log(`ok (values) ${file}: ${what}`);
     } catch (e) {
-      console.log(`FAIL ${file}: ${what}: ${e.message}`);
+      console.log(`FAIL (values) ${file}: ${what}: ${e.message}`);
       failed = true;
     }
   }

@@ -1,10 +1,13 @@
 #!/bin/bash
 # tests/package/test-k8s.sh: every document of packaging/k8s/ validates
-# against the Kubernetes OpenAPI schema (kubernetes-models' compiled
-# validators, tests/package/k8s-validate.cjs, with the API server's rule
-# that Bidirectional propagation needs a privileged container), and broken
-# copies are refused, so that the checker is known to check. The npm
-# packages are installed once, at pinned versions, into $BUILD/.npm-k8s.
+# against the Kubernetes OpenAPI schema, twice: the values (types, enums,
+# required fields) by kubernetes-models' compiled validators from npm
+# (tests/package/k8s-validate.cjs, with the API server's rule that
+# Bidirectional propagation needs a privileged container), and the field
+# names, strictly, by the OpenAPI models of Debian's python3-kubernetes
+# (tests/package/k8s-strict.py). Broken copies must be refused, so that the
+# checkers are known to check. The npm packages are installed once, at
+# pinned versions, into $BUILD/.npm-k8s.
 set -euo pipefail
 SRC=${BPFPIN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BPFPIN_BUILDDIR:-$PWD}
@@ -12,6 +15,9 @@ NPMDIR=$BUILD/.npm-k8s
 PKGS=(kubernetes-models@4.5.1 js-yaml@4.1.0)
 say() { echo "test-k8s: $*"; }
 
+command -v npm > /dev/null || { say "FAIL: npm missing: apt-get install npm"; exit 1; }
+/usr/bin/python3 -c 'import kubernetes, yaml' 2> /dev/null ||
+	{ say "FAIL: apt-get install python3-kubernetes python3-yaml"; exit 1; }
 if [[ ! -f $NPMDIR/.ok || $(cat "$NPMDIR/.ok") != "${PKGS[*]}" ]]; then
 	say "npm install ${PKGS[*]} into $NPMDIR"
 	rm -rf "$NPMDIR" && mkdir -p "$NPMDIR"
@@ -19,7 +25,12 @@ if [[ ! -f $NPMDIR/.ok || $(cat "$NPMDIR/.ok") != "${PKGS[*]}" ]]; then
 	(cd "$NPMDIR" && npm install --no-audit --no-fund --loglevel=error "${PKGS[@]}" >/dev/null)
 	echo "${PKGS[*]}" > "$NPMDIR/.ok"
 fi
-validate() { NODE_PATH=$NPMDIR/node_modules node "$SRC/tests/package/k8s-validate.cjs" "$@"; }
+validate() {
+	local r=0
+	NODE_PATH=$NPMDIR/node_modules node "$SRC/tests/package/k8s-validate.cjs" "$@" || r=1
+	/usr/bin/python3 "$SRC/tests/package/k8s-strict.py" "$@" || r=1
+	return $r
+}
 
 fail=0
 say "validating packaging/k8s/*.yaml"
@@ -42,6 +53,8 @@ broken() {
 }
 broken bad-propagation daemonset.yaml '0,/mountPropagation: Bidirectional/s//mountPropagation: Sideways/'
 broken bad-type daemonset.yaml '0,/periodSeconds: 10/s//periodSeconds: often/'
+broken misspelt-field daemonset.yaml '0,/mountPropagation: Bidirectional/s//mountPropogation: Bidirectional/'
+broken misplaced-field example-reader-pod.yaml 's/^  restartPolicy: Never/  restartPolicy: Never\n  readOnlyRootFilesystem: true/'
 broken misspelt-name example-reader-pod.yaml 's/^    - name: reader/    - nmae: reader/'
 broken unprivileged-bidirectional daemonset.yaml 's/privileged: true/privileged: false/'
 broken bad-hostpath-type daemonset.yaml '0,/type: CharDevice/s//type: Fifo/'
