@@ -16,3 +16,5 @@ EXTRA_DIST += packaging/bash-completion/bpfpin packaging/build-deb.sh \
 	packaging/debian/libbpfpin-dev.install \
 	packaging/k8s/namespace.yaml packaging/k8s/serviceaccount.yaml \
 	packaging/k8s/daemonset.yaml packaging/k8s/example-reader-pod.yaml
+
+dist_doc_DATA += doc/packaging.md doc/kubernetes.md
