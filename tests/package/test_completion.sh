@@ -72,6 +72,27 @@ comp() {
 	_bpfpin 2>/dev/null
 	printf '%s\n' "${COMPREPLY[@]}" | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
+# expectw WANT WORD...: the same, the words given one by one (a word with
+# a space in it), completing the last
+expectw() {
+	local want=$1 got line
+	shift
+	COMP_WORDS=("$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	line="$*"
+	COMP_LINE=$line
+	COMP_POINT=${#line}
+	COMPREPLY=()
+	_bpfpin 2>/dev/null
+	got=$(printf '%s\n' "${COMPREPLY[@]}" | sort -u | tr '\n' ' ' | sed 's/ $//')
+	n=$((n + 1))
+	if [[ $got == "$want" ]]; then
+		echo "ok $n '$line' -> $got"
+	else
+		echo "FAIL $n '$line': got '$got', want '$want'"
+		fail=1
+	fi
+}
 # expect LINE WANT: COMPREPLY is exactly WANT (sorted, space-separated)
 expect() {
 	local got
@@ -155,6 +176,8 @@ expect "$S ls /app" "/app/ /apple/"
 expect "$S ls /app/" "/app/link /app/my\\ dir/ /app/sm /app/sub/"
 expect "$S dump /app/s" "/app/sm /app/sub/"
 expect "$S stat /app/my" "/app/my\\ dir/"
+expectw "/app/my\\ dir/" bpfpin -s "$SOCK" stat '/app/my\ d'
+expectw "/app/my\\ dir/" bpfpin -s "$SOCK" stat "'/app/my d"
 expect "$S rm /app/sm /app/l" "/app/link"
 expect "$S get /app/s" "/app/sm /app/sub/"
 expect "$S mv -n /app/sm /app/su" "/app/sub/"
