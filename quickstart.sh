@@ -18,7 +18,7 @@ PACKAGES=(build-essential pkgconf autoconf automake libtool
 	libfuse3-dev fuse3 libbpf-dev bpftool libelf-dev libevent-dev
 	libjson-c-dev libcriterion-dev libsystemd-dev clang llvm libclang-rt-14-dev
 	python3 jq attr util-linux procps iproute2 less
-	dpkg-dev debhelper lintian bash-completion debootstrap nodejs
+	dpkg-dev debhelper lintian bash-completion debootstrap systemd-container nodejs
 	python3-kubernetes python3-yaml)
 # tests/package/test-k8s.sh runs npm: Debian's own package, unless a nodejs
 # that carries npm is installed already

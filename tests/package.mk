@@ -7,5 +7,5 @@
 TESTS += tests/package/test-deb.sh tests/package/test-k8s.sh \
 	tests/package/test_completion.sh
 EXTRA_DIST += tests/package/test-deb.sh tests/package/test-k8s.sh \
-	tests/package/k8s-validate.cjs tests/package/k8s-strict.py \
+	tests/package/deb-systemd.sh tests/package/k8s-validate.cjs tests/package/k8s-strict.py \
 	tests/package/test_completion.sh

@@ -13,8 +13,12 @@
 #      sockmap, sees the pins on the FUSE mount, stops bpfpind (SIGTERM);
 #   4. purges the packages and compares the root's file list with the one
 #      taken before the install: only apt's and dpkg's own records and logs
-#      may differ; /var/lib/bpfpin, /etc/bpfpin, /run/bpfpin must be gone.
-# Needs root. About a minute once the root is cached (debootstrap: a few).
+#      may differ; /var/lib/bpfpin, /etc/bpfpin, /run/bpfpin must be gone;
+#   5. does it again under a real systemd, booted in systemd-nspawn on a
+#      copy of the root with systemd (tests/package/deb-systemd.sh): the
+#      maintainer scripts' enable, start, restart on upgrade, stop, purge.
+# Needs root. About a minute once the roots are cached (debootstrap and
+# the dependencies, once: a few minutes).
 set -euo pipefail
 
 if [[ ${1-} == __inside ]]; then
@@ -165,25 +169,35 @@ deps=$(for d in "$W"/debs/{bpfpin,libbpfpin0,libbpfpin-dev}_*.deb; do
 	dpkg-deb -f "$d" Depends | tr ',' '\n'
 done | sed 's/[[:space:]]*(.*//; s/^[[:space:]]*//; s/[[:space:]]*|.*//' |
 	grep -v '^libbpfpin' | grep . | sort -u | tr '\n' ' ')
-key=$(echo "$deps" | sha256sum | cut -c1-12)
-BASE=$CACHE/debroot-deps-$key
-if [[ ! -f $BASE/.ok ]]; then
-	say "a root with the dependencies ($deps) in $BASE (once)"
-	rm -rf --one-file-system "$BASE.tmp"
-	cp -a "$CACHE/debroot" "$BASE.tmp"
-	cp /etc/resolv.conf "$BASE.tmp/etc/resolv.conf"
-	# shellcheck disable=SC2086
-	unshare --mount --propagation private bash -c '
-		r=$1; shift
-		mount -t proc proc "$r/proc" &&
-		chroot "$r" env DEBIAN_FRONTEND=noninteractive sh -c "
-			apt-get update -q && apt-get install -y -q --no-install-recommends $* && apt-get clean"
-	' sh "$BASE.tmp" $deps > "$CACHE/deps.log" 2>&1 ||
-		{ tail "$CACHE/deps.log"; die "installing the dependencies in the root"; }
-	rm -rf "$BASE.tmp"/var/lib/apt/lists/*
-	rm -rf --one-file-system "$BASE"
-	mv "$BASE.tmp" "$BASE"
-fi
+
+# root_with PKG...: the cached root with PKG... installed from Debian
+# (made once per list); prints its path.
+root_with() {
+	local key base
+	key=$(echo "$*" | sha256sum | cut -c1-12)
+	base=$CACHE/debroot-deps-$key
+	if [[ ! -f $base/.ok ]]; then
+		say "a root with $* in $base (once)" >&2
+		rm -rf --one-file-system "$base.tmp"
+		cp -a "$CACHE/debroot" "$base.tmp"
+		rm -f "$base.tmp/.ok"
+		cp /etc/resolv.conf "$base.tmp/etc/resolv.conf"
+		unshare --mount --propagation private bash -c '
+			r=$1; shift
+			mount -t proc proc "$r/proc" &&
+			chroot "$r" env DEBIAN_FRONTEND=noninteractive sh -c "
+				apt-get update -q && apt-get install -y -q --no-install-recommends $* && apt-get clean"
+		' sh "$base.tmp" "$@" > "$CACHE/deps.log" 2>&1 ||
+			{ tail "$CACHE/deps.log" >&2; die "installing $* in the root"; }
+		rm -rf "$base.tmp"/var/lib/apt/lists/*
+		touch "$base.tmp/.ok"
+		rm -rf --one-file-system "$base"
+		mv "$base.tmp" "$base"
+	fi
+	echo "$base"
+}
+# shellcheck disable=SC2086
+BASE=$(root_with $deps)
 
 say "a copy of the fresh root in $R"
 cp -a "$BASE" "$R"
@@ -211,4 +225,13 @@ if ! diff -u "$W/before.txt" "$W/after.txt" > "$W/diff.txt"; then
 	die "the purge left the root different from before the install"
 fi
 say "purge left nothing behind ($(wc -l < "$W/before.txt") paths compared)"
+
+# The same packages under a real systemd: a fresh copy with systemd
+# (tests/package/deb-systemd.sh).
+# shellcheck disable=SC2086
+SDBASE=$(root_with $deps systemd)
+say "a copy of the fresh root with systemd in $W/sdroot"
+cp -a "$SDBASE" "$W/sdroot"
+rm -f "$W/sdroot/.ok"
+"$SRC/tests/package/deb-systemd.sh" "$W/sdroot" "$W/debs" || die "under systemd"
 say "all passed"
