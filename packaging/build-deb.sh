@@ -22,9 +22,12 @@ TREE=$WORK/bpfpin-$VERSION
 
 echo "build-deb: copying $SRC to $TREE"
 mkdir -p "$TREE"
+# (_build and _inst: make distcheck's, inside its read-only source tree)
 tar -C "$SRC" --exclude=./.git --exclude='./build' --exclude='./build-*' \
+	--exclude=./_build --exclude=./_inst \
 	--exclude=./autom4te.cache --exclude=./deb-out --exclude=./debian \
 	-cf - . | tar -C "$TREE" -xf -
+chmod -R u+w "$TREE"
 cp -a "$TREE/packaging/debian" "$TREE/debian"
 
 echo "build-deb: dpkg-buildpackage -us -uc -b (DEB_BUILD_OPTIONS=$DEB_BUILD_OPTIONS)"
