@@ -36,7 +36,8 @@ cleanup() {
 		fi
 	fi
 	for c in $CG; do
-		for p in $(cat $(find "$c/$NAME" -name cgroup.procs 2>/dev/null) 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		find "$c/$NAME" -name cgroup.procs -exec cat {} + 2>/dev/null |
+			while read -r p; do kill -9 "$p" 2>/dev/null; done
 		[ -d "$c/$NAME" ] && find "$c/$NAME" -depth -type d -exec rmdir {} \; 2>/dev/null
 	done
 }
