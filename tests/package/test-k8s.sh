@@ -7,11 +7,13 @@
 # names, strictly, by the OpenAPI models of Debian's python3-kubernetes
 # (tests/package/k8s-strict.py). Broken copies must be refused, so that the
 # checkers are known to check. The npm packages are installed once, at
-# pinned versions, into $BUILD/.npm-k8s.
+# pinned versions, into $NPMDIR (below).
 set -euo pipefail
 SRC=${BPFPIN_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BPFPIN_BUILDDIR:-$PWD}
-NPMDIR=$BUILD/.npm-k8s
+# The npm packages are cached outside the build tree (make distcheck wants
+# it clean): with test-deb.sh's cache for root, else in ~/.cache.
+if [[ $(id -u) == 0 ]]; then CACHE=/var/cache/bpfpin-test; else CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/bpfpin-test; fi
+NPMDIR=${BPFPIN_NPM_CACHE:-$CACHE/npm-k8s}
 PKGS=(kubernetes-models@4.5.1 js-yaml@4.1.0)
 say() { echo "test-k8s: $*"; }
 
@@ -20,10 +22,13 @@ command -v npm > /dev/null || { say "FAIL: npm missing: apt-get install npm"; ex
 	{ say "FAIL: apt-get install python3-kubernetes python3-yaml"; exit 1; }
 if [[ ! -f $NPMDIR/.ok || $(cat "$NPMDIR/.ok") != "${PKGS[*]}" ]]; then
 	say "npm install ${PKGS[*]} into $NPMDIR"
-	rm -rf "$NPMDIR" && mkdir -p "$NPMDIR"
-	echo '{"private": true}' > "$NPMDIR/package.json"
-	(cd "$NPMDIR" && npm install --no-audit --no-fund --loglevel=error "${PKGS[@]}" >/dev/null)
-	echo "${PKGS[*]}" > "$NPMDIR/.ok"
+	# into a directory of this run's, then moved in place whole
+	rm -rf "$NPMDIR.$$" && mkdir -p "$NPMDIR.$$"
+	echo '{"private": true}' > "$NPMDIR.$$/package.json"
+	(cd "$NPMDIR.$$" && npm install --no-audit --no-fund --loglevel=error "${PKGS[@]}" >/dev/null) ||
+		{ rm -rf "$NPMDIR.$$"; say "FAIL: npm install ${PKGS[*]}"; exit 1; }
+	echo "${PKGS[*]}" > "$NPMDIR.$$/.ok"
+	rm -rf "$NPMDIR" && mv "$NPMDIR.$$" "$NPMDIR"
 fi
 validate() {
 	local r=0
