@@ -17,7 +17,12 @@ SANITIZE=0
 PACKAGES=(build-essential pkgconf autoconf automake libtool
 	libfuse3-dev fuse3 libbpf-dev bpftool libelf-dev libevent-dev
 	libjson-c-dev libcriterion-dev libsystemd-dev clang llvm libclang-rt-14-dev
-	python3 jq attr util-linux procps iproute2 less systemd systemd-container)
+	python3 jq attr util-linux procps iproute2 less
+	dpkg-dev debhelper lintian bash-completion debootstrap systemd systemd-container nodejs
+	python3-kubernetes python3-yaml)
+# tests/package/test-k8s.sh runs npm: Debian's own package, unless a nodejs
+# that carries npm is installed already
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

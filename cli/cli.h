@@ -117,5 +117,7 @@ int cmd_detach(int argc, char **argv);
 int cmd_sockmap(int argc, char **argv);
 int cmd_sock(int argc, char **argv);
 int cmd_tap(int argc, char **argv);
+/* The namespace paths starting with a word (cmd_complete.c). */
+int cmd_complete(int argc, char **argv);
 
 #endif

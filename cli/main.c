@@ -328,6 +328,8 @@ static int run(int argc, char **argv)
 		return r;
 	if (optind == argc)
 		return cli_usage("missing command");
+	if (!strcmp(argv[optind], "__complete"))    /* hidden: for bash */
+		return cmd_complete(argc - optind, argv + optind);
 	i = CLI_MATCH(argv[optind], cmds);
 	if (i < 0) {
 		scan_format(argc, argv, optind + 1, true);

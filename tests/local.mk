@@ -38,3 +38,4 @@ include $(srcdir)/tests/sm_daemon.mk
 include $(srcdir)/tests/sm_accept.mk
 include $(srcdir)/tests/service.mk
 include $(srcdir)/tests/systemd.mk
+include $(srcdir)/tests/package.mk
