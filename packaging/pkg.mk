@@ -12,7 +12,7 @@ EXTRA_DIST += packaging/bash-completion/bpfpin packaging/build-deb.sh \
 	packaging/debian/source/format packaging/debian/bpfpind.conf \
 	packaging/debian/bpfpin.install packaging/debian/bpfpin.postrm \
 	packaging/debian/bpfpin.lintian-overrides \
-	packaging/debian/libbpfpin0.install packaging/debian/libbpfpin0.symbols \
+	packaging/debian/libbpfpin1.install packaging/debian/libbpfpin1.symbols \
 	packaging/debian/libbpfpin-dev.install \
 	packaging/k8s/namespace.yaml packaging/k8s/serviceaccount.yaml \
 	packaging/k8s/daemonset.yaml packaging/k8s/example-reader-pod.yaml

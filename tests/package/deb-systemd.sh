@@ -74,7 +74,7 @@ snapshot > "$DEBS/sd-before.txt"
 
 say "apt-get install (postinst under systemd)"
 debs=()
-for f in "$DEBS"/{bpfpin,libbpfpin0,libbpfpin-dev}_*.deb; do debs+=("/mnt/debs/${f##*/}"); done
+for f in "$DEBS"/{bpfpin,libbpfpin1,libbpfpin-dev}_*.deb; do debs+=("/mnt/debs/${f##*/}"); done
 sd_in apt-get install -y -q --no-install-recommends "${debs[@]}" > "$DEBS/sd-install.log" 2>&1 ||
 	{ cat "$DEBS/sd-install.log"; die "apt-get install"; }
 for u in bpfpind.socket bpfpind.service; do
@@ -105,7 +105,7 @@ id3=$(sd_in bpfpin -j stat /pkg/sm | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head 
 say "after the upgrade: both units active, the pin kept"
 
 say "apt-get purge (prerm, postrm under systemd)"
-sd_in apt-get purge -y -q bpfpin libbpfpin0 libbpfpin-dev > "$DEBS/sd-purge.log" 2>&1 ||
+sd_in apt-get purge -y -q bpfpin libbpfpin1 libbpfpin-dev > "$DEBS/sd-purge.log" 2>&1 ||
 	{ cat "$DEBS/sd-purge.log"; die "apt-get purge"; }
 for u in bpfpind.socket bpfpind.service; do
 	[ "$(sd_in systemctl is-active $u)" != active ] || die "$u still running after the purge"

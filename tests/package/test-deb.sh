@@ -48,9 +48,9 @@ inside() {
 	mount --rbind /dev "$R/dev"
 	mount --bind -o ro "$DEBS" "$R/mnt/debs"
 
-	say "apt-get install ./bpfpin ./libbpfpin0 ./libbpfpin-dev"
+	say "apt-get install ./bpfpin ./libbpfpin1 ./libbpfpin-dev"
 	local debs=()
-	for f in "$DEBS"/{bpfpin,libbpfpin0,libbpfpin-dev}_*.deb; do
+	for f in "$DEBS"/{bpfpin,libbpfpin1,libbpfpin-dev}_*.deb; do
 		debs+=("/mnt/debs/${f##*/}")
 	done
 	in_root apt-get install -y -q --no-install-recommends "${debs[@]}" \
@@ -108,7 +108,7 @@ inside() {
 
 	say "apt-get purge"
 	umount "$R/mnt/debs"
-	in_root apt-get purge -y -q bpfpin libbpfpin0 libbpfpin-dev > "$DEBS/apt-purge.log" 2>&1 ||
+	in_root apt-get purge -y -q bpfpin libbpfpin1 libbpfpin-dev > "$DEBS/apt-purge.log" 2>&1 ||
 		{ cat "$DEBS/apt-purge.log"; die "apt-get purge"; }
 	! awk -v r="$R/var/lib/bpfpin" 'index($2, r) == 1' /proc/self/mounts | grep -q . ||
 		die "the store is still mounted after the purge"
@@ -165,7 +165,7 @@ if [[ ! -f $CACHE/debroot/.ok ]]; then
 	rm -rf --one-file-system "$CACHE/debroot"
 	mv "$CACHE/debroot.tmp" "$CACHE/debroot"
 fi
-deps=$(for d in "$W"/debs/{bpfpin,libbpfpin0,libbpfpin-dev}_*.deb; do
+deps=$(for d in "$W"/debs/{bpfpin,libbpfpin1,libbpfpin-dev}_*.deb; do
 	dpkg-deb -f "$d" Depends | tr ',' '\n'
 done | sed 's/[[:space:]]*(.*//; s/^[[:space:]]*//; s/[[:space:]]*|.*//' |
 	grep -v '^libbpfpin' | grep . | sort -u | tr '\n' ' ')
