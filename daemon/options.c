@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "daemon/log.h"
 #include "daemon/options.h"
@@ -24,6 +25,11 @@ static const char usage_text[] =
 "  -f, --foreground      stay in the foreground, log to stderr only\n"
 "  -l, --log-level LVL   error, warning, info (default) or debug\n"
 "      --fd-cache N      keep at most N object fds open (default 4096)\n"
+"      --store KIND      where objects outlive the daemon: bpffs (a private\n"
+"                        bpffs in the state dir, default) or fdstore (the\n"
+"                        service manager's fd store; needs systemd)\n"
+"      --fdstore-max N   objects sent to the fd store at most (default 16384;\n"
+"                        FileDescriptorStoreMax= must be at least N)\n"
 "      --load-group GROUP  members of GROUP may load BPF objects (the load\n"
 "                        op; default: root only)\n"
 "\n"
@@ -54,6 +60,7 @@ enum {
 	OPT_MAX_INFLIGHT_UID, OPT_MAX_QFDS, OPT_MAX_QFDS_UID, OPT_MAX_NODES_UID,
 	OPT_MAX_SYMLINK_UID, OPT_MAX_SNAP_UID, OPT_LOAD_GROUP, OPT_MAX_SM,
 	OPT_MAX_SM_UID, OPT_MAX_GIVEN, OPT_MAX_GIVEN_UID, OPT_PAIR_BUDGET,
+	OPT_STORE, OPT_FDSTORE_MAX,
 };
 
 static const struct option longopts[] = {
@@ -78,6 +85,8 @@ static const struct option longopts[] = {
 	{ "max-given-sockets", required_argument, NULL, OPT_MAX_GIVEN },
 	{ "max-given-sockets-per-uid", required_argument, NULL, OPT_MAX_GIVEN_UID },
 	{ "pair-budget", required_argument, NULL, OPT_PAIR_BUDGET },
+	{ "store", required_argument, NULL, OPT_STORE },
+	{ "fdstore-max", required_argument, NULL, OPT_FDSTORE_MAX },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -138,6 +147,19 @@ static int parse_limit(struct options *o, int c)
 	return 1;
 }
 
+/* 1 to 2^20 objects (0 would refuse every pin: not a limit lifted). */
+static int fdstore_max_arg(struct options *o)
+{
+	unsigned long long v;
+
+	if (limit_arg("fdstore-max", 1u << 20, &v) < 0)
+		return -1;
+	if (v == 0)
+		return usage_error("--fdstore-max must be 1 or more, not", optarg);
+	o->fdstore_max = (unsigned)v;
+	return 0;
+}
+
 /* A group by name, or by number (decimal digits only). */
 static int load_group_arg(struct options *o, const char *arg)
 {
@@ -171,6 +193,13 @@ static int parse_one(struct options *o, int c)
 	case 'm': o->mount_dir = optarg; return 0;
 	case OPT_NO_MOUNT: o->mount_dir = NULL; return 0;
 	case OPT_LOAD_GROUP: return load_group_arg(o, optarg);
+	case OPT_FDSTORE_MAX:
+		return fdstore_max_arg(o);
+	case OPT_STORE:
+		if (strcmp(optarg, "bpffs") && strcmp(optarg, "fdstore"))
+			return usage_error("--store must be bpffs or fdstore, not", optarg);
+		o->fdstore = !strcmp(optarg, "fdstore");
+		return 0;
 	case 'f': o->foreground = true; return 0;
 	case 'l':
 		o->log_level = log_level_parse(optarg);
@@ -193,6 +222,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		.mount_dir = DEFAULT_MOUNT_DIR,
 		.log_level = LOG_LVL_INFO,
 		.fd_cache = 4096,
+		.fdstore_max = 16384,
 		.srv_limits = {
 			.conns = 1024, .conns_per_uid = 64,
 			.inflight_per_uid = 256,

@@ -19,6 +19,8 @@ struct options {
 	bool foreground;
 	int log_level;
 	unsigned fd_cache;
+	bool fdstore;              /* --store=fdstore (doc/fdstore.md) */
+	unsigned fdstore_max;      /* objects sent to the fd store at most */
 	bool load_group_set;       /* --load-group: who besides root may load */
 	gid_t load_group;
 	struct server_limits srv_limits;   /* connections, requests, queued fds */
