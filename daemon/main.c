@@ -63,15 +63,18 @@ static int use_fdstore(const struct daemon *d)
 		.take = svc_take_prefix, .log = fdstore_log,
 	};
 
-	if (!svc_managed())
-		return log_warn(-ENOTCONN, "--store=fdstore needs a service manager "
-				"that keeps fds (systemd, FileDescriptorStoreMax=), but "
-				"NOTIFY_SOCKET is not set (or this bpfpind was built "
-				"without libsystemd): use --store=bpffs");
-	if (!d->opt.foreground)
-		return log_warn(-EINVAL, "--store=fdstore needs --foreground: the "
-				"service manager passes the objects back to the "
-				"process it started");
+	if (!svc_managed()) {
+		log_warnx("--store=fdstore needs a service manager that keeps fds "
+			  "(systemd, FileDescriptorStoreMax=), but NOTIFY_SOCKET is "
+			  "not set (or this bpfpind was built without libsystemd): "
+			  "use --store=bpffs");
+		return -ENOTCONN;
+	}
+	if (!d->opt.foreground) {
+		log_warnx("--store=fdstore needs --foreground: the service manager "
+			  "passes the objects back to the process it started");
+		return -EINVAL;
+	}
 	ops.max = d->opt.fdstore_max;
 	store_use_fdstore(&ops);
 	return 0;
