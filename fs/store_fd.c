@@ -68,9 +68,9 @@ void fds_log(const struct store_fd *f, const char *fmt, ...)
 		f->ops->log(line);
 }
 
-void fds_fdname(uint64_t ino, char *buf, size_t size)
+void fds_fdname(uint64_t num, char *buf, size_t size)
 {
-	snprintf(buf, size, FDNAME_PREFIX "%" PRIu64, ino);
+	snprintf(buf, size, FDNAME_PREFIX "%" PRIu64, num);
 }
 
 static void now(struct timespec *ts)
@@ -90,33 +90,17 @@ void fds_remove(const struct store_fd *f, const char *name)
 			name, strerror(-r));
 }
 
-/* n lost its last name: its object goes from the manager's store. */
+/* n lost its last name: its object goes from the manager's store if no
+ * other pin names it. */
 static void release(struct store *s, struct fdn *n)
 {
-	struct store_fd *f = s->fd;
-
 	if (!n)
 		return;
-	if (n->fd >= 0) {
-		char name[32];
-
+	if (n->obj && n->obj->refs == 1 && n->obj->fd >= 0)
 		store_crash_point(s, "fdstore-journaled");
-		fds_fdname(n->ino, name, sizeof(name));
-		fds_remove(f, name);
-		close(n->fd);
-		f->objects--;
-	}
-	fdm_free(f, n);
-}
-
-static void close_objects(struct store_fd *f)
-{
-	for (size_t i = 0; f->itab && i <= f->imask; i++)
-		for (struct fdn *n = f->itab[i]; n; n = n->inext)
-			if (n->fd >= 0) {
-				close(n->fd);
-				n->fd = -1;
-			}
+	fdo_unref(s->fd, n->obj, true);
+	n->obj = NULL;
+	fdm_free(s->fd, n);
 }
 
 void store_fd_close(struct store *s)
@@ -125,10 +109,10 @@ void store_fd_close(struct store *s)
 
 	if (!f)
 		return;
-	close_objects(f);
 	if (f->jfd >= 0)
 		close(f->jfd);
 	fdm_fini(f);
+	fdo_fini(f);
 	free(f);
 	s->fd = NULL;
 	if (active == s)
@@ -138,36 +122,26 @@ void store_fd_close(struct store *s)
 /* The store's own fd of the object behind fd (the caller's). A map it
  * may only read or only write is opened again read-write by id: a pin's
  * mode is the pin's, not its first fd's, as BPF_OBJ_GET on a bpffs. */
-static int own_fd(struct fdn *n, int fd)
+static int own_fd(struct fdo *o, int fd, int acc)
 {
-	struct obj_ident id;
-	char why[128];
-	int acc, r = obj_identify(fd, &id, why, sizeof(why));
-
-	if (r < 0)
-		return r;
-	if ((acc = fcntl(fd, F_GETFL)) < 0)
-		return -errno;
-	n->kind = id.kind;
-	n->id = id.id;
-	n->acc = id.kind == OBJ_MAP ? acc & O_ACCMODE : O_RDWR;
-	if (id.kind == OBJ_MAP && n->acc != O_RDWR &&
-	    (n->fd = bpf_map_get_fd_by_id(id.id)) >= 0) {
-		n->acc = O_RDWR;
+	o->acc = o->kind == OBJ_MAP ? acc & O_ACCMODE : O_RDWR;
+	if (o->kind == OBJ_MAP && o->acc != O_RDWR &&
+	    (o->fd = bpf_map_get_fd_by_id(o->id)) >= 0) {
+		o->acc = O_RDWR;
 		return 0;
 	}
-	n->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	return n->fd < 0 ? -errno : 0;
+	o->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	return o->fd < 0 ? -errno : 0;
 }
 
-static int send_object(struct store *s, const struct fdn *n)
+static int send_object(struct store *s, const struct fdo *o)
 {
 	char state[96], name[32];
 	int r;
 
-	fds_fdname(n->ino, name, sizeof(name));
+	fds_fdname(o->num, name, sizeof(name));
 	snprintf(state, sizeof(state), "FDSTORE=1\nFDPOLL=0\nFDNAME=%s", name);
-	if ((r = s->fd->ops->send(state, n->fd)) < 0) {
+	if ((r = s->fd->ops->send(state, o->fd)) < 0) {
 		fds_log(s->fd, "fd store: sending %s to the service manager: %s",
 			name, strerror(-r));
 		return r;
@@ -176,10 +150,53 @@ static int send_object(struct store *s, const struct fdn *n)
 	return 0;
 }
 
-static int fill(struct store *s, struct fdn *n, const struct store_new *nw)
+static int full(const struct store_fd *f)
+{
+	fds_log(f, "fd store full: %u objects held (--fdstore-max): a pin is "
+		"refused with ENOSPC", f->objects);
+	return -ENOSPC;
+}
+
+/* The object behind fd, known already or new: then numbered, given an fd
+ * of the store's own and sent to the manager (*sent). */
+static int object(struct store *s, int fd, struct fdo **out, bool *sent)
+{
+	struct store_fd *f = s->fd;
+	struct obj_ident id;
+	char why[128];
+	int acc, r = obj_identify(fd, &id, why, sizeof(why));
+
+	*sent = false;
+	if (r < 0)
+		return r;
+	if ((*out = fdo_by_id(f, id.kind, id.id)))
+		return 0;               /* (every object holds its fd) */
+	if (f->objects >= f->ops->max)
+		return full(f);
+	if ((acc = fcntl(fd, F_GETFL)) < 0)
+		return -errno;
+	if (!(*out = fdo_new(f, 0, id.kind, id.id)))
+		return -ENOMEM;
+	/* on failure, no reference: freed, its fd closed */
+	if ((r = own_fd(*out, fd, acc)) < 0) {
+		fdo_unref(f, *out, false);
+		return r;
+	}
+	f->objects++;
+	if ((r = send_object(s, *out)) < 0) {
+		fdo_unref(f, *out, false);
+		return r;
+	}
+	*sent = true;
+	return 0;
+}
+
+static int fill(struct store *s, struct fdn *n, const struct store_new *nw,
+		bool *sent)
 {
 	int r;
 
+	*sent = false;
 	switch (nw->mode & S_IFMT) {
 	case S_IFDIR:
 		return 0;
@@ -187,19 +204,15 @@ static int fill(struct store *s, struct fdn *n, const struct store_new *nw)
 		n->target = strdup(nw->target ? nw->target : "");
 		return n->target ? 0 : -ENOMEM;
 	case S_IFREG:
-		if ((r = own_fd(n, nw->fd)) < 0)
+		if ((r = object(s, nw->fd, &n->obj, sent)) < 0) {
+			n->obj = NULL;
 			return r;
-		return send_object(s, n);
+		}
+		n->obj->refs++;
+		return 0;
 	default:
 		return -EINVAL;
 	}
-}
-
-static int full(const struct store_fd *f)
-{
-	fds_log(f, "fd store full: %u objects held (--fdstore-max): a pin is "
-		"refused with ENOSPC", f->objects);
-	return -ENOSPC;
 }
 
 int store_fd_create(struct store *s, const char *path,
@@ -212,8 +225,8 @@ int store_fd_create(struct store *s, const char *path,
 	struct fdd *d;
 	int r;
 
-	if (S_ISREG(nw->mode) && f->objects >= f->ops->max)
-		return full(f);
+	bool sent;
+
 	if ((r = fdm_name_check(f, p, &dir, &d)) < 0)
 		return r;
 	if (!(n = fdm_new(f, 0, nw->mode))) {
@@ -224,23 +237,19 @@ int store_fd_create(struct store *s, const char *path,
 	n->gid = nw->gid;
 	now(&t);
 	n->atime = n->mtime = n->ctime = t;
-	r = fill(s, n, nw);
-	if (r == 0 && (r = fdl_create(f, p, n)) < 0 && n->fd >= 0) {
-		char name[32];
-
-		fds_fdname(n->ino, name, sizeof(name));
-		fds_remove(f, name);
-	}
+	r = fill(s, n, nw, &sent);
+	if (r == 0)
+		r = fdl_create(f, p, n);
 	if (r < 0) {
-		if (n->fd >= 0)
-			close(n->fd);
+		/* the last reference to an object just sent takes it back */
+		if (n->obj)
+			fdo_unref(f, n->obj, sent);
+		n->obj = NULL;
 		fdm_free(f, n);
 		free(d);
 		return r;
 	}
 	fdm_name_add(f, dir, d, n, &t);
-	if (n->fd >= 0)
-		f->objects++;
 	fdm_stat(n, st);
 	fdl_maybe_compact(f);
 	return 0;
@@ -274,20 +283,21 @@ int store_fd_get(const char *path, int accmode)
 	};
 	LIBBPF_OPTS(bpf_get_fd_by_id_opts, opts);
 	struct fdn *n = fdm_node(active->fd, rel(path));
+	struct fdo *o = n ? n->obj : NULL;
 	int fd;
 
 	if (!n)
 		return -ENOENT;
 	if (!S_ISREG(n->mode))
 		return -EACCES;         /* BPF_OBJ_GET of no object */
-	if (n->fd < 0)
+	if (!o || o->fd < 0)
 		return -ENOENT;
-	if (n->kind != OBJ_MAP || accmode == n->acc) {
-		fd = fcntl(n->fd, F_DUPFD_CLOEXEC, 3);
+	if (o->kind != OBJ_MAP || accmode == o->acc) {
+		fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
 		return fd < 0 ? -errno : fd;
 	}
 	opts.open_flags = flags[accmode];
-	fd = bpf_map_get_fd_by_id_opts(n->id, &opts);
+	fd = bpf_map_get_fd_by_id_opts(o->id, &opts);
 	return fd < 0 ? -errno : fd;
 }
 

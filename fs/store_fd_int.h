@@ -13,6 +13,16 @@
 
 #include "fs/store.h"
 
+/* A kernel object some pins name (fs/store_fd_obj.c). */
+struct fdo {
+	struct fdo *nnext, *inext;  /* chains by number, by (kind, id) */
+	uint64_t num;               /* FDNAME obj-<num>, recorded */
+	uint32_t kind, id;          /* obj_kind, kernel id */
+	int fd;                     /* the store's own, or -1 (not back) */
+	int acc;                    /* its access mode (O_RDONLY...) */
+	uint64_t refs;              /* pin inodes naming it */
+};
+
 /* An inode: a directory, a pin or a symlink. */
 struct fdn {
 	struct fdn *inext;          /* ino table chain */
@@ -22,9 +32,7 @@ struct fdn {
 	gid_t gid;
 	struct timespec atime, mtime, ctime;
 	uint32_t nlink;             /* names (dirs: 2 + subdirectories) */
-	uint32_t kind, id;          /* a pin's object: obj_kind, kernel id */
-	int fd;                     /* a pin's object, the store's own, or -1 */
-	int acc;                    /* its access mode (O_RDONLY...) */
+	struct fdo *obj;            /* a pin's object (a reference) */
 	char *target;               /* a symlink's */
 	struct fdd *kids;           /* a directory's names, newest first */
 	struct fdd *up;             /* a directory's own (only) name */
@@ -48,7 +56,9 @@ struct store_fd {
 	struct fdn **itab;
 	size_t imask, icount;
 	uint64_t next_ino;
-	unsigned objects;           /* pins holding an fd (at most ops->max) */
+	struct fdo **onum, **oid;   /* objects by number, by (kind, id) */
+	uint64_t next_obj;
+	unsigned objects;           /* objects holding an fd (ops->max) */
 	bool replaying;             /* loading: no fd, no notification */
 	int jfd;                    /* the journal, O_APPEND, or -1 */
 	uint64_t gen;               /* snapshot generation the journal extends */
@@ -107,6 +117,19 @@ typedef int (*fdm_walk_fn)(void *arg, struct fdd *d, const char *path,
 			   void **dir, void *parent);
 int fdm_walk(const struct store_fd *f, void *root, fdm_walk_fn fn, void *arg);
 
+/* store_fd_obj.c: objects. fdo_new: num 0 takes the next number; NULL
+ * when taken (by number or by object) or out of memory. fdo_unref: a pin
+ * inode let go; the last one closes the fd (and with notify sends
+ * FDSTOREREMOVE). */
+int fdo_init(struct store_fd *f);
+void fdo_fini(struct store_fd *f);
+struct fdo *fdo_by_num(const struct store_fd *f, uint64_t num);
+struct fdo *fdo_by_id(const struct store_fd *f, uint32_t kind, uint32_t id);
+struct fdo *fdo_new(struct store_fd *f, uint64_t num, uint32_t kind,
+		    uint32_t id);
+void fdo_unref(struct store_fd *f, struct fdo *o, bool notify);
+void fdo_each(struct store_fd *f, void (*fn)(struct store_fd *f, struct fdo *o));
+
 /* store_fd_log.c: the state file (its format: there). */
 #define FDL_VERSION 1
 #define FDL_FILE_MAX (256u << 20)   /* bytes read back of either file */
@@ -143,7 +166,7 @@ void fds_log(const struct store_fd *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* FDSTOREREMOVE=1 of name (failures logged). */
 void fds_remove(const struct store_fd *f, const char *name);
-/* The name a node's object has in systemd's fd store. */
-void fds_fdname(uint64_t ino, char *buf, size_t size);
+/* The name object number num has in systemd's fd store. */
+void fds_fdname(uint64_t num, char *buf, size_t size);
 
 #endif

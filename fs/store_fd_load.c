@@ -63,33 +63,52 @@ static bool ts_ok(const struct timespec *t, bool omit)
 	       (omit && t->tv_nsec == UTIME_OMIT);
 }
 
-static int node_attrs(struct fdn *n, const char *head, uint64_t *ino)
+struct made {
+	struct fdn n;
+	uint64_t ino, num;
+	unsigned kind, id;
+};
+
+static int node_attrs(struct made *m, const char *head)
 {
-	unsigned mode, uid, gid, kind, id;
+	unsigned mode, uid, gid;
 	long long as, ms, cs;
 	long an, mn, cn;
 	mode_t type;
 
 	if (sscanf(head, "C %" SCNu64 " %o %u %u %lld %ld %lld %ld %lld %ld "
-		   "%u %u", ino, &mode, &uid, &gid, &as, &an, &ms, &mn, &cs, &cn,
-		   &kind, &id) != 12 || *ino == 0)
+		   "%u %u %" SCNu64, &m->ino, &mode, &uid, &gid, &as, &an, &ms,
+		   &mn, &cs, &cn, &m->kind, &m->id, &m->num) != 13 || m->ino == 0)
 		return -EINVAL;
 	type = mode & S_IFMT;
 	if ((type != S_IFDIR && type != S_IFREG && type != S_IFLNK) ||
-	    mode & ~(unsigned)(S_IFMT | 07777) || kind > 3 ||
-	    (type == S_IFREG) != (kind != 0) || uid == (unsigned)-1 ||
-	    gid == (unsigned)-1)
+	    mode & ~(unsigned)(S_IFMT | 07777) || m->kind > 3 ||
+	    (type == S_IFREG) != (m->kind != 0 && m->num != 0) ||
+	    (type != S_IFREG && (m->id || m->num)) ||
+	    uid == (unsigned)-1 || gid == (unsigned)-1)
 		return -EINVAL;
-	n->mode = (mode_t)mode;
-	n->uid = uid;
-	n->gid = gid;
-	n->atime = (struct timespec){ .tv_sec = as, .tv_nsec = an };
-	n->mtime = (struct timespec){ .tv_sec = ms, .tv_nsec = mn };
-	n->ctime = (struct timespec){ .tv_sec = cs, .tv_nsec = cn };
-	n->kind = kind;
-	n->id = id;
-	return ts_ok(&n->atime, false) && ts_ok(&n->mtime, false) &&
-	       ts_ok(&n->ctime, false) ? 0 : -EINVAL;
+	m->n.mode = (mode_t)mode;
+	m->n.uid = uid;
+	m->n.gid = gid;
+	m->n.atime = (struct timespec){ .tv_sec = as, .tv_nsec = an };
+	m->n.mtime = (struct timespec){ .tv_sec = ms, .tv_nsec = mn };
+	m->n.ctime = (struct timespec){ .tv_sec = cs, .tv_nsec = cn };
+	return ts_ok(&m->n.atime, false) && ts_ok(&m->n.mtime, false) &&
+	       ts_ok(&m->n.ctime, false) ? 0 : -EINVAL;
+}
+
+/* The object a pin's record names: one number, one object. */
+static int attach(struct store_fd *f, struct fdn *n, const struct made *m)
+{
+	struct fdo *o = fdo_by_num(f, m->num);
+
+	if (o && (o->kind != m->kind || o->id != m->id))
+		return -EINVAL;
+	if (!o && !(o = fdo_new(f, m->num, m->kind, m->id)))
+		return -EINVAL;
+	o->refs++;
+	n->obj = o;
+	return 0;
 }
 
 /* Names as a bpffs could hold them: no "." or "..". */
@@ -101,20 +120,37 @@ static bool name_ok(const char *path)
 	return strcmp(last, ".") && strcmp(last, "..");
 }
 
+static struct fdn *new_node(struct store_fd *f, const struct rec *r,
+			    const struct made *m, int *e)
+{
+	struct fdn *n = fdm_new(f, m->ino, m->n.mode);
+
+	*e = n ? 0 : fdm_find_ino(f, m->ino) ? -EEXIST : -ENOMEM;
+	if (n && S_ISLNK(m->n.mode) && !(n->target = strdup(r->s2)))
+		*e = -ENOMEM;
+	if (n && *e == 0 && S_ISREG(m->n.mode))
+		*e = attach(f, n, m);
+	if (n && *e < 0) {
+		fdm_free(f, n);
+		n = NULL;
+	}
+	return n;
+}
+
 static int do_create(struct store_fd *f, const struct rec *r, bool snap)
 {
-	struct fdn tmp = { 0 }, *n, *dir;
+	struct made m = { 0 };
+	struct fdn *n, *dir;
 	struct fdd *d;
-	uint64_t ino;
-	int e = node_attrs(&tmp, r->head, &ino);
+	int e = node_attrs(&m, r->head);
 
 	if (e == 0 && (!r->s1 || !r->s2 ||
-		       (S_ISLNK(tmp.mode) != (r->s2[0] != '\0'))))
+		       (S_ISLNK(m.n.mode) != (r->s2[0] != '\0'))))
 		e = -EINVAL;
 	if (e < 0)
 		return e;
 	if (!r->s1[0]) {                /* the root */
-		if (ino != f->root->ino || !S_ISDIR(tmp.mode))
+		if (m.ino != f->root->ino || !S_ISDIR(m.n.mode))
 			return -EINVAL;
 		n = f->root;
 	} else {
@@ -122,25 +158,18 @@ static int do_create(struct store_fd *f, const struct rec *r, bool snap)
 			return -EINVAL;
 		if ((e = fdm_name_check(f, r->s1, &dir, &d)) < 0)
 			return e;
-		if (!(n = fdm_new(f, ino, tmp.mode))) {
+		if (!(n = new_node(f, r, &m, &e))) {
 			free(d);
-			return fdm_find_ino(f, ino) ? -EEXIST : -ENOMEM;
+			return e;
 		}
-		if (S_ISLNK(tmp.mode) && !(n->target = strdup(r->s2))) {
-			fdm_free(f, n);
-			free(d);
-			return -ENOMEM;
-		}
-		fdm_name_add(f, dir, d, n, snap ? NULL : &tmp.ctime);
+		fdm_name_add(f, dir, d, n, snap ? NULL : &m.n.ctime);
 	}
-	n->mode = tmp.mode;
-	n->uid = tmp.uid;
-	n->gid = tmp.gid;
-	n->atime = tmp.atime;
-	n->mtime = tmp.mtime;
-	n->ctime = tmp.ctime;
-	n->kind = tmp.kind;
-	n->id = tmp.id;
+	n->mode = m.n.mode;
+	n->uid = m.n.uid;
+	n->gid = m.n.gid;
+	n->atime = m.n.atime;
+	n->mtime = m.n.mtime;
+	n->ctime = m.n.ctime;
 	return 0;
 }
 
@@ -288,7 +317,7 @@ static int read_file(const char *path, char **buf, size_t *len)
 }
 
 struct hdr {
-	uint64_t gen, next_ino;
+	uint64_t gen, next_ino, next_obj;
 	char boot[40];
 };
 
@@ -298,8 +327,9 @@ static int header(const char *buf, size_t len, size_t *pos, struct hdr *h)
 	int v;
 
 	if (next_rec(buf, len, pos, &r) != 1 ||
-	    sscanf(r.head, "H %d %" SCNu64 " %" SCNu64 " %39s", &v, &h->gen,
-		   &h->next_ino, h->boot) != 4 || v != FDL_VERSION)
+	    sscanf(r.head, "H %d %" SCNu64 " %" SCNu64 " %" SCNu64 " %39s", &v,
+		   &h->gen, &h->next_ino, &h->next_obj, h->boot) != 5 ||
+	    v != FDL_VERSION)
 		return -EINVAL;
 	return 0;
 }
@@ -351,6 +381,8 @@ static int load_file(struct store_fd *f, const char *path, bool snap,
 			f->gen = h.gen;
 		if (h.next_ino > f->next_ino)
 			f->next_ino = h.next_ino;
+		if (h.next_obj > f->next_obj)
+			f->next_obj = h.next_obj;
 		replay(f, path, buf, len, pos, snap);
 	}
 	free(buf);

@@ -96,10 +96,12 @@ static int append(struct store_fd *f, const char *head, const char *s1,
 
 static void node_head(char *head, size_t size, const struct fdn *n)
 {
+	const struct fdo *o = n->obj;
+
 	snprintf(head, size, "C %" PRIu64 " %o %u %u %lld %ld %lld %ld "
-		 "%lld %ld %u %u", n->ino, (unsigned)n->mode, (unsigned)n->uid,
-		 (unsigned)n->gid, TS(n->atime), TS(n->mtime), TS(n->ctime),
-		 n->kind, n->id);
+		 "%lld %ld %u %u %" PRIu64, n->ino, (unsigned)n->mode,
+		 (unsigned)n->uid, (unsigned)n->gid, TS(n->atime), TS(n->mtime),
+		 TS(n->ctime), o ? o->kind : 0, o ? o->id : 0, o ? o->num : 0);
 }
 
 int fdl_create(struct store_fd *f, const char *path, const struct fdn *n)
@@ -163,8 +165,8 @@ static int put_header(FILE *out, const struct store_fd *f, uint64_t gen)
 {
 	char head[128];
 
-	snprintf(head, sizeof(head), "H %d %" PRIu64 " %" PRIu64 " %s",
-		 FDL_VERSION, gen, f->next_ino, f->boot_id);
+	snprintf(head, sizeof(head), "H %d %" PRIu64 " %" PRIu64 " %" PRIu64
+		 " %s", FDL_VERSION, gen, f->next_ino, f->next_obj, f->boot_id);
 	return put(out, head, NULL, NULL);
 }
 

@@ -85,7 +85,6 @@ struct fdn *fdm_new(struct store_fd *f, uint64_t ino, mode_t mode)
 		return NULL;
 	n->ino = ino;
 	n->mode = mode;
-	n->fd = -1;
 	n->nlink = S_ISDIR(mode) ? 2 : 0;
 	n->inext = f->itab[ino & f->imask];
 	f->itab[ino & f->imask] = n;
@@ -105,6 +104,7 @@ void fdm_free(struct store_fd *f, struct fdn *n)
 		*p = n->inext;
 		f->icount--;
 	}
+	fdo_unref(f, n->obj, false);
 	free(n->target);
 	free(n);
 }
@@ -136,7 +136,7 @@ static void free_tree(struct store_fd *f, struct fdn *dir)
 	}
 }
 
-/* Frees the tree; the objects' fds are store_fd.c's to close first. */
+/* Frees the tree; the objects are fdo_fini's. */
 void fdm_fini(struct store_fd *f)
 {
 	if (f->root && f->itab)
@@ -226,7 +226,7 @@ void fdm_stat(const struct fdn *n, struct stat *st)
 	st->st_nlink = n->nlink;
 	st->st_uid = n->uid;
 	st->st_gid = n->gid;
-	st->st_size = n->target ? (off_t)strlen(n->target) : 0;
+	/* st_size 0, as a bpffs has it (symlinks too) */
 	st->st_atim = n->atime;
 	st->st_mtim = n->mtime;
 	st->st_ctim = n->ctime;

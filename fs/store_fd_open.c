@@ -76,7 +76,7 @@ static void self_init(struct store *s)
 }
 
 /* "obj-" and a number as fds_fdname writes it (no sign, no leading 0). */
-static uint64_t name_ino(const char *name)
+static uint64_t name_num(const char *name)
 {
 	const char *p = name + 4;
 	uint64_t v = 0;
@@ -109,12 +109,12 @@ static bool name_sendable(const char *name)
 static int take_one(void *arg, const char *name, int fd)
 {
 	struct store_fd *f = arg;
-	uint64_t ino = name_ino(name);
-	struct fdn *n = ino ? fdm_find_ino(f, ino) : NULL;
+	uint64_t num = name_num(name);
+	struct fdo *o = num ? fdo_by_num(f, num) : NULL;
 	struct obj_ident id;
 	char why[128];
 
-	if (!n || !S_ISREG(n->mode)) {
+	if (!o) {
 		fds_log(f, "fd store: %.64s passed back: no pin of that number "
 			"in the state file: closed and removed", name);
 		close(fd);
@@ -122,22 +122,22 @@ static int take_one(void *arg, const char *name, int fd)
 			fds_remove(f, name);
 		return 0;
 	}
-	if (n->fd >= 0) {
+	if (o->fd >= 0) {
 		fds_log(f, "fd store: %s passed back twice: the second closed",
 			name);
 		close(fd);
 		return 0;
 	}
 	if (obj_identify(fd, &id, why, sizeof(why)) < 0 ||
-	    id.kind != n->kind || id.id != n->id) {
+	    id.kind != o->kind || id.id != o->id) {
 		fds_log(f, "fd store: %s passed back is not the %s of id %u the "
 			"state file names: closed", name,
-			obj_kind_name((enum obj_kind)n->kind), n->id);
+			obj_kind_name((enum obj_kind)o->kind), o->id);
 		close(fd);
 		return 0;
 	}
-	n->fd = fd;
-	n->acc = id.kind == OBJ_MAP ? fcntl(fd, F_GETFL) & O_ACCMODE : O_RDWR;
+	o->fd = fd;
+	o->acc = id.kind == OBJ_MAP ? fcntl(fd, F_GETFL) & O_ACCMODE : O_RDWR;
 	f->objects++;
 	return 0;
 }
@@ -155,11 +155,11 @@ static int find_lost(void *arg, struct fdd *d, const char *path, void **dir,
 
 	(void)parent;
 	*dir = NULL;
-	if (!S_ISREG(d->node->mode) || d->node->fd >= 0)
+	if (!S_ISREG(d->node->mode) || (d->node->obj && d->node->obj->fd >= 0))
 		return 0;
 	fds_log(l->f, "fd store: pin %s: its object (%s) did not come back "
-		"from the service manager: dropped", path,
-		obj_kind_name((enum obj_kind)d->node->kind));
+		"from the service manager: dropped", path, d->node->obj ?
+		obj_kind_name((enum obj_kind)d->node->obj->kind) : "none");
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
 		struct fdd **more = realloc(l->d, cap * sizeof(*more));
@@ -183,14 +183,15 @@ static int drop_lost(struct store_fd *f)
 	for (size_t i = 0; r == 0 && i < l.n; i++) {
 		struct fdn *gone = fdm_name_del(f, l.d[i], &now);
 
-		if (gone) {
+		/* the manager may hold a wrong fd by that name */
+		if (gone && gone->obj && gone->obj->refs == 1) {
 			char name[32];
 
-			/* the manager may hold a wrong fd by that name */
-			fds_fdname(gone->ino, name, sizeof(name));
+			fds_fdname(gone->obj->num, name, sizeof(name));
 			fds_remove(f, name);
-			fdm_free(f, gone);
 		}
+		if (gone)
+			fdm_free(f, gone);
 	}
 	free(l.d);
 	return r;
@@ -204,7 +205,7 @@ int fds_open(struct store *s, const char *dir, bool *fresh)
 	if (r < 0)
 		return r;
 	self_init(s);
-	if ((r = fdm_init(f, s->uid, s->gid)) < 0 ||
+	if ((r = fdo_init(f)) < 0 || (r = fdm_init(f, s->uid, s->gid)) < 0 ||
 	    (r = fdl_load(f, fresh)) < 0)
 		return r;
 	if ((r = f->ops->take("obj-", take_one, f)) < 0 ||

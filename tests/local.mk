@@ -35,3 +35,4 @@ include $(srcdir)/tests/sm_accel.mk
 include $(srcdir)/tests/sockmap.mk
 include $(srcdir)/tests/sm_daemon.mk
 include $(srcdir)/tests/sm_accept.mk
+include $(srcdir)/tests/fdstore.mk
