@@ -114,8 +114,9 @@ t_shown() {
 	[ "$(prop FileDescriptorStoreMax)" = 16384 ] || { prop FileDescriptorStoreMax; return 1; }
 	dump=$(sd_in systemd-analyze dump 2>/dev/null | sed -n '/^-> Unit bpfpind.service:/,/^-> Unit /p')
 	echo "$dump" | grep -q 'File Descriptor Store Max: 16384' || { echo "$dump" | head -60; return 1; }
+	# (systemctl status of systemd 252 shows no fd store; the dump does)
 	echo "$dump" | grep -q 'File Descriptor Store Current: 2' ||
-		echo "$dump" | grep -c 'Stored fd' | grep -qx 2 || { echo "$dump" | grep -i 'descriptor\|fd' ; return 1; }
+		{ echo "$dump" | grep -i 'descriptor'; return 1; }
 }
 
 t_cleanup() {
