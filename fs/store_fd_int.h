@@ -128,7 +128,6 @@ struct fdo *fdo_by_id(const struct store_fd *f, uint32_t kind, uint32_t id);
 struct fdo *fdo_new(struct store_fd *f, uint64_t num, uint32_t kind,
 		    uint32_t id);
 void fdo_unref(struct store_fd *f, struct fdo *o, bool notify);
-void fdo_each(struct store_fd *f, void (*fn)(struct store_fd *f, struct fdo *o));
 
 /* store_fd_log.c: the state file (its format: there). */
 #define FDL_VERSION 1

@@ -104,12 +104,3 @@ void fdo_fini(struct store_fd *f)
 	free(f->oid);
 	f->onum = f->oid = NULL;
 }
-
-void fdo_each(struct store_fd *f, void (*fn)(struct store_fd *f, struct fdo *o))
-{
-	for (size_t i = 0; i < OTAB; i++)
-		for (struct fdo *o = f->onum[i], *next; o; o = next) {
-			next = o->nnext;
-			fn(f, o);
-		}
-}

@@ -426,6 +426,9 @@ Test(fdstore, fdstore_max_refuses_with_enospc)
 	cr_assert_eq(bpfpin_pin(b, m1, "/1", NULL), 0);
 	cr_assert_eq(bpfpin_pin(b, m2, "/2", NULL), 0);
 	cr_expect_eq(bpfpin_pin(b, m3, "/3", NULL), -ENOSPC);
+	cr_expect_not_null(strstr(bpfpin_errmsg(b), "No space left on device"), "%s",
+			   bpfpin_errmsg(b));
+	cr_expect_eq(bpfpin_pin(b, m1, "/1again", NULL), 0, "an object held already");
 	cr_expect_eq(bpfpin_link(b, "/1", "/1b"), 0, "a name is no object");
 	cr_expect_eq(bpfpin_mkdir(b, "/dir", 0755), 0);
 	cr_expect(log_has("fd store full: 2 objects held (--fdstore-max)"));
@@ -437,6 +440,7 @@ Test(fdstore, fdstore_max_refuses_with_enospc)
 	close(m1);
 	close(m2);
 	close(m3);
+	cr_expect_eq(p.refused, 0, "the peer refused an fd (FileDescriptorStoreMax=)");
 }
 
 Test(fdstore, refused_without_a_service_manager)
