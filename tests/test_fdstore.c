@@ -426,8 +426,8 @@ Test(fdstore, fdstore_max_refuses_with_enospc)
 	cr_assert_eq(bpfpin_pin(b, m1, "/1", NULL), 0);
 	cr_assert_eq(bpfpin_pin(b, m2, "/2", NULL), 0);
 	cr_expect_eq(bpfpin_pin(b, m3, "/3", NULL), -ENOSPC);
-	cr_expect_not_null(strstr(bpfpin_errmsg(b), "No space left on device"), "%s",
-			   bpfpin_errmsg(b));
+	cr_expect_str_eq(bpfpin_errmsg(b), "/3: No space left on device: the fd store "
+			 "is full (--fdstore-max objects)");
 	cr_expect_eq(bpfpin_pin(b, m1, "/1again", NULL), 0, "an object held already");
 	cr_expect_eq(bpfpin_link(b, "/1", "/1b"), 0, "a name is no object");
 	cr_expect_eq(bpfpin_mkdir(b, "/dir", 0755), 0);
