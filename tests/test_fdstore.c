@@ -499,3 +499,127 @@ Test(fdstore, journal_compacts)
 	bpfpin_close(b);
 	close(m);
 }
+
+/* A record of the state file's format (fs/store_fd_log.c), by hand. */
+static void put_rec(FILE *f, const char *head, const char *s1, const char *s2)
+{
+	char buf[512];
+	size_t len = 0;
+	uint32_t h = 2166136261u;
+
+	const char *parts[3] = { head, s1, s2 };
+
+	for (int k = 0; k < 3; k++)
+		if (parts[k]) {
+			memcpy(buf + len, parts[k], strlen(parts[k]) + 1);
+			len += strlen(parts[k]) + 1;
+		}
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)buf[i]) * 16777619u;
+	for (int i = 0; i < 4; i++)
+		fputc((int)((len >> (8 * i)) & 0xff), f);
+	for (int i = 0; i < 4; i++)
+		fputc((int)((h >> (8 * i)) & 0xff), f);
+	fwrite(buf, 1, len, f);
+}
+
+static void state_path(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", state, name);
+}
+
+static void restart_stopped(void)
+{
+	cr_assert_eq(svc_peer_start(&p, (const char *const *)p.argv), 0);
+	cr_assert_not_null(svc_peer_wait(&p, "READY=1", 20000),
+			   "no READY=1 after the restart (log %s)", p.log);
+}
+
+Test(fdstore, a_damaged_state_file_is_survived)
+{
+	char path[256];
+	struct bpfpin *b;
+	struct bpfpin_stat st;
+	int m = hash_map(4);
+	FILE *f;
+
+	start();
+	b = conn();
+	cr_assert_eq(bpfpin_pin(b, m, "/a", NULL), 0);
+	cr_assert_eq(bpfpin_mkdir(b, "/d", 0755), 0);
+	bpfpin_close(b);
+	cr_assert_eq(svc_peer_stop(&p, SIGKILL), SIGKILL);
+	/* a torn record at the end of the journal: the rest stands */
+	state_path(path, sizeof(path), "fdstore.journal");
+	cr_assert_not_null(f = fopen(path, "ae"));
+	fwrite("\x40\0\0\0garbage", 1, 11, f);
+	fclose(f);
+	restart_stopped();
+	b = conn();
+	cr_expect_eq(value_at(b, "/a"), 4);
+	cr_expect_eq(bpfpin_lstat(b, "/d", &st), 0);
+	bpfpin_close(b);
+	cr_expect(log_has("a torn or damaged record after record"));
+	/* a snapshot that is no snapshot: nothing to stand on, so the
+	 * objects passed back are let go */
+	cr_assert_eq(svc_peer_stop(&p, SIGKILL), SIGKILL);
+	state_path(path, sizeof(path), "fdstore.state");
+	cr_assert_not_null(f = fopen(path, "we"));
+	fputs("not a state file", f);
+	fclose(f);
+	restart_stopped();
+	b = conn();
+	cr_expect_eq(bpfpin_lstat(b, "/a", &st), -ENOENT);
+	bpfpin_close(b);
+	cr_expect(log_has("no valid header: ignored"));
+	cr_expect_eq(svc_peer_fd_count(&p), 0);
+	close(m);
+}
+
+/* A reboot destroys every object: a state of another boot is not used. */
+Test(fdstore, a_state_of_another_boot_is_ignored)
+{
+	char path[256];
+	struct bpfpin *b;
+	struct bpfpin_stat st;
+	FILE *f;
+
+	start();
+	cr_assert_eq(svc_peer_stop(&p, SIGTERM), 0);
+	state_path(path, sizeof(path), "fdstore.state");
+	cr_assert_not_null(f = fopen(path, "we"));
+	put_rec(f, "H 1 7 10 1 00000000-0000-0000-0000-000000000000", NULL, NULL);
+	put_rec(f, "C 1 41777 0 0 1 0 1 0 1 0 0 0 0", "", "");
+	put_rec(f, "C 2 40755 0 0 1 0 1 0 1 0 0 0 0", "x", "");
+	fclose(f);
+	state_path(path, sizeof(path), "fdstore.journal");
+	unlink(path);
+	restart_stopped();
+	b = conn();
+	cr_expect_eq(bpfpin_lstat(b, "/x", &st), -ENOENT);
+	bpfpin_close(b);
+	cr_expect(log_has("written before a reboot"));
+	/* the same file with this boot's id is read: the format is right */
+	cr_assert_eq(svc_peer_stop(&p, SIGTERM), 0);
+	state_path(path, sizeof(path), "fdstore.state");
+	cr_assert_not_null(f = fopen(path, "we"));
+	{
+		char boot[64] = "", head[128];
+		FILE *bf = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+		cr_assert_not_null(bf);
+		cr_assert_not_null(fgets(boot, sizeof(boot), bf));
+		fclose(bf);
+		boot[strcspn(boot, "\n")] = '\0';
+		snprintf(head, sizeof(head), "H 1 7 10 1 %s", boot);
+		put_rec(f, head, NULL, NULL);
+	}
+	put_rec(f, "C 1 41777 0 0 1 0 1 0 1 0 0 0 0", "", "");
+	put_rec(f, "C 2 40755 0 0 1 0 1 0 1 0 0 0 0", "x", "");
+	fclose(f);
+	restart_stopped();
+	b = conn();
+	cr_expect_eq(bpfpin_lstat(b, "/x", &st), 0);
+	cr_expect_eq(st.mode, S_IFDIR | 0755);
+	bpfpin_close(b);
+}
