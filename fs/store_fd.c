@@ -1,8 +1,9 @@
 /* fs/store_fd.c: the store over systemd's fd store (--store=fdstore), for
- * hosts where no private bpffs can be mounted. Each pinned object's fd is
- * sent to the service manager (FDSTORE=1, FDNAME=obj-<ino>, the store's
- * stable inode number) and comes back through LISTEN_FDS at the next
- * start; the tree itself lives in memory (store_fd_mem.c) and in the state
+ * hosts where no private bpffs can be mounted. Each pinned kernel object's
+ * fd (one per object, however many pins name it: store_fd_obj.c) is sent
+ * to the service manager (FDSTORE=1, FDNAME=obj-<num>, a number the state
+ * file keeps) and comes back through LISTEN_FDS at the next start; the
+ * tree itself lives in memory (store_fd_mem.c) and in the state
  * file (store_fd_log.c), each change journalled and fsync'd before it is
  * applied, so before the namespace replies. Order, so that a crash never
  * leaves a name without its object: an object is sent before its record
@@ -223,9 +224,8 @@ int store_fd_create(struct store *s, const char *path,
 	struct timespec t;
 	struct fdn *n, *dir;
 	struct fdd *d;
-	int r;
-
 	bool sent;
+	int r;
 
 	if ((r = fdm_name_check(f, p, &dir, &d)) < 0)
 		return r;
