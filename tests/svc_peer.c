@@ -448,9 +448,12 @@ int svc_peer_fd_find(const struct svc_peer *p, const char *name)
 unsigned svc_peer_fd_drop(struct svc_peer *p, const char *name)
 {
 	unsigned kept = 0, dropped = 0;
+	char want[300];
 
+	/* name may be one of the store's own, freed below */
+	snprintf(want, sizeof(want), "%s", name);
 	for (unsigned i = 0; i < p->nfds; i++) {
-		if (strcmp(p->fds[i].name, name)) {
+		if (strcmp(p->fds[i].name, want)) {
 			p->fds[kept++] = p->fds[i];
 			continue;
 		}
