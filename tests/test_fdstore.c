@@ -1,10 +1,14 @@
 /* tests/test_fdstore.c: bpfpind --store=fdstore under a notify-socket peer
  * that speaks systemd's protocol (tests/svc_peer.c): pins, directories,
- * symlinks, modes, owners, times, renames and unpins survive a SIGKILL
- * with the fds passed back (same kernel objects, same values); an unpin
- * sends FDSTOREREMOVE; what comes back without a record is closed and
- * removed; a record whose fd the manager lost is dropped; a read-only GET
- * stays read-only; --fdstore-max refuses a pin with ENOSPC; and without a
+ * symlinks, modes, owners, times, renames, hard links and unpins survive
+ * a SIGKILL with the fds passed back (same kernel objects, same values);
+ * one fd per kernel object; an unpin sends FDSTOREREMOVE; a crash between
+ * FDSTORE and its record, or between an unpin's record and FDSTOREREMOVE,
+ * leaves an fd no record names, closed and removed at the next start, as
+ * is an fd the manager has under an unknown name; a record whose fd the
+ * manager lost is dropped; a read-only GET stays read-only; --fdstore-max
+ * refuses a pin with ENOSPC; a torn journal, a bogus snapshot and a state
+ * of another boot are survived; sockmaps are refused; and without a
  * service manager the daemon refuses to start. */
 #include "config.h"
 
@@ -64,6 +68,13 @@ static struct bpfpin *conn(void)
 static void crash_restart(void)
 {
 	cr_assert_eq(svc_peer_restart(&p, SIGKILL), 0);
+	cr_assert_not_null(svc_peer_wait(&p, "READY=1", 20000),
+			   "no READY=1 after the restart (log %s)", p.log);
+}
+
+static void restart_stopped(void)
+{
+	cr_assert_eq(svc_peer_start(&p, (const char *const *)p.argv), 0);
 	cr_assert_not_null(svc_peer_wait(&p, "READY=1", 20000),
 			   "no READY=1 after the restart (log %s)", p.log);
 }
@@ -338,6 +349,37 @@ Test(fdstore, fd_without_record_is_closed_and_removed)
 	cr_expect(log_has("no pin of that number in the state file: closed"));
 }
 
+/* The daemon dies between an unpin's record and its FDSTOREREMOVE: the
+ * unpin holds (it was written), and the object goes at the next start. */
+Test(fdstore, unpin_cut_before_fdstoreremove)
+{
+	struct bpfpin *b;
+	struct bpfpin_stat st;
+	int m = hash_map(1);
+	uint32_t id = map_id(m);
+
+	start();
+	b = conn();
+	cr_assert_eq(bpfpin_pin(b, m, "/a", NULL), 0);
+	bpfpin_close(b);
+	close(m);
+	setenv("BPFPIND_CRASH_AT", "fdstore-journaled", 1);
+	cr_assert_eq(svc_peer_restart(&p, SIGTERM), 0);
+	unsetenv("BPFPIND_CRASH_AT");
+	cr_assert_not_null(svc_peer_wait(&p, "READY=1", 20000));
+	b = conn();
+	cr_assert_lt(bpfpin_unlink(b, "/a"), 0, "the hook did not kill it");
+	bpfpin_close(b);
+	cr_assert_eq(svc_peer_stop(&p, SIGKILL), SIGKILL);
+	cr_assert_eq(svc_peer_fd_count(&p), 1, "FDSTOREREMOVE came before the record");
+	restart_stopped();
+	b = conn();
+	cr_expect_eq(bpfpin_lstat(b, "/a", &st), -ENOENT);
+	bpfpin_close(b);
+	cr_expect_eq(svc_peer_fd_count(&p), 0);
+	cr_expect(map_freed(id), "the daemon still holds map %u", id);
+}
+
 Test(fdstore, record_without_fd_is_dropped)
 {
 	struct bpfpin *b;
@@ -526,13 +568,6 @@ static void put_rec(FILE *f, const char *head, const char *s1, const char *s2)
 static void state_path(char *buf, size_t size, const char *name)
 {
 	snprintf(buf, size, "%s/%s", state, name);
-}
-
-static void restart_stopped(void)
-{
-	cr_assert_eq(svc_peer_start(&p, (const char *const *)p.argv), 0);
-	cr_assert_not_null(svc_peer_wait(&p, "READY=1", 20000),
-			   "no READY=1 after the restart (log %s)", p.log);
 }
 
 Test(fdstore, a_damaged_state_file_is_survived)
