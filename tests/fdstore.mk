@@ -4,6 +4,7 @@
 noinst_LTLIBRARIES += tests/libsvcpeer.la
 tests_libsvcpeer_la_SOURCES = tests/svc_peer.c tests/svc_peer.h
 tests_libsvcpeer_la_CFLAGS = $(AM_CFLAGS)
+tests_libsvcpeer_la_LIBADD = -lpthread
 
 check_PROGRAMS += tests/test_svc_peer tests/test_fdstore
 TESTS += tests/test_svc_peer tests/test_fdstore

@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <linux/kcmp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +47,8 @@ static void note(const struct svc_peer *p, const char *fmt, ...)
 	fclose(f);
 }
 
+static void *reader(void *arg);
+
 int svc_peer_init(struct svc_peer *p, unsigned fd_max)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -64,6 +68,11 @@ int svc_peer_init(struct svc_peer *p, unsigned fd_max)
 	    setsockopt(p->sock, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
 	    bind(p->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
+	pthread_mutex_init(&p->lock, NULL);
+	p->raw_tail = &p->raw;
+	if ((errno = pthread_create(&p->thread, NULL, reader, p)) != 0)
+		return -errno;
+	p->running = true;
 	return 0;
 }
 
@@ -98,6 +107,13 @@ void svc_peer_fini(struct svc_peer *p)
 		return;
 	if (p->pid > 0)
 		svc_peer_stop(p, SIGKILL);
+	if (p->running) {
+		atomic_store(&p->stop, true);
+		pthread_join(p->thread, NULL);
+		p->running = false;
+		p->pid = 0;
+		svc_peer_pump(p);       /* what was read: its fds closed */
+	}
 	for (unsigned i = 0; i < p->nfds; i++) {
 		close(p->fds[i].fd);
 		free(p->fds[i].name);
@@ -211,7 +227,7 @@ static void handle(struct svc_peer *p, char *msg, const int *fds, int nfds)
 
 static void keep_msg(struct svc_peer *p, char *msg)
 {
-	char **more = realloc(p->msgs, (p->nmsgs + 1) * sizeof(*more));
+	char **more = msg ? realloc(p->msgs, (p->nmsgs + 1) * sizeof(*more)) : NULL;
 
 	if (!more) {
 		free(msg);
@@ -221,8 +237,18 @@ static void keep_msg(struct svc_peer *p, char *msg)
 	p->msgs[p->nmsgs++] = msg;
 }
 
-/* One datagram: 1, or 0 when none waits. */
-static int take_one(struct svc_peer *p)
+/* A datagram as read, kept until svc_peer_pump handles it. */
+struct svc_peer_raw {
+	struct svc_peer_raw *next;
+	char *text;
+	int fds[NOTIFY_FD_MAX];
+	int nfds;
+	pid_t pid;               /* SCM_CREDENTIALS, or 0: none */
+	bool bad;                /* truncated, or holding a NUL */
+};
+
+/* One datagram into the queue (under p->lock): 1, or 0 when none waits. */
+static int read_one(struct svc_peer *p)
 {
 	char buf[NOTIFY_BUFFER_MAX + 1];
 	union {
@@ -233,42 +259,81 @@ static int take_one(struct svc_peer *p)
 	struct iovec iov = { .iov_base = buf, .iov_len = NOTIFY_BUFFER_MAX };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = &ctl, .msg_controllen = sizeof(ctl) };
-	struct ucred *cred = NULL;
-	int *fds = NULL, nfds = 0;
+	struct svc_peer_raw *r;
 	ssize_t n = recvmsg(p->sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 
-	if (n < 0)
+	if (n < 0 || !(r = calloc(1, sizeof(*r))))
 		return 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_level != SOL_SOCKET)
 			continue;
 		if (c->cmsg_type == SCM_RIGHTS) {
-			fds = (int *)CMSG_DATA(c);
-			nfds = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			r->nfds = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			memcpy(r->fds, CMSG_DATA(c), (size_t)r->nfds * sizeof(int));
 		} else if (c->cmsg_type == SCM_CREDENTIALS) {
-			cred = (struct ucred *)CMSG_DATA(c);
+			r->pid = ((struct ucred *)CMSG_DATA(c))->pid;
 		}
 	}
 	buf[n] = '\0';
-	if ((mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || !cred ||
-	    memchr(buf, '\0', (size_t)n) || cred->pid != p->pid || p->pid <= 0) {
-		note(p, "notify message refused (%s)", !cred ? "no credentials" :
-		     cred->pid != p->pid ? "not from the main process" :
-		     "truncated or holding a NUL");
-		for (int i = 0; i < nfds; i++)
-			close(fds[i]);
-		p->refused++;
-		return 1;
-	}
-	handle(p, buf, fds, nfds);
-	keep_msg(p, strdup(buf));
+	r->bad = (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
+		 memchr(buf, '\0', (size_t)n);
+	r->text = strdup(buf);
+	*p->raw_tail = r;
+	p->raw_tail = &r->next;
 	return 1;
+}
+
+/* The reader: the kernel queues few datagrams (net.unix.max_dgram_qlen,
+ * 10 without systemd's sysctl), past which the service's sendmsg waits;
+ * systemd reads at once, and so does this thread. */
+static void *reader(void *arg)
+{
+	struct svc_peer *p = arg;
+
+	while (!atomic_load(&p->stop)) {
+		struct pollfd pf = { .fd = p->sock, .events = POLLIN };
+
+		poll(&pf, 1, 20);
+		pthread_mutex_lock(&p->lock);
+		while (read_one(p))
+			;
+		pthread_mutex_unlock(&p->lock);
+	}
+	return NULL;
+}
+
+/* manager_dispatch_notify_fd(): one datagram, accepted or refused. */
+static void dispatch(struct svc_peer *p, struct svc_peer_raw *r)
+{
+	if (r->bad || !r->pid || !r->text || r->pid != p->pid || p->pid <= 0) {
+		note(p, "notify message refused (%s)", !r->pid ? "no credentials" :
+		     r->pid != p->pid ? "not from the main process" :
+		     "truncated or holding a NUL");
+		for (int i = 0; i < r->nfds; i++)
+			close(r->fds[i]);
+		p->refused++;
+		free(r->text);
+		return;
+	}
+	handle(p, r->text, r->fds, r->nfds);
+	keep_msg(p, r->text);
 }
 
 void svc_peer_pump(struct svc_peer *p)
 {
-	while (take_one(p))
+	struct svc_peer_raw *r;
+
+	pthread_mutex_lock(&p->lock);
+	while (read_one(p))
 		;
+	while ((r = p->raw)) {
+		p->raw = r->next;
+		if (!p->raw)
+			p->raw_tail = &p->raw;
+		dispatch(p, r);
+		free(r);
+	}
+	pthread_mutex_unlock(&p->lock);
 }
 
 /* systemd's order: the store newest first (LIST_PREPEND). */
@@ -308,22 +373,38 @@ static void child_env(const struct svc_peer *p, int n)
 }
 
 /* The child: the store's fds at 3.. (newest first), nothing else open
- * but stdio, stderr to the log. */
+ * but stdio, stderr to the log. As systemd's shift_fds: everything else
+ * closed first, then each moved above 3+n and down into place, so that
+ * it needs room for 2n+3 fds, not for every fd the peer holds. */
 static void child(const struct svc_peer *p)
 {
-	int n = (int)p->nfds, *tmp = calloc((size_t)n + 1, sizeof(int));
+	int n = (int)p->nfds, *tmp = calloc((size_t)n + 1, sizeof(int)), top = 2;
 	int log = open(p->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
 	if (!tmp || log < 0)
 		_exit(126);
 	dup2(log, STDERR_FILENO);
 	for (int i = 0; i < n; i++)
-		if ((tmp[i] = fcntl(p->fds[n - 1 - i].fd, F_DUPFD_CLOEXEC, 3 + n)) < 0)
+		top = p->fds[i].fd > top ? p->fds[i].fd : top;
+	for (int fd = 3; fd <= top; fd++) {
+		bool keep = false;
+
+		for (int i = 0; i < n && !keep; i++)
+			keep = p->fds[i].fd == fd;
+		if (!keep)
+			close(fd);
+	}
+	close_range((unsigned)top + 1, ~0U, 0);
+	for (int i = 0; i < n; i++) {
+		int fd = p->fds[n - 1 - i].fd;
+
+		if ((tmp[i] = fcntl(fd, F_DUPFD_CLOEXEC, 3 + n)) < 0)
 			_exit(126);
+		close(fd);
+	}
 	for (int i = 0; i < n; i++)
-		if (dup2(tmp[i], 3 + i) < 0)
+		if (dup2(tmp[i], 3 + i) < 0 || close(tmp[i]) < 0)
 			_exit(126);
-	close_range((unsigned)(3 + n), ~0U, 0);
 	child_env(p, n);
 	execv(p->argv[0], p->argv);
 	_exit(127);

@@ -12,9 +12,13 @@
 #ifndef BPFPIN_TESTS_SVC_PEER_H
 #define BPFPIN_TESTS_SVC_PEER_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+struct svc_peer_raw;
 
 struct svc_peer_fd {
 	char *name;
@@ -37,6 +41,15 @@ struct svc_peer {
 	unsigned nmsgs, cursor;  /* svc_peer_wait looks from cursor on */
 	unsigned removed;        /* FDSTOREREMOVE names that matched */
 	unsigned refused;        /* messages or fds refused (logged) */
+	/* a thread reads the socket as systemd does, at once (the kernel
+	 * queues only net.unix.max_dgram_qlen datagrams, then the service
+	 * waits); what it read waits here for svc_peer_pump, which handles
+	 * it in the caller's thread: everything above is the caller's. */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	atomic_bool stop;
+	bool running;
+	struct svc_peer_raw *raw, **raw_tail;
 };
 
 /* A peer with a store of at most fd_max fds (0: systemd 252's default,
