@@ -658,3 +658,33 @@ Test(fdstore, a_state_of_another_boot_is_ignored)
 	cr_expect_eq(st.mode, S_IFDIR | 0755);
 	bpfpin_close(b);
 }
+
+/* More objects in a row than the kernel queues datagrams for (10 here):
+ * the manager reads as they come, and every one comes back. */
+Test(fdstore, many_objects_come_back)
+{
+	struct bpfpin *b;
+	char path[32];
+	uint32_t ids[200];
+
+	start();
+	b = conn();
+	for (int i = 0; i < 200; i++) {
+		int m = hash_map((uint64_t)i);
+
+		snprintf(path, sizeof(path), "/m%d", i);
+		cr_assert_eq(bpfpin_pin(b, m, path, NULL), 0, "pin %d", i);
+		ids[i] = map_id(m);
+		close(m);
+	}
+	bpfpin_close(b);
+	crash_restart();
+	cr_expect_eq(svc_peer_fd_count(&p), 200);
+	b = conn();
+	for (int i = 0; i < 200; i++) {
+		snprintf(path, sizeof(path), "/m%d", i);
+		cr_expect_eq(id_at(b, path), ids[i], "%s", path);
+		cr_expect_eq(value_at(b, path), (uint64_t)i, "%s", path);
+	}
+	bpfpin_close(b);
+}
