@@ -151,10 +151,14 @@ static int send_object(struct store *s, const struct fdo *o)
 	return 0;
 }
 
-static int full(const struct store_fd *f)
+/* Logged once until there is room again: refusals cost a client nothing,
+ * and the log is not theirs to fill. */
+static int full(struct store_fd *f)
 {
-	fds_log(f, "fd store full: %u objects held (--fdstore-max): a pin is "
-		"refused with ENOSPC", f->objects);
+	if (!f->full_logged)
+		fds_log(f, "fd store full: %u objects held (--fdstore-max): a pin "
+			"is refused with ENOSPC", f->objects);
+	f->full_logged = true;
 	return -ENOSPC;
 }
 
@@ -174,6 +178,7 @@ static int object(struct store *s, int fd, struct fdo **out, bool *sent)
 		return 0;               /* (every object holds its fd) */
 	if (f->objects >= f->ops->max)
 		return full(f);
+	f->full_logged = false;
 	if ((acc = fcntl(fd, F_GETFL)) < 0)
 		return -errno;
 	if (!(*out = fdo_new(f, 0, id.kind, id.id)))

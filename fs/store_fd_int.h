@@ -59,6 +59,7 @@ struct store_fd {
 	struct fdo **onum, **oid;   /* objects by number, by (kind, id) */
 	uint64_t next_obj;
 	unsigned objects;           /* objects holding an fd (ops->max) */
+	bool full_logged;           /* "fd store full" said since last room */
 	bool replaying;             /* loading: no fd, no notification */
 	int jfd;                    /* the journal, O_APPEND, or -1 */
 	uint64_t gen;               /* snapshot generation the journal extends */

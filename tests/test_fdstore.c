@@ -473,7 +473,15 @@ Test(fdstore, fdstore_max_refuses_with_enospc)
 	cr_expect_eq(bpfpin_pin(b, m1, "/1again", NULL), 0, "an object held already");
 	cr_expect_eq(bpfpin_link(b, "/1", "/1b"), 0, "a name is no object");
 	cr_expect_eq(bpfpin_mkdir(b, "/dir", 0755), 0);
+	cr_expect_eq(bpfpin_pin(b, m3, "/3", NULL), -ENOSPC);
 	cr_expect(log_has("fd store full: 2 objects held (--fdstore-max)"));
+	{
+		char *n = th_run(NULL, "grep -c 'fd store full' '%s'", p.log);
+
+		cr_expect(n && atoi(n) == 1, "logged %s times, not once until there "
+			  "is room", n ? n : "?");
+		free(n);
+	}
 	cr_assert_eq(bpfpin_unlink(b, "/2"), 0);
 	cr_expect_eq(bpfpin_pin(b, m3, "/3", NULL), 0);
 	svc_peer_pump(&p);
