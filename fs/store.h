@@ -1,5 +1,7 @@
 /* fs/store.h: the private bpffs that mirrors the namespace one to one and
- * holds its BPF objects across a crash of the daemon. The kernel operations
+ * holds its BPF objects across a crash of the daemon (or, behind the same
+ * functions, systemd's fd store and a state file: fs/store_fd.c, for
+ * --store=fdstore; paths under its root go to it). The kernel operations
  * on exact store paths (a symlink of the store is never followed by the
  * kernel: the namespace resolves its own symlinks), each change made whole
  * or not at all (a staging dir beside the namespace's root, an undo record
