@@ -31,6 +31,7 @@
 #include "lib/worker.h"
 #include "bpf/obj.h"
 #include "fs/fuse.h"
+#include "fs/store.h"
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -67,6 +68,42 @@ static int take_locks(struct daemon *d)
 	return 0;
 }
 
+static int fdstore_send(const char *state, int fd)
+{
+	return svc_notify_fds(state, &fd, 1);
+}
+
+static void fdstore_log(const char *line)
+{
+	log_warnx("%s", line);
+}
+
+/* --store=fdstore: the objects go to the service manager's fd store, which
+ * passes them back at the next start (fs/store_fd.c, doc/fdstore.md). */
+static int use_fdstore(const struct daemon *d)
+{
+	static struct store_fd_ops ops = {
+		.send = fdstore_send, .notify = svc_notify,
+		.take = svc_take_prefix, .log = fdstore_log,
+	};
+
+	if (!svc_managed()) {
+		log_warnx("--store=fdstore needs a service manager that keeps fds "
+			  "(systemd, FileDescriptorStoreMax=), but NOTIFY_SOCKET is "
+			  "not set (or this bpfpind was built without libsystemd): "
+			  "use --store=bpffs");
+		return -ENOTCONN;
+	}
+	if (!d->opt.foreground) {
+		log_warnx("--store=fdstore needs --foreground: the service manager "
+			  "passes the objects back to the process it started");
+		return -EINVAL;
+	}
+	ops.max = d->opt.fdstore_max;
+	store_use_fdstore(&ops);
+	return 0;
+}
+
 static int open_store(struct daemon *d)
 {
 	char store[4096];
@@ -77,12 +114,14 @@ static int open_store(struct daemon *d)
 	if (chmod(d->opt.state_dir, 0700) < 0)
 		return log_warn(-errno, "state dir %s", d->opt.state_dir);
 	snprintf(store, sizeof(store), "%s/store", d->opt.state_dir);
+	if (d->opt.fdstore && (r = use_fdstore(d)) < 0)
+		return r;
 	if ((r = ns_open(&d->srv.ns, store)) < 0)
 		return log_warn(r, "opening the store %s", store);
 	ns_set_fd_cache(d->srv.ns, d->opt.fd_cache);
 	ns_set_meta_defer(d->srv.ns, true);
 	ns_set_limits(d->srv.ns, &d->opt.ns_limits);
-	log_info("store %s: %llu nodes", store,
+	log_info("store %s: %llu nodes", d->opt.fdstore ? "fdstore" : store,
 		 (unsigned long long)ns_node_count(d->srv.ns));
 	return 0;
 }
@@ -142,7 +181,10 @@ static int start(struct daemon *d)
 		return r;
 	if ((r = open_store(d)) < 0)
 		return r;
-	if ((r = sockmaps_start(&d->srv, d->opt.state_dir, &d->opt.sm_limits)) < 0)
+	/* sockmaps keep their own pins in the store's bpffs (sockmap/sm.c) */
+	if (d->opt.fdstore)
+		log_info("--store=fdstore: no sockmaps (they need --store=bpffs)");
+	else if ((r = sockmaps_start(&d->srv, d->opt.state_dir, &d->opt.sm_limits)) < 0)
 		return r;
 	if ((r = obj_keep_proc_fd()) < 0)
 		log_warn(r, "opening /proc/self/fd (pins identify fds the slow way)");

@@ -27,7 +27,7 @@ static rlim_t nofile_needed(const struct options *o)
 	if (!l->conns || !l->queued_fds)
 		return 0;
 	return (rlim_t)l->conns + l->queued_fds + PROTO_FDS_MAX + o->fd_cache +
-	       NOFILE_SLACK;
+	       (o->fdstore ? o->fdstore_max : 0) + NOFILE_SLACK;
 }
 
 void nofile_raise(const struct options *o)
@@ -51,7 +51,7 @@ void nofile_raise(const struct options *o)
 	}
 	if (need && rl.rlim_cur < need)
 		log_warnx("RLIMIT_NOFILE is %llu, short of the %llu fds the limits "
-			  "allow (--max-conns, --max-queued-fds, --fd-cache): "
+			  "allow (--max-conns, --max-queued-fds, --fd-cache, --fdstore-max): "
 			  "raise it or lower them", (unsigned long long)rl.rlim_cur,
 			  (unsigned long long)need);
 }

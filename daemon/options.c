@@ -32,6 +32,11 @@ static const char usage_text[] =
 "      --log-file FILE   log to FILE instead of standard error (reopened\n"
 "                        on SIGHUP)\n"
 "      --fd-cache N      keep at most N object fds open (default 4096)\n"
+"      --store KIND      where objects outlive the daemon: bpffs (a private\n"
+"                        bpffs in the state dir, default) or fdstore (the\n"
+"                        service manager's fd store; needs systemd)\n"
+"      --fdstore-max N   objects sent to the fd store at most (default 16384;\n"
+"                        FileDescriptorStoreMax= must be at least N)\n"
 "      --load-group GROUP  members of GROUP may load BPF objects (the load\n"
 "                        op; default: root only)\n"
 "\n"
@@ -64,7 +69,7 @@ enum {
 	OPT_MAX_INFLIGHT_UID, OPT_MAX_QFDS, OPT_MAX_QFDS_UID, OPT_MAX_NODES_UID,
 	OPT_MAX_SYMLINK_UID, OPT_MAX_SNAP_UID, OPT_LOAD_GROUP, OPT_MAX_SM,
 	OPT_MAX_SM_UID, OPT_MAX_GIVEN, OPT_MAX_GIVEN_UID, OPT_PAIR_BUDGET,
-	OPT_LOG_FILE,
+	OPT_LOG_FILE, OPT_STORE, OPT_FDSTORE_MAX,
 };
 
 static const struct option longopts[] = {
@@ -91,6 +96,8 @@ static const struct option longopts[] = {
 	{ "max-given-sockets", required_argument, NULL, OPT_MAX_GIVEN },
 	{ "max-given-sockets-per-uid", required_argument, NULL, OPT_MAX_GIVEN_UID },
 	{ "pair-budget", required_argument, NULL, OPT_PAIR_BUDGET },
+	{ "store", required_argument, NULL, OPT_STORE },
+	{ "fdstore-max", required_argument, NULL, OPT_FDSTORE_MAX },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -173,6 +180,17 @@ static int parse_limit(struct options *o, int c, const char *arg,
 	return 1;
 }
 
+/* 1 to 2^20 objects (0 would refuse every pin: not a limit lifted). */
+static int fdstore_max_arg(struct options *o, const char *arg)
+{
+	unsigned long long v;
+
+	if (count_arg(arg, 1u << 20, &v) < 0 || v == 0)
+		return -1;
+	o->fdstore_max = (unsigned)v;
+	return 0;
+}
+
 /* A group by name, or by number (decimal digits only). */
 static int load_group_arg(struct options *o, const char *arg)
 {
@@ -232,6 +250,14 @@ int options_set(struct options *o, int c, const char *arg, char *err, size_t len
 	case OPT_LOAD_GROUP:
 		return load_group_arg(o, arg) < 0 ?
 		       fail(err, len, c, "no such group", arg) : 0;
+	case OPT_FDSTORE_MAX:
+		return fdstore_max_arg(o, arg) < 0 ?
+		       fail(err, len, c, "not a count from 1 to 1048576:", arg) : 0;
+	case OPT_STORE:
+		if (strcmp(arg, "bpffs") && strcmp(arg, "fdstore"))
+			return fail(err, len, c, "not bpffs or fdstore:", arg);
+		o->fdstore = !strcmp(arg, "fdstore");
+		return 0;
 	case 'f': o->foreground = true; return 0;
 	case 'l':
 		o->log_level = log_level_parse(arg);
@@ -247,6 +273,7 @@ static int defaults(struct options *o)
 	*o = (struct options){
 		.log_level = LOG_LVL_INFO,
 		.fd_cache = 4096,
+		.fdstore_max = 16384,
 		.srv_limits = {
 			.conns = 1024, .conns_per_uid = 64,
 			.inflight_per_uid = 256,

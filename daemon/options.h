@@ -33,6 +33,8 @@ struct options {
 	char *log_file;            /* NULL: standard error (and syslog) */
 	int log_level;
 	unsigned fd_cache;
+	bool fdstore;              /* --store=fdstore (doc/fdstore.md) */
+	unsigned fdstore_max;      /* objects sent to the fd store at most */
 	bool load_group_set;       /* --load-group: who besides root may load */
 	gid_t load_group;
 	struct server_limits srv_limits;   /* connections, requests, queued fds */

@@ -36,6 +36,10 @@ static void report_fixed(const struct options *o, const struct options *n)
 	fixed("state-dir", o->state_dir, n->state_dir);
 	fixed("mount", o->mount_dir, n->mount_dir);
 	fixed("foreground", o->foreground ? "on" : "off", n->foreground ? "on" : "off");
+	fixed("store", o->fdstore ? "fdstore" : "bpffs", n->fdstore ? "fdstore" : "bpffs");
+	if (o->fdstore_max != n->fdstore_max)
+		log_warnx("reload: fdstore-max changed (%u to %u): needs a restart; still %u",
+			  o->fdstore_max, n->fdstore_max, o->fdstore_max);
 	if (o->log_file && !n->log_file)
 		log_warnx("reload: log-file %s dropped: needs a restart; still logging there",
 			  o->log_file);

@@ -55,6 +55,7 @@ void ns_close(struct ns *ns)
 		close(ns->intent_fd);
 	ns_fdc_fini(ns);
 	ns_tree_fini(ns);
+	store_close(&ns->store);
 	free(ns);
 }
 

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -143,6 +144,11 @@ static int pin(struct ns *ns, const struct ns_cred *cred, struct ns_at at,
 	r = create_finish(ns, &nd, n, path, &nw, st);
 	if (r == 0)
 		cache_pinned(ns, n, fdp, give, fl & O_ACCMODE);
+	/* the one ENOSPC of a pin: the fd store holds --fdstore-max objects */
+	if (r == -ENOSPC && ns->store.kind == STORE_FDSTORE)
+		snprintf(why, whylen, "%.400s: No space left on device: the fd "
+			 "store is full (--fdstore-max objects)",
+			 at.path ? at.path : "");
 	return r;
 }
 

@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 
 #include "fs/store.h"
+#include "fs/store_fd.h"
 
 static int neg_errno(int r)
 {
@@ -98,9 +99,12 @@ static int set_path(char *buf, const char *mnt, const char *name)
 int store_open(struct store *s, const char *dir, bool *fresh)
 {
 	char mnt[PATH_MAX];
-	int r = mkdir_p(dir);
+	int r;
 
-	if (r < 0)
+	if (store_fd_wanted())
+		return store_fd_open(s, dir, fresh);
+	s->kind = STORE_BPFFS;
+	if ((r = mkdir_p(dir)) < 0)
 		return r;
 	if (!realpath(dir, mnt))
 		return -errno;
@@ -114,6 +118,12 @@ int store_open(struct store *s, const char *dir, bool *fresh)
 	self_init(s);
 	r = store_stage_recover(s);
 	return r < 0 ? r : store_stage_root(s, fresh);
+}
+
+void store_close(struct store *s)
+{
+	if (s->kind == STORE_FDSTORE)
+		store_fd_close(s);
 }
 
 void store_crash_point(const struct store *s, const char *point)
@@ -132,32 +142,44 @@ int store_get(const char *path, int accmode)
 
 	if (accmode < 0 || accmode > O_RDWR)
 		return -EINVAL;
+	if (store_fd_owns(path))
+		return store_fd_get(path, accmode);
 	opts.file_flags = flags[accmode];
 	return neg_errno(bpf_obj_get_opts(path, &opts));
 }
 
 int store_rmdir(const char *path)
 {
+	if (store_fd_owns(path))
+		return store_fd_remove(path, true);
 	return neg_errno(rmdir(path));
 }
 
 int store_unlink(const char *path)
 {
+	if (store_fd_owns(path))
+		return store_fd_remove(path, false);
 	return neg_errno(unlink(path));
 }
 
 int store_rename(const char *from, const char *to, unsigned flags)
 {
+	if (store_fd_owns(from))
+		return store_fd_rename(from, to, flags);
 	return neg_errno(renameat2(AT_FDCWD, from, AT_FDCWD, to, flags));
 }
 
 int store_link(const char *from, const char *to)
 {
+	if (store_fd_owns(from))
+		return store_fd_link(from, to);
 	return neg_errno(linkat(AT_FDCWD, from, AT_FDCWD, to, 0));
 }
 
 int store_lstat(const char *path, struct stat *st)
 {
+	if (store_fd_owns(path))
+		return store_fd_lstat(path, st);
 	return neg_errno(fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW));
 }
 
@@ -232,10 +254,12 @@ static int walk_dir(struct walk *w, int dfd, size_t plen, void *parent)
 int store_walk(const struct store *s, void *root, store_walk_fn fn,
 	       void *arg)
 {
-	struct walk *w = malloc(sizeof(*w));
+	struct walk *w;
 	int r;
 
-	if (!w)
+	if (s->kind == STORE_FDSTORE)
+		return store_fd_walk(s, root, fn, arg);
+	if (!(w = malloc(sizeof(*w))))
 		return -ENOMEM;
 	w->fn = fn;
 	w->arg = arg;

@@ -1,5 +1,7 @@
 /* fs/store.h: the private bpffs that mirrors the namespace one to one and
- * holds its BPF objects across a crash of the daemon. The kernel operations
+ * holds its BPF objects across a crash of the daemon (or, behind the same
+ * functions, systemd's fd store and a state file: fs/store_fd.c, for
+ * --store=fdstore; paths under its root go to it). The kernel operations
  * on exact store paths (a symlink of the store is never followed by the
  * kernel: the namespace resolves its own symlinks), each change made whole
  * or not at all (a staging dir beside the namespace's root, an undo record
@@ -16,7 +18,15 @@
 #include <sys/types.h>
 #include <time.h>
 
+/* A private bpffs (the default), or systemd's fd store and a state file
+ * (fs/store_fd.c, doc/fdstore.md) where no bpffs can be mounted. */
+enum store_kind { STORE_BPFFS = 0, STORE_FDSTORE };
+
+struct store_fd;
+
 struct store {
+	enum store_kind kind;
+	struct store_fd *fd;        /* STORE_FDSTORE: its insides */
 	char root[PATH_MAX];        /* the namespace's root: mount/ns */
 	size_t rootlen;
 	char stage[PATH_MAX];       /* mount/stage: nodes being made, the
@@ -35,6 +45,29 @@ struct store {
  * (the undo record) or thrown away (the staging dir) before anything
  * reads the store. *fresh tells whether the root is new. */
 int store_open(struct store *s, const char *dir, bool *fresh);
+
+/* What an fd store needs of the service manager, given by daemon/ (fs/
+ * does not talk to it). The fds stay the caller's. */
+struct store_fd_ops {
+	/* Send state ("FDSTORE=1\nFDNAME=...") with fd; 0 or -errno. */
+	int (*send)(const char *state, int fd);
+	/* Send state ("FDSTOREREMOVE=1\nFDNAME=..."); 0 or -errno. */
+	int (*notify)(const char *state);
+	/* Hand every fd passed at start whose name starts with prefix to fn,
+	 * which consumes it. */
+	int (*take)(const char *prefix,
+		    int (*fn)(void *arg, const char *name, int fd), void *arg);
+	/* A line for the log (what was dropped, refused, or failed). */
+	void (*log)(const char *line);
+	unsigned max;               /* objects sent at most (--fdstore-max) */
+};
+/* The next store_open opens an fd store over ops (which must outlive it)
+ * in place of a bpffs: one per process. Its objects go to the service
+ * manager's fd store, the rest to STATE/fdstore.{state,journal}. */
+void store_use_fdstore(const struct store_fd_ops *ops);
+/* Frees what the store holds in memory (an fd store: its tree and fds;
+ * the service manager keeps the objects). */
+void store_close(struct store *s);
 
 /* A node to create, as it must be when it first shows under its name. */
 struct store_new {

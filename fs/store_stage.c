@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 
 #include "fs/store.h"
+#include "fs/store_fd.h"
 
 #define UNDO_NAME "undo"
 
@@ -144,6 +145,8 @@ int store_create(struct store *s, const char *path,
 	bool in_place;
 	int r;
 
+	if (s->kind == STORE_FDSTORE)
+		return store_fd_create(s, path, nw, st);
 	born_as(s, nw, pmode, pgid, &born);
 	in_place = same_node(&born, nw->uid, nw->gid, nw->mode);
 	r = in_place ? make_node(path, nw) : create_staged(s, path, nw);
@@ -219,9 +222,11 @@ int store_change(struct store *s, const char *path, uint64_t ino,
 {
 	bool undo = steps(to->what) > 1;
 	struct store_attr back = *old;
-	int r = undo ? undo_write(s, ino, old) : 0;
+	int r;
 
-	if (r < 0)
+	if (s->kind == STORE_FDSTORE)
+		return store_fd_change(s, path, to);
+	if ((r = undo ? undo_write(s, ino, old) : 0) < 0)
 		return r;
 	r = apply_attr(s, path, to, undo);
 	if (!undo)

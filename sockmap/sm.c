@@ -276,7 +276,8 @@ int sockmap_get(struct sockmap_mgr *m, int map_fd, uid_t uid,
 	int r;
 
 	if (!m)
-		return sm_err(why, whylen, -EOPNOTSUPP, "this bpfpind manages no sockmaps");
+		return sm_err(why, whylen, -EOPNOTSUPP,
+			      "this bpfpind manages no sockmaps (they need --store=bpffs)");
 	if ((r = map_facts(&tmp, why, whylen)) < 0)
 		return r;
 	if ((*out = sockmap_find(m, tmp.id)))

@@ -39,3 +39,4 @@ include $(srcdir)/tests/sm_accept.mk
 include $(srcdir)/tests/service.mk
 include $(srcdir)/tests/systemd.mk
 include $(srcdir)/tests/package.mk
+include $(srcdir)/tests/fdstore.mk
