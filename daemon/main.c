@@ -285,7 +285,8 @@ static int run(struct daemon *d)
 	if ((r = status_start(d)) < 0 || (r = ready_start(d)) < 0)
 		return log_warn(r, "starting");
 	r = event_base_dispatch(d->srv.base) < 0 ? -EIO : d->exit_err;
-	svc_notify("STOPPING=1");
+	if (!d->drain_ev)       /* a drain said it already */
+		svc_notify("STOPPING=1");
 	return r;
 }
 

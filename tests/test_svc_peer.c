@@ -2,7 +2,9 @@
  * systemd's protocol (tests/svc_peer.c), the checks item 3 of the service
  * issue runs under a real systemd, where none boots: READY=1 comes once
  * the socket answers (and the mount is there), with a STATUS= line;
- * STOPPING=1 at SIGTERM; and the peer itself keeps systemd's rules
+ * STOPPING=1 at SIGTERM; RELOADING=1 then READY=1 at SIGHUP; WATCHDOG=1
+ * from the loop, none while it is stopped; the listening socket taken
+ * from LISTEN_FDS by its name; and the peer itself keeps systemd's rules
  * (NotifyAccess=main, fds without FDSTORE=1 closed, duplicates stored
  * once, FileDescriptorStoreMax=). */
 #include "config.h"
@@ -42,13 +44,18 @@ static void teardown(void)
 
 TestSuite(svc_peer, .fini = teardown, .timeout = 60);
 
-static void start(bool mount)
+static void init(void)
+{
+	cr_assert_eq(svc_peer_init(&p, 16), 0);
+}
+
+/* bpfpind under the peer (svc_peer_init done) */
+static void launch(bool mount)
 {
 	const char *argv[16] = { th_bpfpind(), "--foreground", "--log-level",
 				 "debug", "--socket", sock, "--state-dir", state };
 	int n = 8;
 
-	cr_assert_eq(svc_peer_init(&p, 16), 0);
 	snprintf(sock, sizeof(sock), "%s/sock", p.dir);
 	snprintf(state, sizeof(state), "%s/state", p.dir);
 	if (mount) {
@@ -61,16 +68,27 @@ static void start(bool mount)
 	cr_assert_eq(svc_peer_start(&p, argv), 0);
 }
 
-static bool answers(void)
+static void start(bool mount)
+{
+	init();
+	launch(mount);
+}
+
+static bool answers_at(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	bool ok;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	close(fd);
 	return ok;
+}
+
+static bool answers(void)
+{
+	return answers_at(sock);
 }
 
 static bool mounted(void)
@@ -113,6 +131,71 @@ Test(svc_peer, stopping_at_sigterm)
 	st = svc_peer_stop(&p, SIGTERM);
 	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d", st);
 	cr_expect_eq(svc_peer_count(&p, "STOPPING=1"), 1, "no STOPPING=1");
+}
+
+Test(svc_peer, reloading_then_ready_at_sighup)
+{
+	start(false);
+	cr_assert_not_null(svc_peer_wait(&p, "READY=1", 20000));
+	kill(p.pid, SIGHUP);
+	cr_assert_not_null(svc_peer_wait(&p, "RELOADING=1", 5000), "no RELOADING=1");
+	cr_assert_not_null(svc_peer_wait(&p, "READY=1", 5000), "no READY=1 after the reload");
+	cr_expect(answers());
+}
+
+/* WatchdogSec=0.4s: keep-alives at least every 0.2 s from the loop; a
+ * stopped process (a stuck loop) sends none, so systemd's watchdog would
+ * fire; it goes on once the process runs again. */
+Test(svc_peer, watchdog_keepalives_stop_with_the_loop)
+{
+	unsigned before;
+
+	init();
+	p.watchdog_usec = 400000;
+	launch(false);
+	cr_assert_not_null(svc_peer_wait(&p, "READY=1", 20000));
+	for (int i = 0; i < 3; i++)
+		cr_assert_not_null(svc_peer_wait(&p, "WATCHDOG=1", 400),
+				   "keep-alive %d did not come within WatchdogSec", i);
+	kill(p.pid, SIGSTOP);
+	usleep(100000);
+	svc_peer_pump(&p);
+	before = svc_peer_count(&p, "WATCHDOG=1");
+	usleep(800000);
+	svc_peer_pump(&p);
+	cr_expect_eq(svc_peer_count(&p, "WATCHDOG=1"), before,
+		     "keep-alives while the process was stopped");
+	kill(p.pid, SIGCONT);
+	p.cursor = p.nmsgs;
+	cr_expect_not_null(svc_peer_wait(&p, "WATCHDOG=1", 1000), "none after SIGCONT");
+}
+
+/* Socket activation: a listening socket passed as systemd passes
+ * bpfpind.socket's (FileDescriptorName=bpfpind) is the one served, and
+ * --socket is not bound; a connection made before the daemon started
+ * waits in it and is answered. */
+Test(svc_peer, serves_the_socket_passed_by_name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char act[128];
+	int lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), st;
+	char *out;
+
+	init();
+	snprintf(act, sizeof(act), "%s/activation.sock", p.dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", act);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(lfd, 16), 0);
+	cr_assert_eq(svc_peer_fd_add(&p, "bpfpind", lfd), 0);
+	close(lfd);
+	launch(false);
+	cr_assert_not_null(svc_peer_wait(&p, "READY=1", 20000));
+	out = th_run(&st, "'%s' -s '%s' mkdir /activated && '%s' -s '%s' ls /",
+		     th_cli(), act, th_cli(), act);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0 && strstr(out, "activated"),
+		  "not served on the passed socket: %s", out);
+	free(out);
+	cr_expect(access(sock, F_OK) < 0, "--socket %s was bound too", sock);
 }
 
 /* The peer's own rules, with a plain sender standing in for a service. */
