@@ -74,7 +74,7 @@ static void exec_daemon(const struct th_daemon *d)
 	_exit(127);
 }
 
-static bool socket_answers(const char *path)
+bool th_socket_answers(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -84,6 +84,22 @@ static bool socket_answers(const char *path)
 	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	close(fd);
 	return ok;
+}
+
+int th_stage_entries(const struct th_daemon *d)
+{
+	char path[256];
+	struct dirent *de;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/store/stage", d->state);
+	if (!(dir = opendir(path)))
+		return -errno;
+	while ((de = readdir(dir)))
+		n += de->d_name[0] != '.';
+	closedir(dir);
+	return n;
 }
 
 static bool is_mounted(const char *dir)
@@ -103,7 +119,7 @@ static int wait_ready(struct th_daemon *d)
 			d->pid = 0;
 			return -ECHILD;
 		}
-		if (socket_answers(d->sock) && (!d->mounted || is_mounted(d->mnt)))
+		if (th_socket_answers(d->sock) && (!d->mounted || is_mounted(d->mnt)))
 			return 0;
 		usleep(10000);
 	}

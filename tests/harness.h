@@ -37,6 +37,10 @@ void th_daemon_stop(struct th_daemon *d);
 
 /* Open file descriptors of a process (entries of /proc/PID/fd). */
 int th_fd_count(pid_t pid);
+/* Whether a SOCK_SEQPACKET socket at path takes a connection. */
+bool th_socket_answers(const char *path);
+/* Entries in d's store's staging dir (empty once every change is whole). */
+int th_stage_entries(const struct th_daemon *d);
 
 /* A real kernel map / program; fd or -errno. */
 int th_map_create(int map_type, uint32_t key_size, uint32_t value_size,

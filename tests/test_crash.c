@@ -139,21 +139,6 @@ static bool daemon_died(void)
 	return false;
 }
 
-static int stage_entries(void)
-{
-	char path[256];
-	struct dirent *de;
-	int n = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "%s/store/stage", d.state);
-	dir = opendir(path);
-	cr_assert_not_null(dir, "%s: %s", path, strerror(errno));
-	while ((de = readdir(dir)))
-		n += de->d_name[0] != '.';
-	closedir(dir);
-	return n;
-}
 
 struct crash_case {
 	const char *point;
@@ -187,7 +172,7 @@ static void crash_create(const struct crash_case *c)
 		/* and the user can make it now */
 		cr_expect_eq(as_user(c->op, "/x"), 0);
 	}
-	cr_expect_eq(stage_entries(), 0);
+	cr_expect_eq(th_stage_entries(&d), 0);
 	bpfpin_close(b);
 }
 
@@ -248,7 +233,7 @@ Test(crash, chgrp_killed_between_chown_and_chmod_comes_back_as_it_was)
 	cr_assert_eq(bpfpin_lstat(b, "/f", &st), 0);
 	cr_expect_eq(st.gid, STRANGER, "gid %u", st.gid);
 	cr_expect_eq(st.mode, S_IFREG | 02640, "mode 0%o", st.mode);
-	cr_expect_eq(stage_entries(), 0);
+	cr_expect_eq(th_stage_entries(&d), 0);
 	/* done again, whole */
 	cr_expect_eq(as_user(do_chgrp, "/f"), 0);
 	cr_assert_eq(bpfpin_lstat(b, "/f", &st), 0);
@@ -270,7 +255,7 @@ Test(crash, root_killed_while_made_comes_back_01777)
 	b = restart();
 	cr_assert_eq(bpfpin_stat(b, "/", &st), 0);
 	cr_expect_eq(st.mode, S_IFDIR | 01777, "mode 0%o", st.mode);
-	cr_expect_eq(stage_entries(), 0);
+	cr_expect_eq(th_stage_entries(&d), 0);
 	bpfpin_close(b);
 }
 
@@ -493,7 +478,7 @@ static void rcheck(struct bpfpin *b, int rounds)
 	}
 	cr_expect_eq(listed, names, "%d names listed, %d made", listed,
 		     names);
-	cr_expect_eq(stage_entries(), 0);
+	cr_expect_eq(th_stage_entries(&d), 0);
 }
 
 static void rround(int round, unsigned *seed)

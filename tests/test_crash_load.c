@@ -514,21 +514,6 @@ static void expect_maps(int want, const char *when)
 		     when, n, want);
 }
 
-static int stage_entries(void)
-{
-	char path[256];
-	struct dirent *de;
-	int n = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "%s/store/stage", d.state);
-	dir = opendir(path);
-	cr_assert_not_null(dir, "%s: %s", path, strerror(errno));
-	while ((de = readdir(dir)))
-		n += de->d_name[0] != '.';
-	closedir(dir);
-	return n;
-}
 
 static int pinned(void)
 {
@@ -573,7 +558,7 @@ static int cycle(int c, unsigned *seed, bool kill)
 			acked += logs[k].ops[i].state == OP_ACKED;
 	}
 	bpfpin_close(b);
-	cr_expect_eq(stage_entries(), 0, "cycle %d: the stage is not empty", c);
+	cr_expect_eq(th_stage_entries(&d), 0, "cycle %d: the stage is not empty", c);
 	snprintf(when, sizeof(when), "after cycle %d", c);
 	expect_maps(pinned(), when);
 	return acked;

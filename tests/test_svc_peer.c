@@ -74,21 +74,9 @@ static void start(bool mount)
 	launch(mount);
 }
 
-static bool answers_at(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	bool ok;
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
-
 static bool answers(void)
 {
-	return answers_at(sock);
+	return th_socket_answers(sock);
 }
 
 static bool mounted(void)

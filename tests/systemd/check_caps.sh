@@ -6,13 +6,8 @@
 # to the rest) at least one of them fails, so none is there for nothing.
 # Each line says which operations failed without which capability (the
 # findings of doc/systemd.md, Capabilities).
-set -u
-n=0 fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1)); shift
-	printf '%s\n' "$@" | sed 's/^/#   /'; }
+. "$SRC/tests/systemd/lib.sh"
 B() { sd_in timeout 10 bpfpin "$@"; }
-sc() { sd_in systemctl "$@"; }
 UNIT=$BOX_ROOT/lib/systemd/system/bpfpind.service
 DROP=$BOX_ROOT/run/systemd/system/bpfpind.service.d
 PROGS=$BUILD/tests/progs

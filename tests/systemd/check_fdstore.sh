@@ -7,19 +7,7 @@
 # through `systemctl restart` and `systemctl kill -s KILL` (Restart=
 # on-failure); an unpin takes its object out of the fd store; the drop-in
 # goes at the end, and the unit is as it was.
-set -u
-n=0 fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1)); shift
-	printf '%s\n' "$@" | sed 's/^/#   /'; }
-# check NAME FUNCTION: the function's output is shown only when it fails
-check() { local out; if out=$("$2" 2>&1); then ok "$1"; else not_ok "$1" "$out"; fi; }
-B() { sd_in bpfpin "$@"; }
-sc() { sd_in systemctl "$@"; }
-prop() { sc show -p "$1" --value bpfpind.service; }
-main_pid() { prop MainPID; }
-until_ok() { local t=$1; shift; for _ in $(seq 1 "$t"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; "$@"; }
-kid() { B stat "$1" | sed -n 's/^Object: .* id \([0-9]*\).*/\1/p'; }
+. "$SRC/tests/systemd/lib.sh"
 DROPIN_DIR=/etc/systemd/system/bpfpind.service.d
 DROPIN=$DROPIN_DIR/50-fdstore-check.conf
 STATE=/var/lib/bpfpin-fdstore-check

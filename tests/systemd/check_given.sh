@@ -5,17 +5,13 @@
 # service's fd store (a service's restart kills every process of its
 # cgroup, so no holder process could), takes them back at start, and lets
 # go of them in the store too once their connection ends.
-set -u
-n=0 fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1)); }
-sc() { sd_in systemctl "$@"; }
-store() { sc show -p NFileDescriptorStore --value bpfpind.service; }
+. "$SRC/tests/systemd/lib.sh"
+store() { prop NFileDescriptorStore; }
 
 sc stop bpfpind.socket bpfpind.service >/dev/null 2>&1
 sc reset-failed bpfpind.service >/dev/null 2>&1
 sc start bpfpind.service || { not_ok "bpfpind.service starts"; exit 1; }
-restarts=$(sc show -p NRestarts --value bpfpind.service)
+restarts=$(prop NRestarts)
 restart="systemctl restart bpfpind.service"
 kill9="systemctl kill -s KILL bpfpind.service; sleep 0.3;
   until systemctl is-active -q bpfpind.service; do sleep 0.1; done"
@@ -28,7 +24,7 @@ while read -r line; do
 	esac
 done < <(sd_in env CLI=bpfpin UNIT=bpfpind.service BPFPIN_SOCKET=/run/bpfpin/bpfpind.sock \
 	python3 "$SRC/tests/systemd/given_pair.py" "$restart" "$kill9" 2>&1)
-[ "$(sc show -p NRestarts --value bpfpind.service)" -gt "$restarts" ] &&
+[ "$(prop NRestarts)" -gt "$restarts" ] &&
 	ok "Restart=on-failure brought bpfpind back after the SIGKILL" ||
 	not_ok "Restart=on-failure brought bpfpind back after the SIGKILL"
 for _ in $(seq 50); do [ "$(store)" = 0 ] && break; sleep 0.1; done

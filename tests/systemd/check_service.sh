@@ -5,21 +5,7 @@
 # mount is up; STATUS shows; a reload re-reads the configuration (and a bad
 # file keeps the running one); restart and SIGKILL keep every pin; socket
 # activation starts the daemon; the watchdog restarts a stopped loop.
-set -u
-n=0 fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; fails=$((fails + 1)); shift
-	printf '%s\n' "$@" | sed 's/^/#   /'; }
-# check NAME FUNCTION: the function's output is shown only when it fails
-check() { local out; if out=$("$2" 2>&1); then ok "$1"; else not_ok "$1" "$out"; fi; }
-B() { sd_in bpfpin "$@"; }
-sc() { sd_in systemctl "$@"; }
-main_pid() { sc show -p MainPID --value bpfpind.service; }
-prop() { sc show -p "$1" --value bpfpind.service; }
-# until CMD... succeeds, for up to $1 tenths of a second
-until_ok() { local t=$1; shift; for _ in $(seq 1 "$t"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; "$@"; }
-# the kernel id of the object pinned at PATH
-kid() { B stat "$1" | sed -n 's/^Object: .* id \([0-9]*\).*/\1/p'; }
+. "$SRC/tests/systemd/lib.sh"
 # the daemon's default configuration file, as its --help says
 CONF=$BOX_ROOT$(sd_in bpfpind --help | sed -n 's/.*(default \(\/.*bpfpind\.conf\);.*/\1/p')
 UNITS=/lib/systemd/system

@@ -21,6 +21,9 @@
 #     what a host grants a service, so that check_caps.sh measures the
 #     unit's set and not nspawn's;
 #   --bind=/dev/fuse: the FUSE mount;
+#   --bind-ro=SRC --bind-ro=BUILD: the checks' own files (scripts, test
+#     programs) at the same paths inside, also when the tree is under /tmp
+#     (nspawn mounts a tmpfs of its own on the box's /tmp);
 #   SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1: DevicePolicy= is only enforced on
 #     cgroup2;
 #   no --private-network: the box shares the host's network namespace.
@@ -95,7 +98,7 @@ for c in $CG; do mkdir -p "$c/$NAME"; done
 (
 	for c in $CG; do echo $BASHPID > "$c/$NAME/cgroup.procs"; done
 	export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
-	exec unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /run/systemd/nspawn && mount --bind / "$0" && exec systemd-nspawn -D "$0" -M "$1" --register=no --keep-unit --boot --console=passive --volatile=overlay --bind=/dev/fuse --capability=CAP_BPF,CAP_PERFMON,CAP_NET_ADMIN --system-call-filter="bpf perf_event_open pidfd_getfd" systemd.mask=postgresql.service' "$ROOT" "$NAME"
+	exec unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /run/systemd/nspawn && mount --bind / "$0" && exec systemd-nspawn -D "$0" -M "$1" --register=no --keep-unit --boot --console=passive --volatile=overlay --bind=/dev/fuse --bind-ro="$2" --bind-ro="$3" --capability=CAP_BPF,CAP_PERFMON,CAP_NET_ADMIN --system-call-filter="bpf perf_event_open pidfd_getfd" systemd.mask=postgresql.service' "$ROOT" "$NAME" "$SRC" "$BUILD"
 ) >"$LOG" 2>&1 </dev/null &
 NSPID=$!
 for _ in $(seq 1 200); do
