@@ -1,5 +1,6 @@
 /* daemon/status.c: what bpfpind tells its service manager while it runs:
- * a STATUS= line (what it does, how many nodes and connections it holds),
+ * a STATUS= line (what it does, how many pins, dirs, symlinks and
+ * connections it holds),
  * looked at every second and sent when it changed or every STATUS_EVERY
  * ticks, so `systemctl status` is never far behind and a busy daemon
  * sends at most one a second; and WATCHDOG=1 every WatchdogSec/2 from the
@@ -19,14 +20,20 @@
 
 #define STATUS_EVERY 10   /* ticks of a second */
 
+static unsigned long long count(const struct daemon *d, enum ns_type type)
+{
+	return d->srv.ns ? ns_type_count(d->srv.ns, type) : 0;
+}
+
 static void status_text(const struct daemon *d, char *buf, size_t len)
 {
-	unsigned long long nodes = d->srv.ns ? ns_node_count(d->srv.ns) : 0;
+	unsigned long long dirs = count(d, NS_DIR);
 
 	/* the root directory is no node anyone made */
-	snprintf(buf, len, "%s: %llu nodes, %u connections",
+	snprintf(buf, len, "%s: %llu pins, %llu dirs, %llu symlinks, %u connections",
 		 d->drain_ev ? "draining" : d->ready ? "serving" : "starting",
-		 nodes > 0 ? nodes - 1 : 0, d->srv.nconns);
+		 count(d, NS_PIN), dirs > 0 ? dirs - 1 : 0, count(d, NS_SYMLINK),
+		 d->srv.nconns);
 }
 
 void status_say(struct daemon *d, const char *text)

@@ -64,6 +64,11 @@ uint64_t ns_node_count(const struct ns *ns)
 	return ns->nodes;
 }
 
+uint64_t ns_type_count(const struct ns *ns, enum ns_type type)
+{
+	return type >= NS_DIR && type <= NS_SYMLINK ? ns->of_type[type] : 0;
+}
+
 void ns_set_fd_cache(struct ns *ns, unsigned max_fds)
 {
 	ns_fdc_set_max(ns, max_fds);

@@ -85,6 +85,9 @@ int ns_open(struct ns **out, const char *store_dir);
 void ns_close(struct ns *ns);
 /* Count of nodes (dirs, pins, symlinks), for statfs and logs. */
 uint64_t ns_node_count(const struct ns *ns);
+/* Nodes of one type (the root directory included; a pin with several
+ * names counts once). */
+uint64_t ns_type_count(const struct ns *ns, enum ns_type type);
 /* Bound the number of BPF object fds kept open to speed up GET (LRU). */
 void ns_set_fd_cache(struct ns *ns, unsigned max_fds);
 /* Hold the side log's lines (who made a node) back until ns_flush: the

@@ -93,6 +93,7 @@ struct ns {
 	struct ns_node *root;
 	uint64_t next_ino;
 	uint64_t nodes;
+	uint64_t of_type[4];         /* nodes by enum ns_type */
 	uint64_t generation;
 	struct ns_node **itab;          /* ino -> node */
 	size_t imask;

@@ -69,6 +69,7 @@ struct ns_node *ns_node_new(struct ns *ns, enum ns_type type)
 	n->ino_next = ns->itab[n->ino & ns->imask];
 	ns->itab[n->ino & ns->imask] = n;
 	ns->nodes++;
+	ns->of_type[type]++;
 	return n;
 }
 
@@ -78,6 +79,7 @@ void ns_node_free(struct ns *ns, struct ns_node *n)
 	ns_prov_free(n);
 	itab_del(ns, n);
 	ns->nodes--;
+	ns->of_type[n->type]--;
 	switch (n->type) {
 	case NS_DIR:
 		free(n->u.dir.slots);

@@ -165,7 +165,7 @@ Test(svc_peer, watchdog_keepalives_stop_with_the_loop)
 Test(svc_peer, serves_the_socket_passed_by_name)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char act[128];
+	char act[sizeof(sa.sun_path)];
 	int lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), st;
 	char *out;
 
