@@ -8,9 +8,9 @@
 # findings of doc/systemd.md, Capabilities).
 . "$SRC/tests/systemd/lib.sh"
 B() { sd_in timeout 10 bpfpin "$@"; }
-UNIT=$BOX_ROOT/lib/systemd/system/bpfpind.service
+UNIT=$BOX_ROOT$(prop FragmentPath)   # where run.sh put the unit
 DROP=$BOX_ROOT/run/systemd/system/bpfpind.service.d
-PROGS=$BUILD/tests/progs
+PROGS=$BOX_TEST   # tests/progs/*.bpf.o, copied into the box by run.sh
 CAPS=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT")
 TESTCG=/sys/fs/cgroup/bpfpin-caps
 

@@ -13,7 +13,8 @@ DROPIN=$DROPIN_DIR/50-fdstore-check.conf
 STATE=/var/lib/bpfpin-fdstore-check
 SOCK=/run/bpfpin/bpfpind.sock
 SAVED=/tmp/fdstore-check.before
-MKMAP=$BUILD/bench/mkmap
+# bench/mkmap (copied into the box by run.sh) links libbpfpin as installed
+mkmap() { sd_in env LD_LIBRARY_PATH="$BOX_LIBDIR" "$BOX_TEST/mkmap" "$@"; }
 
 # What must come back: each pin's kernel id and its dump, the modes, the
 # symlink's target.
@@ -50,9 +51,9 @@ EOF
 
 t_pins() {
 	B mkdir /fd || return 1
-	sd_in "$MKMAP" --socket $SOCK --path /fd/m1 --entries 100 >/dev/null &&
-		sd_in "$MKMAP" --socket $SOCK --path /fd/m2 --entries 50 >/dev/null &&
-		sd_in "$MKMAP" --socket $SOCK --path /fd/gone --entries 10 >/dev/null || return 1
+	mkmap --socket $SOCK --path /fd/m1 --entries 100 >/dev/null &&
+		mkmap --socket $SOCK --path /fd/m2 --entries 50 >/dev/null &&
+		mkmap --socket $SOCK --path /fd/gone --entries 10 >/dev/null || return 1
 	B mv /fd/m2 /fd/moved && B ln /fd/moved /fd/same && B chmod 0640 /fd/m1 &&
 		B ln -s m1 /fd/l || return 1
 	snapshot > "$BOX_ROOT$SAVED" || return 1

@@ -23,7 +23,7 @@ while read -r line; do
 	*) echo "$line" ;;
 	esac
 done < <(sd_in env CLI=bpfpin UNIT=bpfpind.service BPFPIN_SOCKET=/run/bpfpin/bpfpind.sock \
-	python3 "$SRC/tests/systemd/given_pair.py" "$restart" "$kill9" 2>&1)
+	python3 "$BOX_TEST/given_pair.py" "$restart" "$kill9" 2>&1)
 [ "$(prop NRestarts)" -gt "$restarts" ] &&
 	ok "Restart=on-failure brought bpfpind back after the SIGKILL" ||
 	not_ok "Restart=on-failure brought bpfpind back after the SIGKILL"

@@ -8,7 +8,7 @@
 . "$SRC/tests/systemd/lib.sh"
 # the daemon's default configuration file, as its --help says
 CONF=$BOX_ROOT$(sd_in bpfpind --help | sed -n 's/.*(default \(\/.*bpfpind\.conf\);.*/\1/p')
-UNITS=/lib/systemd/system
+UNITS=$(dirname "$(prop FragmentPath)")   # where run.sh put the units
 
 t_verify() {
 	local out

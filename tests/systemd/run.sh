@@ -21,9 +21,6 @@
 #     what a host grants a service, so that check_caps.sh measures the
 #     unit's set and not nspawn's;
 #   --bind=/dev/fuse: the FUSE mount;
-#   --bind-ro=SRC --bind-ro=BUILD: the checks' own files (scripts, test
-#     programs) at the same paths inside, also when the tree is under /tmp
-#     (nspawn mounts a tmpfs of its own on the box's /tmp);
 #   SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1: DevicePolicy= is only enforced on
 #     cgroup2;
 #   no --private-network: the box shares the host's network namespace.
@@ -43,8 +40,20 @@ export SRC BUILD NAME
 if [ -d /sys/fs/cgroup/unified ]; then CG="/sys/fs/cgroup/systemd /sys/fs/cgroup/unified"; else CG=/sys/fs/cgroup; fi
 export CG
 sd_pid1() { local c; for c in $CG; do head -1 "$c/$NAME/payload/init.scope/cgroup.procs" 2>/dev/null && return 0; done; return 1; }
+# the build's configured directories (make distcheck's are under its own
+# prefix): the box's PATH starts with them
+mkvar() { make -s --no-print-directory -C "$BUILD" -f Makefile -f - print-var V="$1" <<<'print-var: ; @echo $($(V))'; }
+BOX_PATH=$(mkvar sbindir):$(mkvar bindir)
+BOX_LIBDIR=$(mkvar libdir)
+UNITDIR=$(mkvar systemdsystemunitdir)
+TMPFILESDIR=$(mkvar tmpfilesdir)
+# the checks' own files (scripts, test programs) are copied here: the
+# build tree may not be visible in the box (nspawn mounts a tmpfs of its
+# own on the box's /tmp)
+BOX_TEST=/srv/bpfpin-test
+export BOX_PATH BOX_LIBDIR BOX_TEST
 sd_in() { local p; p=$(sd_pid1) || return 125
-	nsenter -t "$p" -m -u -i -n -p -C -- env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	nsenter -t "$p" -m -u -i -n -p -C -- env -i PATH="$BOX_PATH":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		SYSTEMD_PAGER= SYSTEMD_COLORS=0 LANG=C.UTF-8 "$@"; }
 export -f sd_in sd_pid1
 
@@ -98,7 +107,7 @@ for c in $CG; do mkdir -p "$c/$NAME"; done
 (
 	for c in $CG; do echo $BASHPID > "$c/$NAME/cgroup.procs"; done
 	export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
-	exec unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /run/systemd/nspawn && mount --bind / "$0" && exec systemd-nspawn -D "$0" -M "$1" --register=no --keep-unit --boot --console=passive --volatile=overlay --bind=/dev/fuse --bind-ro="$2" --bind-ro="$3" --capability=CAP_BPF,CAP_PERFMON,CAP_NET_ADMIN --system-call-filter="bpf perf_event_open pidfd_getfd" systemd.mask=postgresql.service' "$ROOT" "$NAME" "$SRC" "$BUILD"
+	exec unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /run/systemd/nspawn && mount --bind / "$0" && exec systemd-nspawn -D "$0" -M "$1" --register=no --keep-unit --boot --console=passive --volatile=overlay --bind=/dev/fuse --capability=CAP_BPF,CAP_PERFMON,CAP_NET_ADMIN --system-call-filter="bpf perf_event_open pidfd_getfd" systemd.mask=postgresql.service' "$ROOT" "$NAME"
 ) >"$LOG" 2>&1 </dev/null &
 NSPID=$!
 for _ in $(seq 1 200); do
@@ -117,9 +126,23 @@ echo "# ran: under a real systemd ($(sd_in systemctl --version | head -1)) as PI
 
 # Install: the staged tree into the box's overlay.
 # (through tar: /lib and friends are symlinks into /usr there)
-tar -C "$STAGE" -cf - . | tar -C "$BOX_ROOT" -xf - --keep-directory-symlink --no-same-owner &&
-	sd_in ldconfig && sd_in systemctl daemon-reload ||
-	{ echo "not ok 1 - installing the build into the box"; exit 1; }
+# Units and the tmpfiles entry where systemd looks, when the build puts
+# them elsewhere (make distcheck's prefix); the checks' files in BOX_TEST.
+install_box() {
+	tar -C "$STAGE" -cf - . | tar -C "$BOX_ROOT" -xf - --keep-directory-symlink --no-same-owner || return 1
+	case $UNITDIR in
+	/lib/systemd/system | /usr/lib/systemd/system | /etc/systemd/system) ;;
+	*) cp "$STAGE$UNITDIR"/bpfpind.* "$BOX_ROOT/etc/systemd/system/" || return 1 ;;
+	esac
+	case $TMPFILESDIR in
+	/lib/tmpfiles.d | /usr/lib/tmpfiles.d) ;;
+	*) cp "$STAGE$TMPFILESDIR/bpfpin.conf" "$BOX_ROOT/usr/lib/tmpfiles.d/" || return 1 ;;
+	esac
+	mkdir -p "$BOX_ROOT$BOX_TEST" &&
+		cp "$SRC"/tests/systemd/*.py "$BUILD/bench/mkmap" "$BUILD"/tests/progs/*.bpf.o "$BOX_ROOT$BOX_TEST/" &&
+		sd_in ldconfig && sd_in systemctl daemon-reload
+}
+install_box || { echo "not ok 1 - installing the build into the box"; exit 1; }
 
 rc=0
 # BPFPIN_SYSTEMD_CHECKS: a glob to run only some (default: all)
