@@ -42,7 +42,10 @@ export CG
 sd_pid1() { local c; for c in $CG; do head -1 "$c/$NAME/payload/init.scope/cgroup.procs" 2>/dev/null && return 0; done; return 1; }
 # the build's configured directories (make distcheck's are under its own
 # prefix): the box's PATH starts with them
-mkvar() { make -s --no-print-directory -C "$BUILD" -f Makefile -f - print-var V="$1" <<<'print-var: ; @echo $($(V))'; }
+# (a make of its own: not the one running this test, whose MAKEFLAGS would
+# print directories and jobserver warnings into the value)
+mkvar() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory -C "$BUILD" \
+	-f Makefile -f - print-var V="$1" <<<'print-var: ; @echo $($(V))'; }
 BOX_PATH=$(mkvar sbindir):$(mkvar bindir)
 BOX_LIBDIR=$(mkvar libdir)
 UNITDIR=$(mkvar systemdsystemunitdir)
