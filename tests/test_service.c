@@ -511,3 +511,37 @@ Test(service, sigterm_drains_a_load_in_flight)
 	cr_expect_gt(pinned_id(d.sock, "/slow/slow"), 0, "what it loaded is kept");
 	th_daemon_stop(&d);
 }
+
+/* bpfpind.conf(5) documents every option the file takes: each long option
+ * of --help (but config, help and version) has its entry there. */
+Test(service, the_man_page_lists_every_option)
+{
+	char *help = th_run(NULL, "'%s' --help", th_bpfpind());
+	char *page = th_run(NULL, "cat '%s/doc/man/bpfpind.conf.5'",
+			    getenv("BPFPIN_SRCDIR") ? getenv("BPFPIN_SRCDIR") : "..");
+	unsigned seen = 0;
+
+	cr_assert(help && page && *page);
+	for (char *p = help; (p = strstr(p, "--")); ) {
+		char name[64], esc[160], *e = esc;
+		size_t n = 0;
+
+		for (p += 2; n < sizeof(name) - 1 && (p[0] == '-' || (p[0] >= 'a' && p[0] <= 'z')); p++)
+			name[n++] = *p;
+		name[n] = '\0';
+		if (!n || !strcmp(name, "config") || !strcmp(name, "help") ||
+		    !strcmp(name, "version"))
+			continue;
+		for (const char *c = name; *c; c++) {
+			if (*c == '-')
+				*e++ = '\\';
+			*e++ = *c;
+		}
+		*e = '\0';
+		cr_expect(strstr(page, esc), "bpfpind.conf(5) does not name %s", name);
+		seen++;
+	}
+	cr_expect_gt(seen, 20, "only %u options in --help", seen);
+	free(help);
+	free(page);
+}
