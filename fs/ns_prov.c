@@ -217,7 +217,7 @@ static void prov_replay(struct ns *ns, const struct ns_u64map *m, char *line)
 	p.kind = kind == 'L' ? NS_PROV_LOADED : NS_PROV_ATTACHED;
 	p.time.tv_sec = (time_t)sec;
 	if (strcmp(sha, "-") && strlen(sha) < sizeof(p.sha256))
-		snprintf(p.sha256, sizeof(p.sha256), "%s", sha);
+		memcpy(p.sha256, sha, strlen(sha) + 1);
 	if (strcmp(file, "-") && unhex(p.file, sizeof(p.file), file) < 0)
 		return;
 	if (prov_check(&p) < 0 || !ns_u64map_get(m, ino, &v))

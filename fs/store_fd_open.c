@@ -71,7 +71,8 @@ static void self_init(struct store *s)
 		fclose(b);
 	}
 	boot[strcspn(boot, "\n ")] = '\0';
-	snprintf(s->fd->boot_id, sizeof(s->fd->boot_id), "%s",
+	/* a boot id is 36 characters */
+	snprintf(s->fd->boot_id, sizeof(s->fd->boot_id), "%.36s",
 		 boot[0] ? boot : "unknown");
 }
 

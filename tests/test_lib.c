@@ -1047,7 +1047,7 @@ Test(many, splits_into_messages_of_at_most_253_paths)
 {
 	struct pair p = pair_open();
 	enum { N = 300 };
-	char names[N][8];
+	char names[N][16];
 	const char *paths[N];
 	int fds[N], map = map_new();
 	struct json_object *rq;
@@ -1134,7 +1134,7 @@ Test(many, splits_long_paths_by_size)
 		names[i] = malloc(LEN + 1);
 		memset(names[i], 'x', LEN);
 		names[i][LEN] = '\0';
-		snprintf(names[i], 8, "/%d", i);
+		snprintf(names[i], 16, "/%d", i);
 		names[i][strlen(names[i])] = '/';
 	}
 	cr_assert_eq(pthread_create(&t, NULL, answer_many, &mp), 0);
@@ -1157,7 +1157,7 @@ Test(many, failure_midway_closes_every_fd_received)
 {
 	struct pair p = pair_open();
 	enum { N = 260 };
-	char names[N][8];
+	char names[N][16];
 	const char *paths[N];
 	struct probe pr = probe_open();
 	int fds[N];

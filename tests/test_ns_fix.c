@@ -180,7 +180,7 @@ static int snap_entry(const struct ns_dirent *de, void *arg)
 	struct snap *s = arg;
 	struct ns_cred root = nsf_root();
 	size_t len = strlen(s->path);
-	char line[NS_PATH_MAX + 256], extra[NS_PATH_MAX] = "";
+	char line[2 * NS_PATH_MAX + 256], extra[NS_PATH_MAX] = "";
 	const struct ns_stat *st = &de->st;
 
 	snprintf(s->path + len, sizeof(s->path) - len, "/%s", de->name);
