@@ -87,13 +87,7 @@ t_restart() {
 }
 
 t_sigkill() {
-	local pid r
-	pid=$(main_pid); r=$(prop NRestarts)
-	sc kill -s KILL bpfpind.service || return 1
-	until_ok 100 bash -c "[ \"\$(sd_in systemctl show -p MainPID --value bpfpind.service)\" != $pid ] && sd_in systemctl is-active -q bpfpind.service" ||
-		{ sc status bpfpind.service; return 1; }
-	[ "$(prop NRestarts)" -gt "$r" ] || { echo "NRestarts $(prop NRestarts), was $r"; return 1; }
-	until_ok 50 B ls / || return 1
+	sigkill_and_back || return 1
 	same_as_before
 }
 

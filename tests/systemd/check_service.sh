@@ -108,13 +108,7 @@ t_restart_keeps() {
 }
 
 t_sigkill_keeps() {
-	local pid r
-	pid=$(main_pid); r=$(prop NRestarts)
-	sc kill -s KILL bpfpind.service || return 1
-	until_ok 100 bash -c "[ \"\$(sd_in systemctl show -p MainPID --value bpfpind.service)\" != $pid ] && sd_in systemctl is-active -q bpfpind.service" ||
-		{ sc status bpfpind.service; return 1; }
-	[ "$(prop NRestarts)" -gt "$r" ] || { echo "NRestarts $(prop NRestarts), was $r"; return 1; }
-	until_ok 50 B ls / || return 1
+	sigkill_and_back || return 1
 	[ "$(pin_ids)" = "$(cat "$BOX_ROOT/tmp/ids")" ] || { echo "before: $(cat "$BOX_ROOT/tmp/ids")"; echo "after:  $(pin_ids)"; return 1; }
 }
 

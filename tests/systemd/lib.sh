@@ -18,3 +18,14 @@ main_pid() { prop MainPID; }
 until_ok() { local t=$1; shift; for _ in $(seq 1 "$t"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; "$@"; }
 # the kernel id of the object pinned at PATH
 kid() { B stat "$1" | sed -n 's/^Object: .* id \([0-9]*\).*/\1/p'; }
+# SIGKILL the daemon: Restart=on-failure brings up a new one (another
+# MainPID, NRestarts up) that answers
+sigkill_and_back() {
+	local pid r
+	pid=$(main_pid); r=$(prop NRestarts)
+	sc kill -s KILL bpfpind.service || return 1
+	until_ok 100 bash -c "[ \"\$(sd_in systemctl show -p MainPID --value bpfpind.service)\" != $pid ] && sd_in systemctl is-active -q bpfpind.service" ||
+		{ sc status bpfpind.service; return 1; }
+	[ "$(prop NRestarts)" -gt "$r" ] || { echo "NRestarts $(prop NRestarts), was $r"; return 1; }
+	until_ok 50 B ls / || return 1
+}
