@@ -66,6 +66,16 @@ summary() {
 		pass=$((pass + p)); fail=$((fail + f + c)); skip=$((skip + s))
 	done < <(sed -n 's/.*Synthesis: Tested: \([0-9]*\) | Passing: \([0-9]*\) | Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2 \3 \4 0/p' \
 		"${logs[@]}" 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g')
+	# the script tests (tests/systemd/, tests/package/): one test each
+	local trs
+	while read -r trs; do
+		grep -q 'Synthesis:' "${trs%.trs}.log" 2>/dev/null && continue
+		case $(sed -n 's/^:test-result: //p' "$trs") in
+		PASS) pass=$((pass + 1)) ;;
+		SKIP) skip=$((skip + 1)) ;;
+		*) fail=$((fail + 1)) ;;
+		esac
+	done < <(for dir in "$@"; do find "$dir/tests" -name '*.trs' 2>/dev/null; done)
 	echo "tests: $pass passed, $fail failed, $skip skipped"
 }
 
@@ -75,7 +85,7 @@ check_suites() {
 	make -j2 check || rc=$?
 	if ((rc)); then
 		say "failures: test logs follow"
-		for log in tests/*.log; do
+		for log in $(find tests -name '*.log'); do
 			grep -qE '^:test-result: (FAIL|ERROR|XPASS)' "${log%.log}.trs" 2>/dev/null && { echo "--- $log"; tail -n 80 "$log"; }
 		done
 	fi
