@@ -31,6 +31,23 @@ else
 	CACHE=${BPFPIN_DEBROOT_CACHE:-/var/cache/bpfpin-test}
 fi
 say() { echo "test-deb: $*"; }
+# in_ns DIR CMD...: CMD in a mount namespace of its own whose mounts under
+# DIR do not outlive it. Their propagation is made private where it can
+# be; in a chroot ("/" is no mount point there, and unshare cannot make it
+# private) it stays as it is, so every mount under DIR is undone when CMD
+# ends (they would reach the parent namespace too).
+in_ns() {
+	local dir=$1; shift
+	if unshare --mount --propagation private true 2>/dev/null; then
+		unshare --mount --propagation private "$@"
+		return
+	fi
+	local rc=0
+	unshare --mount --propagation unchanged "$@" || rc=$?
+	awk -v d="$dir/" 'index($2 "/", d) == 1 {print $2}' /proc/mounts | sort -r |
+		while read -r m; do umount "$m" 2>/dev/null || umount -l "$m"; done
+	return $rc
+}
 die() { echo "test-deb: FAIL: $*"; exit 1; }
 
 # ---- inside the private mount namespace: install, use, purge ----------
@@ -182,7 +199,7 @@ root_with() {
 		cp -a "$CACHE/debroot" "$base.tmp"
 		rm -f "$base.tmp/.ok"
 		cp /etc/resolv.conf "$base.tmp/etc/resolv.conf"
-		unshare --mount --propagation private bash -c '
+		in_ns "$base.tmp" bash -c '
 			r=$1; shift
 			mount -t proc proc "$r/proc" &&
 			chroot "$r" env DEBIAN_FRONTEND=noninteractive sh -c "
@@ -217,7 +234,7 @@ snapshot() {
 mkdir -p "$R/mnt/debs" "$R/mnt/bpffs"
 snapshot > "$W/before.txt"
 
-unshare --mount --propagation private "$0" __inside "$R" "$W/debs"
+in_ns "$R" "$0" __inside "$R" "$W/debs"
 
 snapshot > "$W/after.txt"
 if ! diff -u "$W/before.txt" "$W/after.txt" > "$W/diff.txt"; then

@@ -25,8 +25,13 @@ if [[ ! -f $NPMDIR/.ok || $(cat "$NPMDIR/.ok") != "${PKGS[*]}" ]]; then
 	# into a directory of this run's, then moved in place whole
 	rm -rf "$NPMDIR.$$" && mkdir -p "$NPMDIR.$$"
 	echo '{"private": true}' > "$NPMDIR.$$/package.json"
-	(cd "$NPMDIR.$$" && npm install --no-audit --no-fund --loglevel=error "${PKGS[@]}" >/dev/null) ||
-		{ rm -rf "$NPMDIR.$$"; say "FAIL: npm install ${PKGS[*]}"; exit 1; }
+	if ! (cd "$NPMDIR.$$" && npm install --no-audit --no-fund --loglevel=error "${PKGS[@]}" \
+		>/dev/null 2>"$NPMDIR.$$/err"); then
+		cat "$NPMDIR.$$/err"
+		grep -q 'CERT' "$NPMDIR.$$/err" &&
+			say "the npm registry's TLS certificate is not trusted by this root's CA certificates"
+		rm -rf "$NPMDIR.$$"; say "FAIL: npm install ${PKGS[*]}"; exit 1
+	fi
 	echo "${PKGS[*]}" > "$NPMDIR.$$/.ok"
 	rm -rf "$NPMDIR" && mv "$NPMDIR.$$" "$NPMDIR"
 fi
