@@ -55,7 +55,7 @@ static const char usage_text[] =
 "      --max-sockmaps-per-uid N  the same, taken up by one uid (default 16)\n"
 "      --max-given-sockets N     sockets given to bpfpind, in all (default 2048)\n"
 "      --max-given-sockets-per-uid N  the same, for one uid (default 256)\n"
-"      --pair-budget BYTES       bytes a given pair member may have waiting\n"
+"      --pair-budget BYTES       bytes a pair member may have waiting\n"
 "                                for its peer (default 4194304)\n"
 "  -h, --help            show this help\n"
 "  -V, --version         show the version\n"

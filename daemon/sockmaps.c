@@ -145,6 +145,8 @@ int sockmaps_start(struct server *srv, const char *state_dir,
 	srv->sm_timer = evtimer_new(srv->base, on_event, srv);
 	if (!srv->sm_ev || !srv->sm_timer || event_add(srv->sm_ev, NULL) < 0)
 		return log_warn(-ENOMEM, "sockmap events");
+	/* one poll at once: what an earlier run left paused is stepped */
+	event_active(srv->sm_timer, EV_TIMEOUT, 0);
 	return 0;
 }
 

@@ -408,6 +408,7 @@ int sockmap_mgr_open(struct sockmap_mgr **out, const char *dir,
 		m->holder = holder_connect(holder_path, false);
 	}
 	sm_hold_resume(m);
+	sm_lent_resume(m);
 	*out = m;
 	return 0;
 }
@@ -433,6 +434,7 @@ void sockmap_mgr_close(struct sockmap_mgr *m)
 		LIST_REMOVE(u, entry);
 		free(u);
 	}
+	sm_lent_close(m);
 	close(m->epfd);
 	free(m);
 }

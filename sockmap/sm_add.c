@@ -209,6 +209,7 @@ static void drop_old(struct sockmap *s, struct side *d)
 	if (!d->had_old)
 		return;
 	sockmap_aux_member_rm(&s->aux, d->old.cookie);
+	sm_lent_forget(s->mgr, d->old.cookie);
 	if ((g = sm_given_find(s, d->old.cookie)))
 		sm_given_close(g);
 }
@@ -305,6 +306,8 @@ int sockmap_member_add(struct sockmap *s, struct sockmap_add *a,
 		kick(*p.fd);
 	if (a->give)
 		take(s, &d, pp, a->uid);
+	else if (pp)
+		sm_lent_pair(s, *d.fd, d.k.cookie, *p.fd, p.k.cookie);
 	return 0;
 }
 

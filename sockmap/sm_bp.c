@@ -12,7 +12,7 @@
  * out of the map instead would stop the sender for good, but a delete
  * while bytes flow loses the skb being read (measured, even after a
  * quiet millisecond: an echo lost bytes at the first pause). Given pairs
- * only: a lent socket has no fd here to clamp. */
+ * here; a lent one has no fd here to clamp: sm_bp_lent.c does those. */
 #include "config.h"
 
 #include <errno.h>
@@ -36,7 +36,11 @@ void sm_bp_tick(struct sockmap *s, uint64_t cookie)
 	uint64_t budget = s->mgr->lim.pair_budget;
 	socklen_t len = sizeof(int);
 
-	if (!g || !g->peer || g->paused || g->rd_closed || !budget ||
+	if (!g) {
+		sm_lent_tick(s, cookie);
+		return;
+	}
+	if (!g->peer || g->paused || g->rd_closed || !budget ||
 	    sm_fin_backlog(g) <= (int64_t)budget)
 		return;
 	if (getsockopt(g->fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &g->clamp, &len) < 0 ||
@@ -61,12 +65,13 @@ bool sm_bp_step(struct sockmap_mgr *m)
 	int64_t low = (int64_t)(m->lim.pair_budget / 2);
 	struct sockmap *s;
 	struct sm_given *g;
+	bool lent = sm_lent_step(m);
 
 	if (!m->paused)
-		return false;
+		return lent;
 	LIST_FOREACH(s, &m->maps, entry)
 		LIST_FOREACH(g, &s->given, entry)
 			if (g->paused && (!g->peer || sm_fin_backlog(g) < low))
 				resume(g);
-	return m->paused > 0;
+	return m->paused > 0 || lent;
 }

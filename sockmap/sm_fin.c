@@ -57,12 +57,24 @@ static int64_t now_ns(void)
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+bool sm_fin_bases(int fd, int peer, int64_t *base, int64_t *peer_base)
+{
+	int64_t s1 = sent_total(fd), s2 = sent_total(peer);
+	int64_t r1 = received(fd), r2 = received(peer);
+
+	if (s1 < 0 || s2 < 0 || r1 < 0 || r2 < 0)
+		return false;
+	*base = s2 - r1;
+	*peer_base = s1 - r2;
+	return true;
+}
+
 void sm_given_pair(struct sm_given *a, struct sm_given *b)
 {
 	a->peer = b;
 	b->peer = a;
-	a->fin_base = sent_total(b->fd) - received(a->fd);
-	b->fin_base = sent_total(a->fd) - received(b->fd);
+	if (!sm_fin_bases(a->fd, b->fd, &a->fin_base, &b->fin_base))
+		a->fin_base = b->fin_base = 0;      /* AF_UNIX: no counts */
 }
 
 static void forget_given(struct sm_given *g)

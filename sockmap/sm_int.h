@@ -70,6 +70,8 @@ struct sockmap_mgr {
 	struct sm_keeper keeper;    /* used instead when keeper.hold is set */
 	unsigned fin_pending;       /* sockets waiting to pass a FIN on */
 	unsigned paused;            /* given sockets paused by sm_bp.c */
+	struct sm_lent *lent;       /* lent pairs' budget (sm_bp_lent.c), or
+	                             * NULL until the first */
 };
 
 /* sm.c */
@@ -102,12 +104,28 @@ bool sm_fin_step(struct sockmap_mgr *m);
 /* Bytes redirected to g's peer that are not in the peer's send queue yet
  * (its backlog), less what sits unread in g: < 0 if not TCP. */
 int64_t sm_fin_backlog(const struct sm_given *g);
+/* The two fin_base values of a pair of TCP sockets fd and peer (the
+ * peer's sent less fd's received, and the other way); false if either is
+ * not TCP. */
+bool sm_fin_bases(int fd, int peer, int64_t *base, int64_t *peer_base);
 
 /* sm_bp.c: a pair member redirected another MiB: pause it if its peer's
  * backlog is over budget; resume paused ones whose peer drained (true
  * while some are paused). */
 void sm_bp_tick(struct sockmap *s, uint64_t cookie);
 bool sm_bp_step(struct sockmap_mgr *m);
+
+/* sm_bp_lent.c: the same for lent pairs, through sock_diag and a tcp
+ * iterator (no fd of theirs is held). sm_lent_pair records a lent pair
+ * just added (fds the caller's); sm_lent_forget drops a member's state. */
+struct sm_lent;
+void sm_lent_pair(struct sockmap *s, int fd, uint64_t cookie, int peer_fd,
+		  uint64_t peer_cookie);
+void sm_lent_forget(struct sockmap_mgr *m, uint64_t cookie);
+void sm_lent_tick(struct sockmap *s, uint64_t cookie);
+bool sm_lent_step(struct sockmap_mgr *m);
+void sm_lent_resume(struct sockmap_mgr *m);
+void sm_lent_close(struct sockmap_mgr *m);
 
 /* sm_cidx.c: records written and removed, and found by cookie, through
  * the in-memory index. */

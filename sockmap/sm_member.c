@@ -44,6 +44,7 @@ void sm_member_forget(struct sockmap *s, const struct sockmap_key *k,
 
 	sm_rec_del(s, k);
 	sockmap_aux_member_rm(&s->aux, r->cookie);
+	sm_lent_forget(s->mgr, r->cookie);
 	if (g)
 		sm_given_close(g);
 }

@@ -869,19 +869,30 @@ Test(sockmap_mount, the_maps_file_and_stat_show_what_is_attached_and_the_members
 /* ---- a pair's backpressure ---- */
 
 /* Client c <-> proxy end pc, proxy end ps <-> server s: pc and ps given
- * to /s/pair as a pair, spliced by the pair built-in. */
-static void given_pair(int *c, int *s)
+ * (pcs NULL) or lent (pcs gets both, the test's to close) to /s/pair as a
+ * pair, spliced by the pair built-in. */
+static void make_pair(int *c, int *s, int *pcs)
 {
-	struct bpfpin_sock_opts o = { .sz = sizeof(o), .give = 1 };
+	struct bpfpin_sock_opts o = { .sz = sizeof(o), .give = !pcs };
 	int a[2], z[2];
 
 	cr_assert_eq(su_tcp_pair(AF_INET, a), 0);
 	cr_assert_eq(su_tcp_pair(AF_INET, z), 0);
 	o.peer_fd = z[0];
 	cr_assert_eq(bpfpin_sock_add(b, "/s/pair", a[1], &o, NULL), 0, "%s", bpfpin_errmsg(b));
-	close(a[1]), close(z[0]);
+	if (pcs) {
+		pcs[0] = a[1];
+		pcs[1] = z[0];
+	} else {
+		close(a[1]), close(z[0]);
+	}
 	*c = a[0];
 	*s = z[1];
+}
+
+static void given_pair(int *c, int *s)
+{
+	make_pair(c, s, NULL);
 }
 
 /* The stream's bytes: each 8-byte word holds its own offset. */
@@ -947,26 +958,98 @@ static void read_check(int fd, size_t *got, size_t upto)
 	}
 }
 
-Test(sockmap, a_given_pair_stops_its_sender_at_the_budget_and_loses_nothing)
+/* Nobody reads: without backpressure all 256 MiB would go at once. Then
+ * the reader reads it all, every byte checked. */
+static void budget_check(int c, int s, bool restart)
 {
 	const size_t total = 256u << 20;
 	size_t done = 0, got = 0, burst;
+	struct timespec t0, t;
+
+	burst = write_until_blocked(c, &done, total, 1500);
+	cr_assert_lt(burst, 32u << 20, "%zu bytes went to a reader that read nothing", burst);
+	cr_assert_gt(burst, 4u << 20);
+	if (restart) {
+		bpfpin_close(b);
+		b = NULL;
+		cr_assert_eq(th_daemon_restart(&d, SIGKILL), 0);
+		cr_assert_eq(bpfpin_connect(d.sock, &b), 0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (got < total) {
+		read_check(s, &got, done);
+		write_until_blocked(c, &done, total, 20);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		/* about 5 s here; a sender left paused trickles for minutes */
+		cr_assert_lt(t.tv_sec - t0.tv_sec, 30, "%zu of %zu bytes in 30 s: the "
+			     "sender stays throttled", got, total);
+	}
+	cr_assert_eq(got, total);
+}
+
+static int window_clamp(int fd)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	cr_assert_eq(getsockopt(fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &v, &len), 0);
+	return v;
+}
+
+/* The clamp comes back within 2 s of the drain (the daemon's next steps):
+ * the one it had at the pause, which the kernel's receive buffer tuning
+ * may have raised from the one it had at the start, never lowered. */
+static void clamp_restored(int fd, int start)
+{
+	for (int i = 0; i < 200 && window_clamp(fd) < start; i++)
+		usleep(10000);
+	int now = window_clamp(fd);
+
+	cr_assert(now >= start, "the member's window clamp is given back (%d, %d at the "
+		  "start)", now, start);
+}
+
+Test(sockmap, a_given_pair_stops_its_sender_at_the_budget_and_loses_nothing)
+{
 	int c, s;
 
 	create("/s/pair", NULL);
 	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/pair", "stream_verdict", "pair", -1, 0), 0,
 		     "%s", bpfpin_errmsg(b));
 	given_pair(&c, &s);
-	/* nobody reads: without backpressure all 256 MiB go at once */
-	burst = write_until_blocked(c, &done, total, 1500);
-	cr_assert_lt(burst, 32u << 20, "%zu bytes went to a reader that read nothing", burst);
-	cr_assert_gt(burst, 4u << 20);
-	while (got < total) {
-		read_check(s, &got, done);
-		write_until_blocked(c, &done, total, 20);
-	}
-	cr_assert_eq(got, total);
+	budget_check(c, s, false);
 	close(c), close(s);
+}
+
+/* bpfpind holds no fd of a lent pair: it measures it through sock_diag
+ * and clamps it through a tcp iterator (sockmap/sm_bp_lent.c). */
+Test(sockmap, a_lent_pair_stops_its_sender_at_the_budget_and_gets_its_window_back)
+{
+	int c, s, pcs[2], was;
+
+	create("/s/pair", NULL);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/pair", "stream_verdict", "pair", -1, 0), 0,
+		     "%s", bpfpin_errmsg(b));
+	make_pair(&c, &s, pcs);
+	was = window_clamp(pcs[0]);
+	budget_check(c, s, false);
+	clamp_restored(pcs[0], was);
+	close(c), close(s), close(pcs[0]), close(pcs[1]);
+}
+
+/* The pause is in a map pinned in the store: the next daemon resumes it. */
+Test(sockmap, a_lent_pair_paused_at_sigkill_is_resumed_by_the_next_daemon)
+{
+	int c, s, pcs[2], was;
+
+	create("/s/pair", NULL);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/pair", "stream_verdict", "pair", -1, 0), 0,
+		     "%s", bpfpin_errmsg(b));
+	make_pair(&c, &s, pcs);
+	was = window_clamp(pcs[0]);
+	budget_check(c, s, true);
+	clamp_restored(pcs[0], was);
+	close(c), close(s), close(pcs[0]), close(pcs[1]);
 }
 
 struct sink {
