@@ -869,11 +869,12 @@ Test(sockmap_mount, the_maps_file_and_stat_show_what_is_attached_and_the_members
 /* ---- a pair's backpressure ---- */
 
 /* Client c <-> proxy end pc, proxy end ps <-> server s: pc and ps given
- * (pcs NULL) or lent (pcs gets both, the test's to close) to /s/pair as a
- * pair, spliced by the pair built-in. */
-static void make_pair(int *c, int *s, int *pcs)
+ * or lent to /s/pair as a pair, spliced by the pair built-in. pcs (NULL:
+ * closed) gets both, the test's to close: what a lent pair needs, and a
+ * way to look at a given one. */
+static void make_pair(int *c, int *s, int *pcs, bool give)
 {
-	struct bpfpin_sock_opts o = { .sz = sizeof(o), .give = !pcs };
+	struct bpfpin_sock_opts o = { .sz = sizeof(o), .give = give };
 	int a[2], z[2];
 
 	cr_assert_eq(su_tcp_pair(AF_INET, a), 0);
@@ -892,7 +893,7 @@ static void make_pair(int *c, int *s, int *pcs)
 
 static void given_pair(int *c, int *s)
 {
-	make_pair(c, s, NULL);
+	make_pair(c, s, NULL, true);
 }
 
 /* The stream's bytes: each 8-byte word holds its own offset. */
@@ -1030,26 +1031,37 @@ Test(sockmap, a_lent_pair_stops_its_sender_at_the_budget_and_gets_its_window_bac
 	create("/s/pair", NULL);
 	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/pair", "stream_verdict", "pair", -1, 0), 0,
 		     "%s", bpfpin_errmsg(b));
-	make_pair(&c, &s, pcs);
+	make_pair(&c, &s, pcs, false);
 	was = window_clamp(pcs[0]);
 	budget_check(c, s, false);
 	clamp_restored(pcs[0], was);
 	close(c), close(s), close(pcs[0]), close(pcs[1]);
 }
 
-/* The pause is in a map pinned in the store: the next daemon resumes it. */
-Test(sockmap, a_lent_pair_paused_at_sigkill_is_resumed_by_the_next_daemon)
+/* The pause is in a map pinned in the store: the next daemon resumes it,
+ * for a lent pair and for a given one (which it takes back). */
+static void paused_at_sigkill(bool give)
 {
 	int c, s, pcs[2], was;
 
 	create("/s/pair", NULL);
 	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/pair", "stream_verdict", "pair", -1, 0), 0,
 		     "%s", bpfpin_errmsg(b));
-	make_pair(&c, &s, pcs);
+	make_pair(&c, &s, pcs, give);
 	was = window_clamp(pcs[0]);
 	budget_check(c, s, true);
 	clamp_restored(pcs[0], was);
 	close(c), close(s), close(pcs[0]), close(pcs[1]);
+}
+
+Test(sockmap, a_lent_pair_paused_at_sigkill_is_resumed_by_the_next_daemon)
+{
+	paused_at_sigkill(false);
+}
+
+Test(sockmap, a_given_pair_paused_at_sigkill_is_resumed_by_the_next_daemon)
+{
+	paused_at_sigkill(true);
 }
 
 struct sink {
