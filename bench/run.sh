@@ -113,10 +113,11 @@ run_load() {
 	bench_daemon_stop "$BENCH_DAEMON_PID:$dir"
 }
 
-# The sockmap paths side by side (bench/sm_bench.c), on one CPU and then
-# client on cpu 0, server and proxies on cpu 1. It loads the kernel
-# programs bpfpind carries itself, and for pair-bpfpind starts (and
-# stops) its own bpfpind on a temporary directory.
+# The sockmap paths side by side (bench/sm_bench.c), on one CPU, then
+# client on cpu 0, server and proxies on cpu 1, then both ends in one
+# thread on cpu 0. It loads the kernel programs bpfpind carries itself,
+# and for pair-bpfpind(-lent) starts (and stops) its own bpfpind on a
+# temporary directory.
 run_sockmap() {
 	[ -x "$B/daemon/bpfpind" ] || { fail "no daemon/bpfpind: sockmap not measured"; return; }
 	"$B/bench/sm_bench" -r 9 -t 0.15 -c 0 -C 1 -P 1 -D "$B/daemon/bpfpind" |

@@ -2,17 +2,18 @@
  * side in one run: direct loopback TCP, an AF_UNIX socketpair, a user-space
  * copy proxy and a splice proxy between two TCP connections, the built-in
  * pair splicing two connections in the kernel (wired here directly, and
- * the same through a real bpfpind, which bounds a given pair's backlog),
- * accelerate (with and without counters), a bare sk_msg redirect
- * (bench/progs/sm_bare.bpf.c)
+ * the same given and lent to a real bpfpind, which bounds a pair's
+ * backlog), a bare sk_skb redirect, accelerate (with and without
+ * counters), a bare sk_msg redirect (bench/progs/sm_bare.bpf.c)
  * and the built-in pass on msg_verdict with counters against a pass that
  * counts nothing. Figures: stream Gbit/s (64 KiB writes), receive over
  * send rate, CPU per KiB, round trips/s with 64 B messages over 1 and 16
  * connections and their p99, peak kernel memory during a stream to a slow
  * reader. Each figure is taken for every mode in turn (the order reversed
  * every other run) and the median over runs is printed, with ratio rows
- * against the targets. Two placements: everything on one CPU, then client
- * and server (and proxy) on given CPUs. Needs root (cgroups, BPF); starts
+ * against the targets. Three placements: everything on one CPU, then
+ * client and server (and proxy) on given CPUs, then both ends in one
+ * thread (no wake-up between them). Needs root (cgroups, BPF); starts
  * and stops its own bpfpind on a temporary directory.
  * Usage: sm_bench [-r runs] [-t seconds] [-c cpu] [-C cpu] [-P cpu]
  * [-D bpfpind] (default: daemon/bpfpind of the build dir we run from). */
@@ -69,11 +70,12 @@
 #define PAIR_BOUND (PAIR_BUDGET + (16ull << 20))
 #define DAEMON_MAP "/sm_bench_pair"
 
-enum mode { TCP, UNIX, COPY, SPLICE, PAIR, PAIR_D, ACCEL, ACCEL_CNT, BARE, PASS,
-	    PASS_CNT, MODES };
+enum mode { TCP, UNIX, COPY, SPLICE, BARE_SKB, PAIR, PAIR_D, PAIR_DL, ACCEL, ACCEL_CNT,
+	    BARE, PASS, PASS_CNT, MODES };
 static const char *const mode_name[MODES] = {
-	"tcp", "unix", "copy-proxy", "splice-proxy", "pair", "pair-bpfpind", "accelerate",
-	"accelerate+counters", "bare-redirect", "pass", "pass+counters",
+	"tcp", "unix", "copy-proxy", "splice-proxy", "bare-skb-redirect", "pair",
+	"pair-bpfpind", "pair-bpfpind-lent", "accelerate", "accelerate+counters",
+	"bare-redirect", "pass", "pass+counters",
 };
 
 enum fig { STREAM, RXTX, CPU_PROC, CPU_SYS, RT1, P99_1, RT16, P99_16, MEM_FLIGHT,
@@ -213,10 +215,10 @@ static int builtin_setup(const char *name, enum sockmap_hook hook,
 	return map;
 }
 
-static void attach_msg(struct bpf_program *prog, struct bpf_map *map)
+static void attach(struct bpf_program *prog, struct bpf_map *map,
+		   enum bpf_attach_type type)
 {
-	if (bpf_prog_attach(bpf_program__fd(prog), bpf_map__fd(map),
-			    BPF_SK_MSG_VERDICT, 0) < 0)
+	if (bpf_prog_attach(bpf_program__fd(prog), bpf_map__fd(map), type, 0) < 0)
 		die(bpf_program__name(prog), errno);
 }
 
@@ -229,8 +231,10 @@ static void kernel_setup(void)
 	bare = sm_bare__open_and_load();
 	if (!bare)
 		die("sm_bare", errno);
-	attach_msg(bare->progs.bare_redirect, bare->maps.bare_hash);
-	attach_msg(bare->progs.bare_pass, bare->maps.pass_map);
+	attach(bare->progs.bare_redirect, bare->maps.bare_hash, BPF_SK_MSG_VERDICT);
+	attach(bare->progs.bare_pass, bare->maps.pass_map, BPF_SK_MSG_VERDICT);
+	attach(bare->progs.bare_skb_redirect, bare->maps.skb_map,
+	       BPF_SK_SKB_STREAM_VERDICT);
 	pair_map = builtin_setup("pair", SOCKMAP_STREAM_VERDICT, &pair_aux);
 	pass_map = builtin_setup("pass", SOCKMAP_MSG_VERDICT, &pass_aux);
 }
@@ -359,13 +363,13 @@ static void daemon_start(const char *bin)
 		die_rpc("sockmap_attach pair");
 }
 
-/* Give fd (key) and peer (peer_key) to bpfpind as a pair; our fds stay
- * ours (the path closes them), bpfpind holds its own. */
-static void daemon_give_pair(int key, int fd, int peer_key, int peer)
+/* Give (or lend) fd (key) and peer (peer_key) to bpfpind as a pair; our
+ * fds stay ours (the path closes them); given, bpfpind holds its own. */
+static void daemon_pair(int key, int fd, int peer_key, int peer, bool give)
 {
 	char k[16], pk[16];
 	struct bpfpin_sock_opts o = { .sz = sizeof(o), .key = k, .peer_fd = peer,
-				      .peer_key = pk, .give = 1 };
+				      .peer_key = pk, .give = give };
 
 	snprintf(k, sizeof(k), "%d", key);
 	snprintf(pk, sizeof(pk), "%d", peer_key);
@@ -373,8 +377,8 @@ static void daemon_give_pair(int key, int fd, int peer_key, int peer)
 		die_rpc("sock_add");
 }
 
-/* End a given member (its connection too); ENOENT: bpfpind let it go
- * already (both sides of its pair had closed). */
+/* End a member (its connection too); ENOENT: bpfpind let it go already
+ * (both sides of a given pair had closed). */
 static void daemon_kill(int key)
 {
 	char k[16];
@@ -609,12 +613,24 @@ static void direct_open(struct path *p)
 		}
 }
 
+/* bare-skb-redirect: fd at key, redirecting to peer's key. */
+static void skb_insert(uint32_t key, int fd, uint32_t peer)
+{
+	uint64_t cookie = cookie_of(fd);
+
+	if (bpf_map_update_elem(bpf_map__fd(bare->maps.skb_peer), &cookie, &peer,
+				BPF_ANY) < 0)
+		die("skb_peer", errno);
+	map_insert(bpf_map__fd(bare->maps.skb_map), key, fd);
+}
+
 static void path_open(struct path *p, enum mode m, int n, int proxy_cpu)
 {
 	int sv[2];
 
 	*p = (struct path){ .m = m, .n = n,
-			    .proxied = m == COPY || m == SPLICE || m == PAIR || m == PAIR_D };
+			    .proxied = m == COPY || m == SPLICE || m == BARE_SKB ||
+				        m == PAIR || m == PAIR_D || m == PAIR_DL };
 	if (m == UNIX) {
 		for (int i = 0; i < n; i++) {
 			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -630,14 +646,19 @@ static void path_open(struct path *p, enum mode m, int n, int proxy_cpu)
 	}
 	tcp_pairs(home, n, p->a, p->p1);
 	tcp_pairs(home, n, p->p2, p->b);
-	if (m == PAIR)
+	if (m == BARE_SKB)
+		for (int i = 0; i < n; i++) {
+			skb_insert(2 * i, p->p1[i], 2 * i + 1);
+			skb_insert(2 * i + 1, p->p2[i], 2 * i);
+		}
+	else if (m == PAIR)
 		for (int i = 0; i < n; i++) {
 			member_insert(pair_map, &pair_aux, 2 * i, p->p1[i], 2 * i + 1);
 			member_insert(pair_map, &pair_aux, 2 * i + 1, p->p2[i], 2 * i);
 		}
-	else if (m == PAIR_D)
+	else if (m == PAIR_D || m == PAIR_DL)
 		for (int i = 0; i < n; i++)
-			daemon_give_pair(2 * i, p->p1[i], 2 * i + 1, p->p2[i]);
+			daemon_pair(2 * i, p->p1[i], 2 * i + 1, p->p2[i], m == PAIR_D);
 	else
 		proxy_start(&p->proxy, n, p->p1, p->p2, m == SPLICE, proxy_cpu);
 }
@@ -671,13 +692,13 @@ static void cookies_of(int n, const int *fds, uint64_t *cookies)
  * moves bytes between its proxy sockets.) */
 static void path_close(struct path *p)
 {
-	uint64_t c1[MAXC], c2[MAXC];
+	uint64_t c1[MAXC] = { 0 }, c2[MAXC] = { 0 };
 	const struct sockmap_aux *aux = p->m == PAIR ? &pair_aux :
 					p->m == PASS_CNT ? &pass_aux : NULL;
 
 	if (p->m == COPY || p->m == SPLICE)
 		proxy_stop(&p->proxy);
-	for (int i = 0; p->m == PAIR_D && i < p->n; i++) {
+	for (int i = 0; (p->m == PAIR_D || p->m == PAIR_DL) && i < p->n; i++) {
 		daemon_kill(2 * i);
 		daemon_kill(2 * i + 1);
 	}
@@ -685,6 +706,12 @@ static void path_close(struct path *p)
 		cookies_of(p->n, p->m == PAIR ? p->p1 : p->a, c1);
 		cookies_of(p->n, p->m == PAIR ? p->p2 : p->b, c2);
 		check_counted(p->m, aux, c1[0]);
+	}
+	for (int i = 0; p->m == BARE_SKB && i < p->n; i++) {
+		uint64_t c[2] = { cookie_of(p->p1[i]), cookie_of(p->p2[i]) };
+
+		bpf_map_delete_elem(bpf_map__fd(bare->maps.skb_peer), &c[0]);
+		bpf_map_delete_elem(bpf_map__fd(bare->maps.skb_peer), &c[1]);
 	}
 	for (int i = 0; i < p->n; i++) {
 		close(p->a[i]);
@@ -811,6 +838,38 @@ static void stream_run(struct path *p, int cpu_w, int cpu_r, double *f)
 	writer_stop_drain(&w, p->b[0], got);
 }
 
+/* The same stream in one thread (the one_thread placement): write 64 KiB
+ * on the client's end, read all of it at the server's, again. Nothing
+ * waits for a wake-up between the two ends; bytes that pass through a
+ * proxy thread or a kworker still wait for it. Nothing is in flight
+ * after a turn, so there is no receive/send rate to give. */
+static void stream_inline(struct path *p, int cpu, double *f)
+{
+	static char buf[CHUNK];
+	double proc0, sys0;
+	uint64_t got = 0, t0, t = 0;
+
+	pin(cpu);
+	proc0 = rusage_ns();
+	sys0 = system_busy_ns();
+	t0 = bench_now_ns();
+	while (t < seconds * 1e9) {
+		write_all(p->a[0], buf, sizeof(buf));
+		for (size_t n = 0; n < sizeof(buf);) {
+			ssize_t r = read(p->b[0], buf, sizeof(buf) - n);
+
+			if (r <= 0)
+				die("stream read", r < 0 ? errno : EPIPE);
+			n += r;
+		}
+		got += sizeof(buf);
+		t = bench_now_ns() - t0;
+	}
+	f[CPU_PROC] = (rusage_ns() - proc0) / (got / 1024.0);
+	f[CPU_SYS] = (system_busy_ns() - sys0) / (got / 1024.0);
+	f[STREAM] = got * 8 / (double)t;
+}
+
 /* The server of the round trips: echo every 64 B message on b[] until
  * stop (an eventfd) is readable. */
 struct echo {
@@ -914,6 +973,35 @@ static double rt_run(struct path *p, int cpu_c, int cpu_s, double *p99)
 		die("echo stop", errno);
 	pthread_join(e.th, NULL);
 	close(e.stop);
+	bench_median(samples, count);   /* sorts */
+	*p99 = samples[(size_t)(count * 0.99)];
+	return count / (t / 1e9);
+}
+
+/* Round trips in one thread: a 64 B message on every client end, each
+ * read and echoed at its server end, each echo read back; the round
+ * trip of each is the turn's time. */
+static double rt_inline(struct path *p, int cpu, double *p99)
+{
+	char buf[MSG] = { 0 };
+	uint64_t t0 = bench_now_ns(), s, t = 0;
+	size_t count = 0;
+
+	pin(cpu);
+	while (t < seconds * 1e9) {
+		s = bench_now_ns();
+		for (int i = 0; i < p->n; i++)
+			write_all(p->a[i], buf, MSG);
+		for (int i = 0; i < p->n; i++) {
+			read_msg(p->b[i], buf);
+			write_all(p->b[i], buf, MSG);
+		}
+		for (int i = 0; i < p->n; i++)
+			read_msg(p->a[i], buf);
+		t = bench_now_ns() - t0;
+		for (int i = 0; i < p->n && count < MAX_SAMPLES; i++)
+			samples[count++] = (t0 + t - s) / 1e3;
+	}
 	bench_median(samples, count);   /* sorts */
 	*p99 = samples[(size_t)(count * 0.99)];
 	return count / (t / 1e9);
@@ -1036,13 +1124,23 @@ static void mem_run(struct path *p, int cpu_w, int cpu_r, double *f)
 }
 
 /* Where the ends run: the client (writer), the server (reader, echo) and
- * the user-space proxies. */
+ * the user-space proxies; one_thread: the client's and the server's ends
+ * in one thread (the stream and the round trips only: a slow reader
+ * needs a writer beside it). */
 struct placement {
 	char label[32];
 	int client, server, proxy;
+	bool one_thread;
 };
 
 typedef double figures[FIGS][MODES];
+
+/* Whether the placement makes figure i (one_thread has no slow reader
+ * and nothing in flight to compare). */
+static bool measured(const struct placement *pl, enum fig i)
+{
+	return !pl->one_thread || (i != RXTX && i < MEM_FLIGHT);
+}
 
 /* One figure group (0 stream, 1 and 2 round trips over 1 and 16
  * connections, 3 slow reader) of mode m, on a fresh path. */
@@ -1052,10 +1150,16 @@ static void measure(int group, enum mode m, const struct placement *pl, figures 
 	struct path p;
 
 	path_open(&p, m, group == 2 ? MAXC : 1, pl->proxy);
-	if (group == 0)
+	if (group == 0 && pl->one_thread)
+		stream_inline(&p, pl->client, v);
+	else if (group == 0)
 		stream_run(&p, pl->client, pl->server, v);
+	else if (group == 1 && pl->one_thread)
+		v[RT1] = rt_inline(&p, pl->client, &v[P99_1]);
 	else if (group == 1)
 		v[RT1] = rt_run(&p, pl->client, pl->server, &v[P99_1]);
+	else if (group == 2 && pl->one_thread)
+		v[RT16] = rt_inline(&p, pl->client, &v[P99_16]);
 	else if (group == 2)
 		v[RT16] = rt_run(&p, pl->client, pl->server, &v[P99_16]);
 	else
@@ -1065,7 +1169,7 @@ static void measure(int group, enum mode m, const struct placement *pl, figures 
 		bool mine = group == 0 ? i <= CPU_SYS : group == 1 ? i == RT1 || i == P99_1 :
 			    group == 2 ? i == RT16 || i == P99_16 : i >= MEM_FLIGHT;
 
-		if (mine)
+		if (mine && measured(pl, i))
 			f[i][m] = v[i];
 	}
 }
@@ -1074,7 +1178,7 @@ static void measure(int group, enum mode m, const struct placement *pl, figures 
  * on odd runs so that no mode always follows the same one. */
 static void one_run(int run, const struct placement *pl, figures f)
 {
-	for (int group = 0; group < 4; group++)
+	for (int group = 0; group < (pl->one_thread ? 3 : 4); group++)
 		for (int k = 0; k < MODES; k++)
 			measure(group, run % 2 ? MODES - 1 - k : k, pl, f);
 }
@@ -1111,8 +1215,11 @@ static const struct target {
 	{ RT1, PAIR, COPY, BENCH_AT_LEAST, 1.2 }, { RT16, PAIR, COPY, BENCH_AT_LEAST, 1.2 },
 	{ RT1, PAIR, SPLICE, BENCH_AT_LEAST, 1.2 }, { RT16, PAIR, SPLICE, BENCH_AT_LEAST, 1.2 },
 	{ RXTX, PAIR, ITSELF, BENCH_AT_LEAST, 0.95 },
+	{ RT1, PAIR, BARE_SKB, BENCH_AT_LEAST, 0.9 }, { RT16, PAIR, BARE_SKB, BENCH_AT_LEAST, 0.9 },
 	{ RT1, PAIR_D, COPY, BENCH_AT_LEAST, 1.2 }, { RT16, PAIR_D, COPY, BENCH_AT_LEAST, 1.2 },
 	{ MEM_FLIGHT, PAIR_D, BOUND, BENCH_AT_MOST, 1 },
+	{ RT1, PAIR_DL, COPY, BENCH_AT_LEAST, 1.2 }, { RT16, PAIR_DL, COPY, BENCH_AT_LEAST, 1.2 },
+	{ MEM_FLIGHT, PAIR_DL, BOUND, BENCH_AT_MOST, 1 },
 	{ RT1, PASS_CNT, PASS, BENCH_AT_LEAST, 0.9 }, { RT16, PASS_CNT, PASS, BENCH_AT_LEAST, 0.9 },
 };
 
@@ -1124,7 +1231,7 @@ static void report(const struct placement *pl, figures *f, int runs)
 	       "(median of %d runs of %.2f s)\n", pl->label, pl->client, pl->server,
 	       pl->proxy, runs, seconds);
 	for (int i = 0; i < FIGS; i++)
-		for (int m = 0; m < MODES; m++) {
+		for (int m = 0; m < MODES && measured(pl, i); m++) {
 			snprintf(label, sizeof(label), "%s, %s", fig_info[i].name, mode_name[m]);
 			bench_row(label, median_of(f, runs, i, m), fig_info[i].unit);
 		}
@@ -1132,6 +1239,8 @@ static void report(const struct placement *pl, figures *f, int runs)
 		const struct target *t = &targets[k];
 		double v = median_of(f, runs, t->fig, t->m);
 
+		if (!measured(pl, t->fig))
+			continue;
 		if (t->anchor >= 0) {
 			snprintf(label, sizeof(label), "%s %s/%s, %s", fig_info[t->fig].name,
 				 mode_name[t->m], mode_name[t->anchor], pl->label);
@@ -1196,6 +1305,10 @@ int main(int argc, char **argv)
 	pl = (struct placement){ .client = cpu_a, .server = cpu_b,
 				 .proxy = cpu_p == -2 ? cpu_b : cpu_p };
 	snprintf(pl.label, sizeof(pl.label), "cpu %d->%d", cpu_a, cpu_b);
+	placement(&pl, runs);
+	pl = (struct placement){ .client = cpu_a, .server = cpu_a, .proxy = cpu_a,
+				 .one_thread = true };
+	snprintf(pl.label, sizeof(pl.label), "cpu %d, one thread", cpu_a);
 	placement(&pl, runs);
 	free(samples);
 	return 0;

@@ -1022,25 +1022,10 @@ Test(sockmap, a_given_pair_stops_its_sender_at_the_budget_and_loses_nothing)
 	close(c), close(s);
 }
 
-/* bpfpind holds no fd of a lent pair: it measures it through sock_diag
- * and clamps it through a tcp iterator (sockmap/sm_bp_lent.c). */
-Test(sockmap, a_lent_pair_stops_its_sender_at_the_budget_and_gets_its_window_back)
-{
-	int c, s, pcs[2], was;
-
-	create("/s/pair", NULL);
-	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/pair", "stream_verdict", "pair", -1, 0), 0,
-		     "%s", bpfpin_errmsg(b));
-	make_pair(&c, &s, pcs, false);
-	was = window_clamp(pcs[0]);
-	budget_check(c, s, false);
-	clamp_restored(pcs[0], was);
-	close(c), close(s), close(pcs[0]), close(pcs[1]);
-}
-
-/* The pause is in a map pinned in the store: the next daemon resumes it,
- * for a lent pair and for a given one (which it takes back). */
-static void paused_at_sigkill(bool give)
+/* A pair kept (pcs) by the test, given or lent, held at the budget (with
+ * a SIGKILL of the daemon while it is held: restart), and its window
+ * clamp given back once drained. */
+static void budget_run(bool give, bool restart)
 {
 	int c, s, pcs[2], was;
 
@@ -1049,19 +1034,28 @@ static void paused_at_sigkill(bool give)
 		     "%s", bpfpin_errmsg(b));
 	make_pair(&c, &s, pcs, give);
 	was = window_clamp(pcs[0]);
-	budget_check(c, s, true);
+	budget_check(c, s, restart);
 	clamp_restored(pcs[0], was);
 	close(c), close(s), close(pcs[0]), close(pcs[1]);
 }
 
+/* bpfpind holds no fd of a lent pair: it measures it through sock_diag
+ * and clamps it through a tcp iterator (sockmap/sm_bp_lent.c). */
+Test(sockmap, a_lent_pair_stops_its_sender_at_the_budget_and_gets_its_window_back)
+{
+	budget_run(false, false);
+}
+
+/* A lent member's pause is in a map pinned in the store, which the next
+ * daemon reads; a given one's clamp is opened when it is taken back. */
 Test(sockmap, a_lent_pair_paused_at_sigkill_is_resumed_by_the_next_daemon)
 {
-	paused_at_sigkill(false);
+	budget_run(false, true);
 }
 
 Test(sockmap, a_given_pair_paused_at_sigkill_is_resumed_by_the_next_daemon)
 {
-	paused_at_sigkill(true);
+	budget_run(true, true);
 }
 
 struct sink {

@@ -4,7 +4,9 @@
  * made of the two ports (no map lookup of our own, no counting, no
  * ordering guard; a peer not in the sockhash: the message goes to TCP).
  * bare_pass passes every message and counts nothing: the anchor that
- * prices the counters of the built-in pass. */
+ * prices the counters of the built-in pass. bare_skb_redirect is the
+ * least an sk_skb redirect to egress can be (the path pair takes): one
+ * lookup of the peer by cookie, no counting, no budget. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -43,4 +45,29 @@ SEC("sk_msg")
 int bare_pass(struct sk_msg_md *msg)
 {
 	return SK_PASS;
+}
+
+/* bare_skb_redirect's sockets (keys 0..) and each one's peer key, by
+ * cookie. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKMAP);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} skb_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u64);
+	__type(value, __u32);
+} skb_peer SEC(".maps");
+
+SEC("sk_skb")
+int bare_skb_redirect(struct __sk_buff *skb)
+{
+	__u64 cookie = bpf_get_socket_cookie(skb);
+	__u32 *peer = bpf_map_lookup_elem(&skb_peer, &cookie);
+
+	return peer ? bpf_sk_redirect_map(skb, &skb_map, *peer, 0) : SK_PASS;
 }
