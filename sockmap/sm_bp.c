@@ -8,7 +8,9 @@
  * the peer's backlog is then over the budget, the member's TCP window is
  * clamped to its floor (about 2 KiB: a window the verdict keeps emptying
  * cannot close further), so its sender trickles instead of filling the
- * backlog; under half the budget the clamp is lifted. Taking the member
+ * backlog; under half the budget the clamp is lifted. A tick while paused
+ * sets the clamp again: the kernel raises it when it grows the receive
+ * buffer (measured: a young connection's pause did not hold). Taking the member
  * out of the map instead would stop the sender for good, but a delete
  * while bytes flow loses the skb being read (measured, even after a
  * quiet millisecond: an echo lost bytes at the first pause). Given pairs
@@ -40,9 +42,15 @@ void sm_bp_tick(struct sockmap *s, uint64_t cookie)
 		sm_lent_tick(s, cookie);
 		return;
 	}
-	if (!g->peer || g->paused || g->rd_closed || !budget ||
-	    sm_fin_backlog(g) <= (int64_t)budget)
+	if (!g->peer || g->rd_closed || !budget || sm_fin_backlog(g) <= (int64_t)budget)
 		return;
+	/* Paused and still redirecting: the kernel's receive buffer tuning
+	 * (tcp_rcv_space_adjust, on the verdict's reads too) raised the
+	 * clamp with the buffer while the connection was young. Again. */
+	if (g->paused) {
+		clamp(g, 1);
+		return;
+	}
 	if (getsockopt(g->fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &g->clamp, &len) < 0 ||
 	    clamp(g, 1) < 0)
 		return;

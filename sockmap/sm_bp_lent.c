@@ -193,11 +193,16 @@ void sm_lent_tick(struct sockmap *s, uint64_t cookie)
 	struct sockmap_rec r;
 	struct sockmap_key k;
 
-	if (!l || !budget || bpf_map_lookup_elem(l->map, &cookie, &st) < 0 || st.was ||
+	bool paused;
+
+	if (!l || !budget || bpf_map_lookup_elem(l->map, &cookie, &st) < 0 ||
 	    sm_rec_find_cookie(s, cookie, &k, &r) < 0 ||
 	    backlog(s, &r, &st) <= (int64_t)budget)
 		return;
-	if (clamp(l, cookie, &st, 1) == 0 && st.was && paused_add(l, cookie))
+	/* paused already, and still redirecting: the kernel's receive
+	 * buffer tuning raised the clamp (sm_bp.c); set it again */
+	paused = st.was != 0;
+	if (clamp(l, cookie, &st, 1) == 0 && st.was && (paused || paused_add(l, cookie)))
 		return;
 	/* not clamped after all (or not listed): not paused */
 	if (st.was) {
