@@ -12,6 +12,7 @@
 
 #include "fs/ns.h"
 #include "fs/store.h"
+#include "fs/u64map.h"
 
 /* Slots of the fd cache per pin, indexed by O_RDONLY, O_WRONLY, O_RDWR. */
 #define NS_ACC_N 3
@@ -250,8 +251,8 @@ void ns_meta_close(struct ns *ns);
 void ns_meta_append(struct ns *ns, const struct ns_node *n);
 void ns_meta_flush(struct ns *ns);
 /* Reads the log into a map store_ino -> (obj id << 32 | pid). */
-struct ns_u64map;
-int ns_meta_load(struct ns *ns, struct ns_u64map *m);
+struct u64map;
+int ns_meta_load(struct ns *ns, struct u64map *m);
 /* Rewrites the log with the live nodes only. */
 int ns_meta_compact(struct ns *ns);
 /* Rewrite the side file path whole: write() fills a new file, renamed
@@ -273,16 +274,6 @@ void ns_prov_forget(struct ns *ns, struct ns_node *n);
 /* n is freed: its records' memory. */
 void ns_prov_free(struct ns_node *n);
 
-/* ns_u64map.c: open addressing map of u64 -> u64 (keys != 0). */
-struct ns_u64map {
-	uint64_t *keys, *vals;
-	size_t mask, count;
-};
-void ns_u64map_init(struct ns_u64map *m);
-void ns_u64map_fini(struct ns_u64map *m);
-int ns_u64map_put(struct ns_u64map *m, uint64_t key, uint64_t val);
-bool ns_u64map_get(const struct ns_u64map *m, uint64_t key, uint64_t *val);
-void ns_u64map_del(struct ns_u64map *m, uint64_t key);
 
 /* ns_quota.c: what each uid owns (nodes, symlink bytes) against
  * ns->limits. A node is charged to its owner from its creation until its

@@ -20,8 +20,8 @@
 
 struct load {
 	struct ns *ns;
-	struct ns_u64map meta;  /* store inode -> obj id << 32 | pid */
-	struct ns_u64map links; /* store inode -> node, nlink > 1 */
+	struct u64map meta;  /* store inode -> obj id << 32 | pid */
+	struct u64map links; /* store inode -> node, nlink > 1 */
 };
 
 static void load_attrs(struct ns_node *n, const struct stat *st)
@@ -42,7 +42,7 @@ static void load_pid(const struct load *l, struct ns_node *n)
 	uint32_t logged;
 	uint64_t v;
 
-	if (!ns_u64map_get(&l->meta, n->store_ino, &v))
+	if (!u64map_get(&l->meta, n->store_ino, &v))
 		return;
 	logged = (uint32_t)(v >> 32);
 	if (n->type == NS_PIN)
@@ -126,14 +126,14 @@ static int load_entry(void *arg, const struct store_entry *e, void **dir)
 	if (!type)
 		return 0;
 	if (e->st->st_nlink > 1 && type != NS_DIR &&
-	    ns_u64map_get(&l->links, e->st->st_ino, &v))
+	    u64map_get(&l->links, e->st->st_ino, &v))
 		n = (struct ns_node *)(uintptr_t)v;
 	if (!n) {
 		r = load_node(l, e, type, &n);
 		if (r < 0)
 			return r;
 		if (e->st->st_nlink > 1 && type != NS_DIR)
-			ns_u64map_put(&l->links, e->st->st_ino, (uintptr_t)n);
+			u64map_put(&l->links, e->st->st_ino, (uintptr_t)n);
 	}
 	r = ns_dentry_add(l->ns, e->parent, e->name, strlen(e->name), n);
 	if (r < 0 && !n->names)
@@ -151,8 +151,8 @@ int ns_load_tree(struct ns *ns)
 	if (r < 0)
 		return r;
 	load_attrs(ns->root, &st);
-	ns_u64map_init(&l.meta);
-	ns_u64map_init(&l.links);
+	u64map_init(&l.meta);
+	u64map_init(&l.links);
 	r = ns_meta_load(ns, &l.meta);
 	if (r == 0) {
 		load_pid(&l, ns->root);
@@ -160,7 +160,7 @@ int ns_load_tree(struct ns *ns)
 	}
 	if (r == 0)
 		r = ns_quota_load(ns);
-	ns_u64map_fini(&l.meta);
-	ns_u64map_fini(&l.links);
+	u64map_fini(&l.meta);
+	u64map_fini(&l.links);
 	return r;
 }

@@ -78,7 +78,7 @@ void ns_meta_flush(struct ns *ns)
 		ns_meta_compact(ns);
 }
 
-int ns_meta_load(struct ns *ns, struct ns_u64map *m)
+int ns_meta_load(struct ns *ns, struct u64map *m)
 {
 	FILE *f = fopen(ns->store.meta, "re");
 	uint64_t ino;
@@ -90,7 +90,7 @@ int ns_meta_load(struct ns *ns, struct ns_u64map *m)
 	while (r == 0 && fscanf(f, "%" SCNu64 " %" SCNu32 " %d", &ino, &id,
 				&pid) == 3) {
 		if (ino && pid > 0)
-			r = ns_u64map_put(m, ino,
+			r = u64map_put(m, ino,
 				       (uint64_t)id << 32 | (uint32_t)pid);
 	}
 	fclose(f);

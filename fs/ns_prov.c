@@ -193,7 +193,7 @@ void ns_prov_forget(struct ns *ns, struct ns_node *n)
 
 /* One line of the file onto the tree (ino -> node in m); a line of
  * another shape, or for a node that is gone, is skipped. */
-static void prov_replay(struct ns *ns, const struct ns_u64map *m, char *line)
+static void prov_replay(struct ns *ns, const struct u64map *m, char *line)
 {
 	char kind, sha[80], file[2 * NS_PROV_FILE_MAX + 2];
 	struct ns_prov p = { 0 };
@@ -203,7 +203,7 @@ static void prov_replay(struct ns *ns, const struct ns_u64map *m, char *line)
 	struct ns_node *n;
 
 	if (sscanf(line, "D %" SCNu64, &ino) == 1) {
-		if (ns_u64map_get(m, ino, &v) && (n = (struct ns_node *)(uintptr_t)v)->prov) {
+		if (u64map_get(m, ino, &v) && (n = (struct ns_node *)(uintptr_t)v)->prov) {
 			for (int k = 0; k < NS_PROV_KINDS; k++)
 				ns->prov_live -= n->prov->has[k];
 			ns_prov_free(n);
@@ -220,7 +220,7 @@ static void prov_replay(struct ns *ns, const struct ns_u64map *m, char *line)
 		memcpy(p.sha256, sha, strlen(sha) + 1);
 	if (strcmp(file, "-") && unhex(p.file, sizeof(p.file), file) < 0)
 		return;
-	if (prov_check(&p) < 0 || !ns_u64map_get(m, ino, &v))
+	if (prov_check(&p) < 0 || !u64map_get(m, ino, &v))
 		return;
 	n = (struct ns_node *)(uintptr_t)v;
 	if (ns_pin_obj(ns, n)->id != id ||
@@ -229,12 +229,12 @@ static void prov_replay(struct ns *ns, const struct ns_u64map *m, char *line)
 	prov_put(ns, n, &p);
 }
 
-static int pins_by_ino(struct ns *ns, struct ns_u64map *m)
+static int pins_by_ino(struct ns *ns, struct u64map *m)
 {
 	for (size_t i = 0; i <= ns->imask; i++)
 		for (struct ns_node *n = ns->itab[i]; n; n = n->ino_next)
 			if (n->type == NS_PIN && n->store_ino &&
-			    ns_u64map_put(m, n->store_ino, (uintptr_t)n) < 0)
+			    u64map_put(m, n->store_ino, (uintptr_t)n) < 0)
 				return -ENOMEM;
 	return 0;
 }
@@ -242,7 +242,7 @@ static int pins_by_ino(struct ns *ns, struct ns_u64map *m)
 static int prov_load(struct ns *ns)
 {
 	char path[PATH_MAX], line[PROV_LINE_MAX];
-	struct ns_u64map m;
+	struct u64map m;
 	FILE *f;
 	int r;
 
@@ -250,7 +250,7 @@ static int prov_load(struct ns *ns)
 		return r;
 	if (!(f = fopen(path, "re")))
 		return errno == ENOENT ? 0 : -errno;
-	ns_u64map_init(&m);
+	u64map_init(&m);
 	/* the index of every pin only for a file that holds records: at
 	 * start it would cost more than all the records (none, mostly) */
 	for (bool indexed = false; r == 0 && fgets(line, sizeof(line), f);) {
@@ -259,7 +259,7 @@ static int prov_load(struct ns *ns)
 		indexed = true;
 		prov_replay(ns, &m, line);
 	}
-	ns_u64map_fini(&m);
+	u64map_fini(&m);
 	fclose(f);
 	return r;
 }

@@ -17,7 +17,7 @@ struct ns_qrec {
 };
 
 struct ns_quota {
-	struct ns_u64map uids;  /* uid + 1 (keys are nonzero) -> ns_qrec * */
+	struct u64map uids;  /* uid + 1 (keys are nonzero) -> ns_qrec * */
 };
 
 static uint64_t quota_key(uid_t uid)
@@ -29,7 +29,7 @@ static struct ns_qrec *quota_find(const struct ns *ns, uid_t uid)
 {
 	uint64_t v;
 
-	if (!ns->quota || !ns_u64map_get(&ns->quota->uids, quota_key(uid), &v))
+	if (!ns->quota || !u64map_get(&ns->quota->uids, quota_key(uid), &v))
 		return NULL;
 	return (struct ns_qrec *)(uintptr_t)v;
 }
@@ -43,7 +43,7 @@ static int quota_get(struct ns *ns, uid_t uid, struct ns_qrec **out)
 		return -ENOMEM;
 	if (!q) {
 		q = calloc(1, sizeof(*q));
-		r = q ? ns_u64map_put(&ns->quota->uids, quota_key(uid),
+		r = q ? u64map_put(&ns->quota->uids, quota_key(uid),
 				      (uintptr_t)q) : -ENOMEM;
 		if (r < 0) {
 			free(q);
@@ -60,7 +60,7 @@ static void quota_trim(struct ns *ns, uid_t uid, struct ns_qrec *q)
 {
 	if (q->nodes || q->symlink_bytes || q->snapshots)
 		return;
-	ns_u64map_del(&ns->quota->uids, quota_key(uid));
+	u64map_del(&ns->quota->uids, quota_key(uid));
 	free(q);
 }
 
@@ -168,7 +168,7 @@ int ns_quota_load(struct ns *ns)
 
 void ns_quota_fini(struct ns *ns)
 {
-	struct ns_u64map *m;
+	struct u64map *m;
 
 	if (!ns->quota)
 		return;
@@ -176,7 +176,7 @@ void ns_quota_fini(struct ns *ns)
 	for (size_t i = 0; m->keys && i <= m->mask; i++)
 		if (m->keys[i])
 			free((struct ns_qrec *)(uintptr_t)m->vals[i]);
-	ns_u64map_fini(m);
+	u64map_fini(m);
 	free(ns->quota);
 	ns->quota = NULL;
 }

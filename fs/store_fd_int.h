@@ -12,10 +12,10 @@
 #include <time.h>
 
 #include "fs/store.h"
+#include "fs/u64map.h"
 
 /* A kernel object some pins name (fs/store_fd_obj.c). */
 struct fdo {
-	struct fdo *nnext, *inext;  /* chains by number, by (kind, id) */
 	uint64_t num;               /* FDNAME obj-<num>, recorded */
 	uint32_t kind, id;          /* obj_kind, kernel id */
 	int fd;                     /* the store's own, or -1 (not back) */
@@ -56,7 +56,8 @@ struct store_fd {
 	struct fdn **itab;
 	size_t imask, icount;
 	uint64_t next_ino;
-	struct fdo **onum, **oid;   /* objects by number, by (kind, id) */
+	struct u64map onum, oid;    /* objects (struct fdo *) by number, by
+	                             * kind << 32 | id */
 	uint64_t next_obj;
 	unsigned objects;           /* objects holding an fd (ops->max) */
 	bool full_logged;           /* "fd store full" said since last room */

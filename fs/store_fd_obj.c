@@ -12,32 +12,35 @@
 
 #include "fs/store_fd_int.h"
 
-#define OTAB 1024               /* chains (objects are bounded: --fdstore-max) */
+/* ids are nonzero, so the key is too */
+static uint64_t id_key(uint32_t kind, uint32_t id)
+{
+	return (uint64_t)kind << 32 | id;
+}
 
 int fdo_init(struct store_fd *f)
 {
-	f->onum = calloc(OTAB, sizeof(*f->onum));
-	f->oid = calloc(OTAB, sizeof(*f->oid));
+	u64map_init(&f->onum);
+	u64map_init(&f->oid);
 	f->next_obj = 1;
-	return f->onum && f->oid ? 0 : -ENOMEM;
+	return 0;
+}
+
+static struct fdo *get(const struct u64map *m, uint64_t key)
+{
+	uint64_t v;
+
+	return key && u64map_get(m, key, &v) ? (struct fdo *)(uintptr_t)v : NULL;
 }
 
 struct fdo *fdo_by_num(const struct store_fd *f, uint64_t num)
 {
-	struct fdo *o = f->onum[num % OTAB];
-
-	while (o && o->num != num)
-		o = o->nnext;
-	return o;
+	return get(&f->onum, num);
 }
 
 struct fdo *fdo_by_id(const struct store_fd *f, uint32_t kind, uint32_t id)
 {
-	struct fdo *o = f->oid[id % OTAB];
-
-	while (o && (o->id != id || o->kind != kind))
-		o = o->inext;
-	return o;
+	return get(&f->oid, id_key(kind, id));
 }
 
 struct fdo *fdo_new(struct store_fd *f, uint64_t num, uint32_t kind,
@@ -47,30 +50,22 @@ struct fdo *fdo_new(struct store_fd *f, uint64_t num, uint32_t kind,
 
 	if (num == 0)
 		num = f->next_obj;
-	if (fdo_by_num(f, num) || fdo_by_id(f, kind, id) ||
+	if (!id_key(kind, id) || fdo_by_num(f, num) || fdo_by_id(f, kind, id) ||
 	    !(o = calloc(1, sizeof(*o))))
 		return NULL;
 	*o = (struct fdo){ .num = num, .kind = kind, .id = id, .fd = -1 };
-	o->nnext = f->onum[num % OTAB];
-	f->onum[num % OTAB] = o;
-	o->inext = f->oid[id % OTAB];
-	f->oid[id % OTAB] = o;
+	if (u64map_put(&f->onum, num, (uintptr_t)o) < 0) {
+		free(o);
+		return NULL;
+	}
+	if (u64map_put(&f->oid, id_key(kind, id), (uintptr_t)o) < 0) {
+		u64map_del(&f->onum, num);
+		free(o);
+		return NULL;
+	}
 	if (num >= f->next_obj)
 		f->next_obj = num + 1;
 	return o;
-}
-
-static void unchain(struct store_fd *f, struct fdo *o)
-{
-	struct fdo **p = &f->onum[o->num % OTAB];
-
-	while (*p != o)
-		p = &(*p)->nnext;
-	*p = o->nnext;
-	p = &f->oid[o->id % OTAB];
-	while (*p != o)
-		p = &(*p)->inext;
-	*p = o->inext;
 }
 
 void fdo_unref(struct store_fd *f, struct fdo *o, bool notify)
@@ -87,20 +82,20 @@ void fdo_unref(struct store_fd *f, struct fdo *o, bool notify)
 		close(o->fd);
 		f->objects--;
 	}
-	unchain(f, o);
+	u64map_del(&f->onum, o->num);
+	u64map_del(&f->oid, id_key(o->kind, o->id));
 	free(o);
 }
 
 void fdo_fini(struct store_fd *f)
 {
-	for (size_t i = 0; f->onum && i < OTAB; i++)
-		for (struct fdo *o = f->onum[i], *next; o; o = next) {
-			next = o->nnext;
-			if (o->fd >= 0)
-				close(o->fd);
-			free(o);
-		}
-	free(f->onum);
-	free(f->oid);
-	f->onum = f->oid = NULL;
+	for (size_t i = 0; f->onum.keys && i <= f->onum.mask; i++) {
+		struct fdo *o = get(&f->onum, f->onum.keys[i]);
+
+		if (o && o->fd >= 0)
+			close(o->fd);
+		free(o);
+	}
+	u64map_fini(&f->onum);
+	u64map_fini(&f->oid);
 }

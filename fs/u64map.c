@@ -1,34 +1,35 @@
-/* fs/ns_u64map.c: a small open-addressing map of nonzero u64 keys to u64
+/* fs/u64map.c: a small open-addressing map of nonzero u64 keys to u64
  * values, used while the tree is rebuilt (store inode -> node for hard
- * links, store inode -> pid from the side log) and for the charges of each
- * uid (fs/ns_quota.c), which come and go. */
+ * links, store inode -> pid from the side log), for the charges of each
+ * uid (fs/ns_quota.c), which come and go, and for the fd store's objects
+ * by number and by kernel id (fs/store_fd_obj.c). */
 #include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
-#include "fs/ns_int.h"
+#include "fs/u64map.h"
 
 #define U64MAP_MIN 64
 
-void ns_u64map_init(struct ns_u64map *m)
+void u64map_init(struct u64map *m)
 {
-	*m = (struct ns_u64map){ 0 };
+	*m = (struct u64map){ 0 };
 }
 
-void ns_u64map_fini(struct ns_u64map *m)
+void u64map_fini(struct u64map *m)
 {
 	free(m->keys);
 	free(m->vals);
-	ns_u64map_init(m);
+	u64map_init(m);
 }
 
-static size_t home_of(const struct ns_u64map *m, uint64_t key)
+static size_t home_of(const struct u64map *m, uint64_t key)
 {
 	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & m->mask;
 }
 
-static size_t slot_of(const struct ns_u64map *m, uint64_t key)
+static size_t slot_of(const struct u64map *m, uint64_t key)
 {
 	size_t i = home_of(m, key);
 
@@ -37,9 +38,9 @@ static size_t slot_of(const struct ns_u64map *m, uint64_t key)
 	return i;
 }
 
-static int grow(struct ns_u64map *m)
+static int grow(struct u64map *m)
 {
-	struct ns_u64map old = *m;
+	struct u64map old = *m;
 	size_t size = m->keys ? (m->mask + 1) * 2 : U64MAP_MIN;
 
 	m->keys = calloc(size, sizeof(*m->keys));
@@ -54,14 +55,14 @@ static int grow(struct ns_u64map *m)
 	m->count = 0;
 	for (size_t i = 0; old.keys && i <= old.mask; i++) {
 		if (old.keys[i])
-			ns_u64map_put(m, old.keys[i], old.vals[i]);
+			u64map_put(m, old.keys[i], old.vals[i]);
 	}
 	free(old.keys);
 	free(old.vals);
 	return 0;
 }
 
-int ns_u64map_put(struct ns_u64map *m, uint64_t key, uint64_t val)
+int u64map_put(struct u64map *m, uint64_t key, uint64_t val)
 {
 	size_t i;
 
@@ -79,7 +80,7 @@ int ns_u64map_put(struct ns_u64map *m, uint64_t key, uint64_t val)
 	return 0;
 }
 
-bool ns_u64map_get(const struct ns_u64map *m, uint64_t key, uint64_t *val)
+bool u64map_get(const struct u64map *m, uint64_t key, uint64_t *val)
 {
 	size_t i;
 
@@ -94,7 +95,7 @@ bool ns_u64map_get(const struct ns_u64map *m, uint64_t key, uint64_t *val)
 
 /* Backward-shift deletion: every later key of the probe run that may sit
  * in the hole moves into it, so lookups never need tombstones. */
-void ns_u64map_del(struct ns_u64map *m, uint64_t key)
+void u64map_del(struct u64map *m, uint64_t key)
 {
 	size_t i, j;
 
