@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -34,44 +35,76 @@ struct lent_state {
 	int32_t err;                /* the iterator's setsockopt answer */
 };
 
+/* A set of cookies, small and unordered. */
+struct cvec {
+	uint64_t *v;
+	unsigned n, cap;
+};
+
 struct sm_lent {
 	struct sm_bp *skel;
 	struct bpf_link *link;      /* the iterator's */
 	int map;                    /* skel's sm_lent (pinned) */
-	uint64_t *paused;           /* cookies of the paused members */
-	unsigned npaused, cap;
+	struct cvec paused;         /* members whose clamp is at the floor */
+	struct cvec pause, resume;  /* requests in the map for the next walk */
+	int64_t last_step_ns;
 };
+
+/* A walk visits every TCP socket of the host (ms with thousands) in the
+ * daemon's loop, and each check of a paused member costs two sock_diag
+ * requests: at most one step this often, whatever clients make happen. */
+#define LENT_STEP_GAP_NS (10 * 1000000LL)
+
+static bool cvec_has(const struct cvec *c, uint64_t x)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->v[i] == x)
+			return true;
+	return false;
+}
+
+static bool cvec_add(struct cvec *c, uint64_t x)
+{
+	if (cvec_has(c, x))
+		return true;
+	if (c->n == c->cap) {
+		unsigned cap = c->cap ? 2 * c->cap : 16;
+		uint64_t *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = x;
+	return true;
+}
+
+static void cvec_del(struct cvec *c, uint64_t x)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->v[i] == x) {
+			c->v[i] = c->v[--c->n];
+			return;
+		}
+}
 
 static void lent_free(struct sm_lent *l)
 {
 	bpf_link__destroy(l->link);
 	sm_bp__destroy(l->skel);
-	free(l->paused);
+	free(l->paused.v);
+	free(l->pause.v);
+	free(l->resume.v);
 	free(l);
 }
 
-static bool paused_add(struct sm_lent *l, uint64_t cookie)
+static int64_t now_ns(void)
 {
-	if (l->npaused == l->cap) {
-		unsigned cap = l->cap ? 2 * l->cap : 16;
-		uint64_t *v = realloc(l->paused, cap * sizeof(*v));
+	struct timespec t;
 
-		if (!v)
-			return false;
-		l->paused = v;
-		l->cap = cap;
-	}
-	l->paused[l->npaused++] = cookie;
-	return true;
-}
-
-static void paused_del(struct sm_lent *l, uint64_t cookie)
-{
-	for (unsigned i = 0; i < l->npaused; i++)
-		if (l->paused[i] == cookie) {
-			l->paused[i] = l->paused[--l->npaused];
-			return;
-		}
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
 /* Take up the pinned state (create: or make it), load the iterator. */
@@ -145,8 +178,9 @@ void sm_lent_forget(struct sockmap_mgr *m, uint64_t cookie)
 
 	if (!l || bpf_map_lookup_elem(l->map, &cookie, &st) < 0)
 		return;
-	if (st.was)
-		paused_del(l, cookie);
+	cvec_del(&l->paused, cookie);
+	cvec_del(&l->pause, cookie);
+	cvec_del(&l->resume, cookie);
 	bpf_map_delete_elem(l->map, &cookie);
 }
 
@@ -169,20 +203,17 @@ static int64_t backlog(struct sockmap *s, const struct sockmap_rec *r,
 	return me.received - me.unread - (peer.sent - st->base);
 }
 
-/* Ask the iterator to set cookie's clamp to v (> 0); 0 if it did. */
-static int clamp(struct sm_lent *l, uint64_t cookie, struct lent_state *st, int v)
+/* Ask the next walk to set cookie's clamp to v: 1 (the kernel makes it
+ * its floor) to pause, the clamp it had (over 1) to resume. */
+static void request(struct sm_lent *l, uint64_t cookie, struct lent_state *st, int v)
 {
-	uint32_t seen = st->seen;
-	int e;
+	bool resume = v > 1;
 
 	st->set = v;
-	if (bpf_map_update_elem(l->map, &cookie, st, BPF_EXIST) < 0)
-		return -errno;
-	if ((e = walk(l)) < 0)
-		return e;
-	if (bpf_map_lookup_elem(l->map, &cookie, st) < 0)
-		return -errno;
-	return st->seen == seen ? -ENOENT : st->err;
+	if (bpf_map_update_elem(l->map, &cookie, st, BPF_EXIST) < 0 ||
+	    !cvec_add(resume ? &l->resume : &l->pause, cookie))
+		return;
+	cvec_del(resume ? &l->pause : &l->resume, cookie);
 }
 
 void sm_lent_tick(struct sockmap *s, uint64_t cookie)
@@ -193,22 +224,13 @@ void sm_lent_tick(struct sockmap *s, uint64_t cookie)
 	struct sockmap_rec r;
 	struct sockmap_key k;
 
-	bool paused;
-
+	/* also when paused already and still redirecting: the kernel's
+	 * receive buffer tuning raised the clamp (sm_bp.c), set it again */
 	if (!l || !budget || bpf_map_lookup_elem(l->map, &cookie, &st) < 0 ||
 	    sm_rec_find_cookie(s, cookie, &k, &r) < 0 ||
 	    backlog(s, &r, &st) <= (int64_t)budget)
 		return;
-	/* paused already, and still redirecting: the kernel's receive
-	 * buffer tuning raised the clamp (sm_bp.c); set it again */
-	paused = st.was != 0;
-	if (clamp(l, cookie, &st, 1) == 0 && st.was && (paused || paused_add(l, cookie)))
-		return;
-	/* not clamped after all (or not listed): not paused */
-	if (st.was) {
-		st.was = 0;
-		bpf_map_update_elem(l->map, &cookie, &st, BPF_EXIST);
-	}
+	request(l, cookie, &st, 1);
 }
 
 /* A paused member's record, in whichever map holds it. */
@@ -224,42 +246,78 @@ static struct sockmap *owner(struct sockmap_mgr *m, uint64_t cookie,
 	return NULL;
 }
 
-/* Resume a paused member whose peer's backlog is under half the budget
- * (or whose peer is gone: nothing to wait for); forget one that left. */
-static void step_one(struct sockmap_mgr *m, struct sm_lent *l, uint64_t cookie)
+/* After a walk: what became of one request. The walk clears set when it
+ * finds the socket; one it did not find is gone. */
+static void applied(struct sockmap_mgr *m, struct sm_lent *l, uint64_t cookie,
+		    bool resume)
+{
+	struct lent_state st;
+
+	if (bpf_map_lookup_elem(l->map, &cookie, &st) < 0)
+		return;
+	if (st.set) {
+		sm_lent_forget(m, cookie);
+		return;
+	}
+	if (!resume && st.was && !st.err && cvec_add(&l->paused, cookie))
+		return;
+	/* resumed, or the clamp did not take: running */
+	st.was = 0;
+	bpf_map_update_elem(l->map, &cookie, &st, BPF_EXIST);
+	cvec_del(&l->paused, cookie);
+}
+
+static void walk_requests(struct sockmap_mgr *m, struct sm_lent *l)
+{
+	/* a walk that failed applied nothing: the requests wait */
+	if ((!l->pause.n && !l->resume.n) || walk(l) < 0)
+		return;
+	while (l->pause.n)
+		applied(m, l, l->pause.v[--l->pause.n], false);
+	while (l->resume.n)
+		applied(m, l, l->resume.v[--l->resume.n], true);
+}
+
+/* A paused member whose peer's backlog is under half the budget (or whose
+ * peer is gone: nothing to wait for) is to resume; one that left is
+ * forgotten. */
+static void check_paused(struct sockmap_mgr *m, struct sm_lent *l, uint64_t cookie)
 {
 	int64_t low = (int64_t)(m->lim.pair_budget / 2), b = 0;
 	struct lent_state st;
 	struct sockmap_rec r;
 	struct sockmap *s = owner(m, cookie, &r);
 
+	if (cvec_has(&l->pause, cookie) || cvec_has(&l->resume, cookie))
+		return;
 	if (bpf_map_lookup_elem(l->map, &cookie, &st) < 0 || !st.was) {
-		paused_del(l, cookie);
+		cvec_del(&l->paused, cookie);
 		return;
 	}
 	if (s && m->lim.pair_budget)
 		b = backlog(s, &r, &st);
-	if (b >= low)
-		return;
-	if (!s || b == -ESRCH || clamp(l, cookie, &st, st.was) == -ENOENT) {
+	if (!s || b == -ESRCH)
 		sm_lent_forget(m, cookie);      /* the socket is gone */
-		return;
-	}
-	st.was = 0;
-	st.set = 0;
-	bpf_map_update_elem(l->map, &cookie, &st, BPF_EXIST);
-	paused_del(l, cookie);
+	else if (b < low)
+		request(l, cookie, &st, st.was);
 }
 
 bool sm_lent_step(struct sockmap_mgr *m)
 {
 	struct sm_lent *l = m->lent;
+	int64_t now = now_ns();
 
-	/* from the end: step_one may take the one it looks at out */
-	for (unsigned i = l ? l->npaused : 0; i-- > 0;)
-		if (i < l->npaused)
-			step_one(m, l, l->paused[i]);
-	return l && l->npaused > 0;
+	if (!l)
+		return false;
+	if (now - l->last_step_ns >= LENT_STEP_GAP_NS) {
+		l->last_step_ns = now;
+		walk_requests(m, l);
+		/* from the end: a check may take the one it looks at out */
+		for (unsigned i = l->paused.n; i-- > 0;)
+			if (i < l->paused.n)
+				check_paused(m, l, l->paused.v[i]);
+	}
+	return l->paused.n || l->pause.n || l->resume.n;
 }
 
 /* After a restart: the paused members the last run left. */
@@ -274,7 +332,7 @@ void sm_lent_resume(struct sockmap_mgr *m)
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(l->map, &key, &st) == 0 && st.was)
-			paused_add(l, key);
+			cvec_add(&l->paused, key);
 	}
 }
 
