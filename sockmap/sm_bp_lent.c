@@ -47,13 +47,17 @@ struct sm_lent {
 	int map;                    /* skel's sm_lent (pinned) */
 	struct cvec paused;         /* members whose clamp is at the floor */
 	struct cvec pause, resume;  /* requests in the map for the next walk */
-	int64_t last_step_ns;
+	int64_t credit_ns, credit_at;   /* work time left, and when counted */
 };
 
 /* A walk visits every TCP socket of the host (ms with thousands) in the
- * daemon's loop, and each check of a paused member costs two sock_diag
- * requests: at most one step this often, whatever clients make happen. */
-#define LENT_STEP_GAP_NS (10 * 1000000LL)
+ * daemon's loop, and each check of a member costs two sock_diag requests.
+ * So this work may take a tenth of the loop's time, whatever clients make
+ * happen: a credit of work time, earned at 100 ms a second up to 100 ms
+ * and spent by each tick's check and each step; with none left, ticks are
+ * skipped and steps wait (the 1 ms polls of sm_bp_step retry). */
+#define LENT_SHARE 10
+#define LENT_CREDIT_MAX_NS (100 * 1000000LL)
 
 static bool cvec_has(const struct cvec *c, uint64_t x)
 {
@@ -107,6 +111,21 @@ static int64_t now_ns(void)
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+/* Earn credit for the time since the last count; true if some is left. */
+static bool credit(struct sm_lent *l, int64_t now)
+{
+	l->credit_ns += (now - l->credit_at) / LENT_SHARE;
+	if (l->credit_ns > LENT_CREDIT_MAX_NS)
+		l->credit_ns = LENT_CREDIT_MAX_NS;
+	l->credit_at = now;
+	return l->credit_ns > 0;
+}
+
+static void spend(struct sm_lent *l, int64_t since)
+{
+	l->credit_ns -= now_ns() - since;
+}
+
 /* Take up the pinned state (create: or make it), load the iterator. */
 static struct sm_lent *lent_open(struct sockmap_mgr *m, bool create)
 {
@@ -136,6 +155,8 @@ static struct sm_lent *lent_open(struct sockmap_mgr *m, bool create)
 	if (pinned >= 0)
 		close(pinned);      /* reuse_fd took a dup */
 	l->map = bpf_map__fd(l->skel->maps.sm_lent);
+	l->credit_at = now_ns();
+	l->credit_ns = LENT_CREDIT_MAX_NS;
 	m->lent = l;
 	return l;
 }
@@ -224,13 +245,17 @@ void sm_lent_tick(struct sockmap *s, uint64_t cookie)
 	struct sockmap_rec r;
 	struct sockmap_key k;
 
+	int64_t t0 = now_ns(), b;
+
 	/* also when paused already and still redirecting: the kernel's
 	 * receive buffer tuning raised the clamp (sm_bp.c), set it again */
-	if (!l || !budget || bpf_map_lookup_elem(l->map, &cookie, &st) < 0 ||
-	    sm_rec_find_cookie(s, cookie, &k, &r) < 0 ||
-	    backlog(s, &r, &st) <= (int64_t)budget)
+	if (!l || !budget || !credit(l, t0) || bpf_map_lookup_elem(l->map, &cookie, &st) < 0 ||
+	    sm_rec_find_cookie(s, cookie, &k, &r) < 0)
 		return;
-	request(l, cookie, &st, 1);
+	b = backlog(s, &r, &st);
+	spend(l, t0);
+	if (b > (int64_t)budget)
+		request(l, cookie, &st, 1);
 }
 
 /* A paused member's record, in whichever map holds it. */
@@ -309,13 +334,13 @@ bool sm_lent_step(struct sockmap_mgr *m)
 
 	if (!l)
 		return false;
-	if (now - l->last_step_ns >= LENT_STEP_GAP_NS) {
-		l->last_step_ns = now;
+	if (credit(l, now)) {
 		walk_requests(m, l);
 		/* from the end: a check may take the one it looks at out */
 		for (unsigned i = l->paused.n; i-- > 0;)
 			if (i < l->paused.n)
 				check_paused(m, l, l->paused.v[i]);
+		spend(l, now);
 	}
 	return l->paused.n || l->pause.n || l->resume.n;
 }
