@@ -48,6 +48,7 @@ struct sm_lent {
 	struct cvec paused;         /* members whose clamp is at the floor */
 	struct cvec pause, resume;  /* requests in the map for the next walk */
 	int64_t credit_ns, credit_at;   /* work time left, and when counted */
+	int64_t checked_at;         /* the paused members' last check */
 };
 
 /* A walk visits every TCP socket of the host (ms with thousands) in the
@@ -58,6 +59,9 @@ struct sm_lent {
  * skipped and steps wait (the 1 ms polls of sm_bp_step retry). */
 #define LENT_SHARE 10
 #define LENT_CREDIT_MAX_NS (100 * 1000000LL)
+/* Paused members are checked this often (a resume may wait that long; a
+ * pause, which keeps the bound, is walked at the step that asks it). */
+#define LENT_CHECK_GAP_NS (2 * 1000000LL)
 
 static bool cvec_has(const struct cvec *c, uint64_t x)
 {
@@ -337,9 +341,11 @@ bool sm_lent_step(struct sockmap_mgr *m)
 	if (credit(l, now)) {
 		walk_requests(m, l);
 		/* from the end: a check may take the one it looks at out */
-		for (unsigned i = l->paused.n; i-- > 0;)
+		for (unsigned i = l->paused.n; now - l->checked_at >= LENT_CHECK_GAP_NS && i-- > 0;)
 			if (i < l->paused.n)
 				check_paused(m, l, l->paused.v[i]);
+		if (now - l->checked_at >= LENT_CHECK_GAP_NS)
+			l->checked_at = now;
 		spend(l, now);
 	}
 	return l->paused.n || l->pause.n || l->resume.n;
