@@ -8,12 +8,10 @@ sockmap_libsockmap_la_SOURCES += sockmap/sm.h sockmap/sm_int.h sockmap/sm.c \
 
 # The lent pairs' window clamp (bpf/progs/sm_bp.bpf.c), as a skeleton.
 BUILT_SOURCES += sockmap/sm_bp.skel.h
+# (SM_BPF_COMPILE and SM_SKEL_GEN: sockmap/builtin.mk)
 bpf/progs/sm_bp.bpf.o: $(srcdir)/bpf/progs/sm_bp.bpf.c
-	$(AM_V_GEN)$(MKDIR_P) bpf/progs && \
-	$(CLANG) $(SOCKMAP_BPF_CFLAGS) -c $(srcdir)/bpf/progs/sm_bp.bpf.c -o $@
+	$(AM_V_GEN)$(SM_BPF_COMPILE) $(srcdir)/bpf/progs/sm_bp.bpf.c -o $@
 sockmap/sm_bp.skel.h: bpf/progs/sm_bp.bpf.o
-	$(AM_V_GEN)$(MKDIR_P) sockmap && \
-	$(BPFTOOL) gen skeleton bpf/progs/sm_bp.bpf.o name sm_bp > $@.tmp && \
-	mv $@.tmp $@
+	$(AM_V_GEN)$(SM_SKEL_GEN) bpf/progs/sm_bp.bpf.o name sm_bp > $@.tmp && mv $@.tmp $@
 CLEANFILES += bpf/progs/sm_bp.bpf.o sockmap/sm_bp.skel.h
 EXTRA_DIST += bpf/progs/sm_bp.bpf.c
