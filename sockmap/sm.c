@@ -321,6 +321,7 @@ static void forget(struct sockmap_mgr *m, struct sockmap *s)
 {
 	LIST_REMOVE(s, entry);
 	charge(m, s, -1);
+	sm_lent_forget_map(s);
 	remove_dir(s->dir);
 	sm_free(s);
 }

@@ -189,9 +189,8 @@ void sm_lent_pair(struct sockmap *s, int fd, uint64_t cookie, int peer_fd,
 	struct sm_lent *l;
 
 	if (!sm_fin_bases(fd, peer_fd, &a.base, &b.base) ||
-	    !(l = lent_open(s->mgr, true))) {
+	    !(l = lent_open(s->mgr, true)))
 		return;
-	}
 	bpf_map_update_elem(l->map, &cookie, &a, BPF_ANY);
 	bpf_map_update_elem(l->map, &peer_cookie, &b, BPF_ANY);
 }
@@ -207,6 +206,22 @@ void sm_lent_forget(struct sockmap_mgr *m, uint64_t cookie)
 	cvec_del(&l->pause, cookie);
 	cvec_del(&l->resume, cookie);
 	bpf_map_delete_elem(l->map, &cookie);
+}
+
+void sm_lent_forget_map(struct sockmap *s)
+{
+	struct sockmap_key k = { .len = s->key_size }, next = { .len = s->key_size };
+	struct sockmap_rec r;
+	bool first = true;
+
+	if (!lent_open(s->mgr, false))
+		return;
+	while (bpf_map_get_next_key(s->members_fd, first ? NULL : k.b, next.b) == 0) {
+		first = false;
+		k = next;
+		if (sm_rec_get(s, &k, &r) == 0)
+			sm_lent_forget(s->mgr, r.cookie);
+	}
 }
 
 /* The member's peer's backlog, as sm_fin_backlog gives it for a given

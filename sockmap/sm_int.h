@@ -122,6 +122,8 @@ struct sm_lent;
 void sm_lent_pair(struct sockmap *s, int fd, uint64_t cookie, int peer_fd,
 		  uint64_t peer_cookie);
 void sm_lent_forget(struct sockmap_mgr *m, uint64_t cookie);
+/* ... and of every member of s (s is going) */
+void sm_lent_forget_map(struct sockmap *s);
 void sm_lent_tick(struct sockmap *s, uint64_t cookie);
 bool sm_lent_step(struct sockmap_mgr *m);
 void sm_lent_resume(struct sockmap_mgr *m);

@@ -1058,6 +1058,39 @@ Test(sockmap, a_given_pair_paused_at_sigkill_is_resumed_by_the_next_daemon)
 	budget_run(true, true);
 }
 
+static unsigned map_count(int fd)
+{
+	uint64_t k, next;
+	unsigned n = 0;
+
+	for (void *prev = NULL; bpf_map_get_next_key(fd, prev, &next) == 0; prev = &k) {
+		k = next;
+		n++;
+	}
+	return n;
+}
+
+/* The lent pairs' state is a map pinned in the store, shared by every
+ * sockmap: one that goes takes its members' entries along. */
+Test(sockmap, a_sockmap_that_goes_takes_its_lent_pairs_state_along)
+{
+	int c, s, pcs[2], lent;
+	char path[256];
+
+	create("/s/pair", NULL);
+	cr_assert_eq(bpfpin_sockmap_attach(b, "/s/pair", "stream_verdict", "pair", -1, 0), 0,
+		     "%s", bpfpin_errmsg(b));
+	make_pair(&c, &s, pcs, false);
+	snprintf(path, sizeof(path), "%s/store/sockmap/lent", d.state);
+	lent = bpf_obj_get(path);
+	cr_assert_geq(lent, 0, "%s: %s", path, strerror(errno));
+	cr_assert_eq(map_count(lent), 2, "one entry for each member of the lent pair");
+	cr_assert_eq(bpfpin_unlink(b, "/s/pair"), 0);
+	cr_assert_eq(map_count(lent), 0, "the sockmap's last pin gone, so are its entries");
+	close(lent);
+	close(c), close(s), close(pcs[0]), close(pcs[1]);
+}
+
 struct sink {
 	int fd;
 	size_t want, got;
