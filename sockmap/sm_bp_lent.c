@@ -366,7 +366,8 @@ bool sm_lent_step(struct sockmap_mgr *m)
 	return l->paused.n || l->pause.n || l->resume.n;
 }
 
-/* After a restart: the paused members the last run left. */
+/* After a restart: the paused members the last run left (a resume it
+ * asked is asked again by their next check). */
 void sm_lent_resume(struct sockmap_mgr *m)
 {
 	struct sm_lent *l = lent_open(m, false);
@@ -377,8 +378,15 @@ void sm_lent_resume(struct sockmap_mgr *m)
 	while (l && bpf_map_get_next_key(l->map, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(l->map, &key, &st) == 0 && st.was)
+		if (bpf_map_lookup_elem(l->map, &key, &st) < 0)
+			continue;
+		if (st.was)
 			cvec_add(&l->paused, key);
+		else if (st.set) {
+			/* a pause the last run asked and no walk applied */
+			st.set = 0;
+			bpf_map_update_elem(l->map, &key, &st, BPF_EXIST);
+		}
 	}
 }
 
