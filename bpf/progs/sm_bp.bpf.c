@@ -23,8 +23,11 @@ struct sm_lent_state {
 	__s32 err;      /* bpf_setsockopt's answer to the last request */
 };
 
+/* Not preallocated: 65,536 entries would be some MiB of kernel memory
+ * for a daemon with a few lent pairs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, struct sm_lent_state);
