@@ -4,8 +4,9 @@
  * floor until the backlog is under half. bpfpind holds no fd of a lent
  * socket, so both halves go another way: the counts come from sock_diag
  * (an exact lookup by 4-tuple and cookie, sm_diag.c), and the clamp is set
- * by a tcp iterator (bpf/progs/sm_bp.bpf.c, run only to pause or resume).
- * The state of each lent pair member (its base for the backlog, the clamp
+ * by a tcp iterator (bpf/progs/sm_bp.bpf.c, run only to pause or resume,
+ * the requests of a step in one walk, all of this work within a tenth of
+ * the daemon's loop). The state of each lent pair member (its base for the backlog, the clamp
  * it had while paused) is in a hash map pinned in the sockmap store, so a
  * restarted daemon measures and resumes them as the last one would. */
 #include "config.h"
