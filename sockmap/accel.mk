@@ -4,7 +4,8 @@
 sockmap_libsockmap_la_SOURCES += sockmap/accel.c
 BUILT_SOURCES += sockmap/sm_accel.skel.h
 
-bpf/progs/sm_accel.bpf.o: $(srcdir)/bpf/progs/sm_accel.bpf.c $(srcdir)/bpf/progs/sm_aux_maps.bpf.h
+bpf/progs/sm_accel.bpf.o: $(srcdir)/bpf/progs/sm_accel.bpf.c $(srcdir)/bpf/progs/sm_aux_maps.bpf.h \
+		$(srcdir)/bpf/progs/sm_iter_tcp.bpf.h
 	$(AM_V_GEN)$(MKDIR_P) bpf/progs && \
 	$(CLANG) $(SOCKMAP_BPF_CFLAGS) \
 		-c $(srcdir)/bpf/progs/sm_accel.bpf.c -o $@

@@ -9,9 +9,9 @@ sockmap_libsockmap_la_SOURCES += sockmap/sm.h sockmap/sm_int.h sockmap/sm.c \
 # The lent pairs' window clamp (bpf/progs/sm_bp.bpf.c), as a skeleton.
 BUILT_SOURCES += sockmap/sm_bp.skel.h
 # (SM_BPF_COMPILE and SM_SKEL_GEN: sockmap/builtin.mk)
-bpf/progs/sm_bp.bpf.o: $(srcdir)/bpf/progs/sm_bp.bpf.c
+bpf/progs/sm_bp.bpf.o: $(srcdir)/bpf/progs/sm_bp.bpf.c $(srcdir)/bpf/progs/sm_iter_tcp.bpf.h
 	$(AM_V_GEN)$(SM_BPF_COMPILE) $(srcdir)/bpf/progs/sm_bp.bpf.c -o $@
 sockmap/sm_bp.skel.h: bpf/progs/sm_bp.bpf.o
 	$(AM_V_GEN)$(SM_SKEL_GEN) bpf/progs/sm_bp.bpf.o name sm_bp > $@.tmp && mv $@.tmp $@
 CLEANFILES += bpf/progs/sm_bp.bpf.o sockmap/sm_bp.skel.h
-EXTRA_DIST += bpf/progs/sm_bp.bpf.c
+EXTRA_DIST += bpf/progs/sm_bp.bpf.c bpf/progs/sm_iter_tcp.bpf.h

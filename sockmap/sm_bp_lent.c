@@ -131,7 +131,9 @@ static void spend(struct sm_lent *l, int64_t since)
 	l->credit_ns -= now_ns() - since;
 }
 
-/* Take up the pinned state (create: or make it), load the iterator. */
+/* Take up the pinned state (create: or make it), load the iterator. Only
+ * at the start (sm_lent_resume) and at the first lent pair: m->lent then
+ * says whether there is any. */
 static struct sm_lent *lent_open(struct sockmap_mgr *m, bool create)
 {
 	char path[PATH_MAX];
@@ -198,7 +200,7 @@ void sm_lent_pair(struct sockmap *s, int fd, uint64_t cookie, int peer_fd,
 
 void sm_lent_forget(struct sockmap_mgr *m, uint64_t cookie)
 {
-	struct sm_lent *l = lent_open(m, false);
+	struct sm_lent *l = m->lent;
 	struct lent_state st;
 
 	if (!l || bpf_map_lookup_elem(l->map, &cookie, &st) < 0)
@@ -209,20 +211,19 @@ void sm_lent_forget(struct sockmap_mgr *m, uint64_t cookie)
 	bpf_map_delete_elem(l->map, &cookie);
 }
 
+static int forget_one(struct sockmap *s, const struct sockmap_key *k,
+		      const struct sockmap_rec *r, void *arg)
+{
+	(void)k;
+	(void)arg;
+	sm_lent_forget(s->mgr, r->cookie);
+	return 0;
+}
+
 void sm_lent_forget_map(struct sockmap *s)
 {
-	struct sockmap_key k = { .len = s->key_size }, next = { .len = s->key_size };
-	struct sockmap_rec r;
-	bool first = true;
-
-	if (!lent_open(s->mgr, false))
-		return;
-	while (bpf_map_get_next_key(s->members_fd, first ? NULL : k.b, next.b) == 0) {
-		first = false;
-		k = next;
-		if (sm_rec_get(s, &k, &r) == 0)
-			sm_lent_forget(s->mgr, r.cookie);
-	}
+	if (s->mgr->lent)
+		sm_rec_walk(s, forget_one, NULL);
 }
 
 /* The member's peer's backlog, as sm_fin_backlog gives it for a given
@@ -259,7 +260,7 @@ static void request(struct sm_lent *l, uint64_t cookie, struct lent_state *st, i
 
 void sm_lent_tick(struct sockmap *s, uint64_t cookie)
 {
-	struct sm_lent *l = lent_open(s->mgr, false);
+	struct sm_lent *l = s->mgr->lent;
 	uint64_t budget = s->mgr->lim.pair_budget;
 	struct lent_state st;
 	struct sockmap_rec r;

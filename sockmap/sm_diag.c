@@ -58,7 +58,6 @@ static void parse(struct nlmsghdr *h, struct reply *out)
 
 			if (n > sizeof(out->ti))
 				n = sizeof(out->ti);
-
 			memcpy(&out->ti, RTA_DATA(a), n);
 			out->has_info = true;
 		}

@@ -141,6 +141,11 @@ void sm_cidx_free(struct sockmap *s);
 
 /* sm_member.c */
 int sm_rec_get(struct sockmap *s, const struct sockmap_key *k, struct sockmap_rec *r);
+/* Walk the records; fn gets each (key, record), may not delete, and
+ * stops the walk with a non-zero return, which is returned. */
+typedef int (*sm_rec_fn)(struct sockmap *s, const struct sockmap_key *k,
+			 const struct sockmap_rec *r, void *arg);
+int sm_rec_walk(struct sockmap *s, sm_rec_fn fn, void *arg);
 int sm_rec_find_cookie(struct sockmap *s, uint64_t cookie, struct sockmap_key *k,
 		       struct sockmap_rec *r);
 /* Is the member at k still the socket r records? */

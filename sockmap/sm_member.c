@@ -49,9 +49,7 @@ void sm_member_forget(struct sockmap *s, const struct sockmap_key *k,
 		sm_given_close(g);
 }
 
-/* Walk the records; fn gets each (key, record) and may not delete. */
-static int walk(struct sockmap *s, int (*fn)(struct sockmap *, const struct sockmap_key *,
-					      const struct sockmap_rec *, void *), void *arg)
+int sm_rec_walk(struct sockmap *s, sm_rec_fn fn, void *arg)
 {
 	struct sockmap_key k = { .len = s->key_size }, next = { .len = s->key_size };
 	struct sockmap_rec rec;
@@ -99,7 +97,7 @@ static int prune(struct sockmap *s)
 {
 	struct stale st = { 0 };
 	struct sockmap_rec rec;
-	int r = walk(s, collect_stale, &st);
+	int r = sm_rec_walk(s, collect_stale, &st);
 
 	for (unsigned i = 0; i < st.n; i++)
 		if (sm_rec_get(s, &st.keys[i], &rec) == 0)
@@ -314,7 +312,7 @@ int sockmap_members(struct sockmap *s, sockmap_member_fn fn, void *arg)
 	int r = prune(s);
 
 	if (r == 0)
-		r = walk(s, show_one, &sh);
+		r = sm_rec_walk(s, show_one, &sh);
 	if (r == 0 && accelerated(s))
 		r = show_kernel(s, &sh);
 	if (r == 0)

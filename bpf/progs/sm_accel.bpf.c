@@ -12,6 +12,7 @@
 /* sm_cnt, sm_sk: the sockmap's aux maps when counting (sockmap/builtin.h);
  * else they stay the program's own, unused. */
 #include "sm_aux_maps.bpf.h"
+#include "sm_iter_tcp.bpf.h"
 #include <bpf/bpf_endian.h>
 
 #define AF_INET 2
@@ -103,11 +104,6 @@ struct tcp_sock {
 	__u32 write_seq;
 } __attribute__((preserve_access_index));
 
-struct bpf_iter_meta;
-struct bpf_iter__tcp {
-	struct bpf_iter_meta *meta;
-	struct sock_common *sk_common;
-} __attribute__((preserve_access_index));
 
 static __always_inline void addr_v4(__u32 *out, __u32 ip4)
 {

@@ -9,6 +9,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "sm_iter_tcp.bpf.h"
+
 #define SOL_TCP 6
 #define TCP_WINDOW_CLAMP 10
 
@@ -33,18 +35,8 @@ struct {
 	__type(value, struct sm_lent_state);
 } sm_lent SEC(".maps");
 
-struct sock_common {
-	unsigned short skc_family;
-} __attribute__((preserve_access_index));
-
 struct tcp_sock {
 	__u32 window_clamp;
-} __attribute__((preserve_access_index));
-
-struct bpf_iter_meta;
-struct bpf_iter__tcp {
-	struct bpf_iter_meta *meta;
-	struct sock_common *sk_common;
 } __attribute__((preserve_access_index));
 
 SEC("iter/tcp")
